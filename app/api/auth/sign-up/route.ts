@@ -1,0 +1,16 @@
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { signUpFirstResearcher } from "@/lib/auth/accounts";
+import { signUpSchema } from "@/lib/auth/schemas";
+import { createAuthSession } from "@/lib/auth/sessions";
+import { sessionCookie } from "@/lib/auth/request";
+import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+
+export const POST = route(async (request) => {
+  assertSameOrigin(request);
+  const input = await readJson(request, signUpSchema);
+  const db = await getDb();
+  const researcher = await signUpFirstResearcher(db, input);
+  const session = await createAuthSession(db, researcher.id, getConfig().SESSION_DAYS);
+  return json({ researcher }, { status: 201, headers: { "set-cookie": sessionCookie(session.token, session.expiresAt) } });
+});

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/**
+ * The platform's configuration, read from the environment once and validated with zod.
+ * Nothing else in the code base reads `process.env` (style.md, practice 5).
+ */
+const booleanFromString = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const listFromString = z
+  .string()
+  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** A PostgreSQL server; when absent the embedded PGlite database in PGLITE_DIR is used. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
+  PGLITE_DIR: z.string().min(1).default("./data/db"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Address the server listens on (not HOSTNAME, which shells set to the machine name). */
+  LISTEN_HOST: z.string().default("127.0.0.1"),
+  /** Secure cookies: on by default in production (HTTPS behind a proxy); off for plain-HTTP dev. */
+  COOKIE_SECURE: booleanFromString.optional(),
+  SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  MODELS_DIR: z.string().default("./models"),
+  /** onnxruntime execution providers, tried in this order. */
+  EXECUTION_PROVIDERS: listFromString.default(["cuda", "webgpu", "cpu"]),
+  IMAGE_PIXEL_LIMIT: z.coerce.number().int().min(1).default(40_000_000),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = z.infer<typeof configSchema> & { cookieSecure: boolean };
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment; exported for tests and for scripts that build a config for a child. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const config = result.data;
+  return { ...config, cookieSecure: config.COOKIE_SECURE ?? config.NODE_ENV === "production" };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, validated on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

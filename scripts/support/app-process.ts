@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { getConfig } from "@/lib/config";
+import { databaseTargetFromConfig } from "@/lib/db/client";
+import { openSqlConnection, redactUrl } from "@/lib/db/connection";
+import { applyMigrations } from "@/lib/db/migrate";
+
+const nextBin = path.resolve("node_modules/.bin/next");
+
+/** Applies pending migrations, then releases the database (PGlite allows one process at a time). */
+export async function migrateConfiguredDatabase(): Promise<void> {
+  const target = databaseTargetFromConfig(getConfig());
+  const connection = await openSqlConnection(target);
+  try {
+    const result = await applyMigrations(connection);
+    const where = target.kind === "postgres" ? redactUrl(target.url) : `embedded PGlite (${target.dir})`;
+    console.log(`database: ${where}; ${result.applied.length} migration(s) applied now, ${result.alreadyApplied.length} earlier`);
+  } finally {
+    await connection.close();
+  }
+}
+
+function newestSourceTime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".") || entry.name === "generated") continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(full));
+    else if (/\.(tsx?|css|js|mjs)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether `.next` holds a production build newer than every source file of the app. */
+export function productionBuildIsCurrent(): boolean {
+  const buildId = path.resolve(".next/BUILD_ID");
+  if (!existsSync(buildId)) return false;
+  const built = statSync(buildId).mtimeMs;
+  return ["app", "lib"].every((dir) => newestSourceTime(path.resolve(dir)) < built);
+}
+
+export function runNext(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nextBin, args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/** Starts the production server on the configured host and port; resolves when it exits. */
+export function startProductionServer(): Promise<number> {
+  const config = getConfig();
+  return runNext(["start", "--port", String(config.PORT), "--hostname", config.LISTEN_HOST]);
+}
