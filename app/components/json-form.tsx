@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
 
 export interface FormField {
   name: string;
@@ -40,6 +40,7 @@ export function JsonForm({
   children?: ReactNode;
 }) {
   const router = useRouter();
+  const formId = useId();
   const [problem, setProblem] = useState<Problem | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -80,33 +81,29 @@ export function JsonForm({
 
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      {fields.map((field) => (
-        <label key={field.name} className="block">
-          <span className="mb-1 block text-sm font-medium">{field.label}</span>
-          {field.type === "textarea" ? (
-            <textarea
-              name={field.name}
-              defaultValue={field.defaultValue}
-              className="w-full rounded border border-neutral-300 px-3 py-2"
-              rows={4}
-            />
-          ) : (
-            <input
-              name={field.name}
-              type={field.type ?? "text"}
-              autoComplete={field.autoComplete}
-              required={field.required ?? true}
-              defaultValue={field.defaultValue}
-              className="w-full rounded border border-neutral-300 px-3 py-2"
-            />
-          )}
-          {field.hint && <span className="mt-1 block text-xs text-neutral-500">{field.hint}</span>}
-          {fieldError(field.name) && <span className="mt-1 block text-sm text-red-700">{fieldError(field.name)}</span>}
-        </label>
-      ))}
+      {fields.map((field) => {
+        const id = `${formId}-${field.name}`;
+        const error = fieldError(field.name);
+        const describedBy = [field.hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
+        return (
+          <div key={field.name}>
+            <label htmlFor={id} className="mb-1 block text-sm font-medium">{field.label}</label>
+            {field.type === "textarea" ? (
+              <textarea id={id} name={field.name} defaultValue={field.defaultValue} aria-describedby={describedBy}
+                className="w-full rounded border border-neutral-300 px-3 py-2" rows={4} />
+            ) : (
+              <input id={id} name={field.name} type={field.type ?? "text"} autoComplete={field.autoComplete}
+                required={field.required ?? true} defaultValue={field.defaultValue} aria-describedby={describedBy}
+                className="w-full rounded border border-neutral-300 px-3 py-2" />
+            )}
+            {field.hint && <p id={`${id}-hint`} className="mt-1 text-xs text-neutral-500">{field.hint}</p>}
+            {error && <p id={`${id}-error`} className="mt-1 text-sm text-red-700">{error}</p>}
+          </div>
+        );
+      })}
       {children}
       {problem && (
-        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+        <p role="alert" data-testid="form-problem" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
           {problem.detail ?? "Something went wrong."}
         </p>
       )}

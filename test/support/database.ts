@@ -71,3 +71,8 @@ export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<T
 export function databaseKinds(): ("pglite" | "postgres")[] {
   return serverUrlForTests() ? ["pglite", "postgres"] : ["pglite"];
 }
+
+/** The kind the HTTP and browser tests run the app on: the server when one is configured. */
+export function appDatabaseKind(): "pglite" | "postgres" {
+  return serverUrlForTests() ? "postgres" : "pglite";
+}
