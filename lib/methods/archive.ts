@@ -7,21 +7,21 @@
  * carrying a machine-readable code, on the first entry that
  * - has a name that could escape the folder when extracted elsewhere: `..` segments, absolute
  *   paths, drive letters (`C:`), any `:` (NTFS alternate streams), backslashes, control characters
- *   (code `unsafe-path`);
+ *   (code `unsafe_path`);
  * - is a symlink or another special file by the unix mode in its external attributes (`symlink`,
- *   `special-file`);
+ *   `special_file`);
  * - takes the archive over the entry count, total size, per-entry size or compression ratio limits,
  *   judged on the declared sizes before reading AND on the bytes actually inflated while streaming,
- *   because declared sizes lie (`too-many-entries`, `too-large`, `compression-ratio`,
- *   `size-mismatch`);
+ *   because declared sizes lie (`too_many_entries`, `too_large`, `compression_ratio`,
+ *   `size_mismatch`);
  * - is encrypted or uses a compression method other than stored/deflate (`encrypted`,
- *   `unsupported-compression`);
- * - is itself an archive, by extension or by magic bytes (`nested-archive`);
+ *   `unsupported_compression`);
+ * - is itself an archive, by extension or by magic bytes (`nested_archive`);
  * - is not a JPEG, PNG, WebP, TIFF or AVIF by its magic bytes, or has a header sharp cannot read
- *   (`not-an-image`), has several frames/pages (`multi-frame`), or declares more pixels than
- *   allowed (read from the header with `sharp(bytes).metadata()`, no decode) (`too-many-pixels`);
+ *   (`not_an_image`), has several frames/pages (`multi_frame`), or declares more pixels than
+ *   allowed (read from the header with `sharp(bytes).metadata()`, no decode) (`too_many_pixels`);
  * - has the same file-name stem as another member (compared case-insensitively, because stems are
- *   matched to stimuli by name and case-insensitive file systems would merge them) (`duplicate-stem`).
+ *   matched to stimuli by name and case-insensitive file systems would merge them) (`duplicate_stem`).
  *
  * Directories are fine: members are flattened to their base name. `__MACOSX/`, dotfiles and dot
  * folders, `Thumbs.db` and `desktop.ini` are skipped (after the path and symlink checks, and without
@@ -46,20 +46,20 @@ import type { Entry, ZipFile } from "yauzl";
 /** Machine-readable reasons an archive or folder is rejected. */
 export type ArchiveErrorCode =
   | "corrupt"
-  | "unsafe-path"
+  | "unsafe_path"
   | "symlink"
-  | "special-file"
-  | "too-many-entries"
-  | "too-large"
-  | "compression-ratio"
-  | "size-mismatch"
+  | "special_file"
+  | "too_many_entries"
+  | "too_large"
+  | "compression_ratio"
+  | "size_mismatch"
   | "encrypted"
-  | "unsupported-compression"
-  | "nested-archive"
-  | "not-an-image"
-  | "multi-frame"
-  | "too-many-pixels"
-  | "duplicate-stem";
+  | "unsupported_compression"
+  | "nested_archive"
+  | "not_an_image"
+  | "multi_frame"
+  | "too_many_pixels"
+  | "duplicate_stem";
 
 /** The one error type of this module: the whole archive is rejected; `entry` names the culprit. */
 export class ArchiveError extends Error {
@@ -206,11 +206,11 @@ const IGNORED_BASENAMES = new Set(["thumbs.db", "desktop.ini"]);
 
 /**
  * Reject a member name that could escape the folder or confuse another tool; return its segments.
- * @throws ArchiveError `unsafe-path`
+ * @throws ArchiveError `unsafe_path`
  */
 function validateMemberName(name: string, limits: ArchiveLimits): string[] {
   const fail = (why: string): never => {
-    throw new ArchiveError("unsafe-path", `unsafe entry name ${JSON.stringify(name)}: ${why}`, name);
+    throw new ArchiveError("unsafe_path", `unsafe entry name ${JSON.stringify(name)}: ${why}`, name);
   };
   if (name.length === 0) fail("empty name");
   if (name.length > limits.maxNameLength) fail(`longer than ${limits.maxNameLength} characters`);
@@ -260,17 +260,17 @@ class MemberCollector {
   checkNameBeforeReading(name: string, base: string): void {
     const ext = extensionOf(base);
     if (ARCHIVE_EXTENSIONS.has(ext)) {
-      throw new ArchiveError("nested-archive", `${name}: nested archives are not accepted (.${ext})`, name);
+      throw new ArchiveError("nested_archive", `${name}: nested archives are not accepted (.${ext})`, name);
     }
   }
 
   /** Account for `size` more bytes about to be read; throws when a size limit would be passed. */
   reserve(name: string, size: number): void {
     if (size > this.limits.maxEntryBytes) {
-      throw new ArchiveError("too-large", `${name}: ${size} bytes exceeds the per-image limit of ${this.limits.maxEntryBytes}`, name);
+      throw new ArchiveError("too_large", `${name}: ${size} bytes exceeds the per-image limit of ${this.limits.maxEntryBytes}`, name);
     }
     if (this.totalBytes + size > this.limits.maxTotalBytes) {
-      throw new ArchiveError("too-large", `${name}: the total size would exceed ${this.limits.maxTotalBytes} bytes`, name);
+      throw new ArchiveError("too_large", `${name}: the total size would exceed ${this.limits.maxTotalBytes} bytes`, name);
     }
   }
 
@@ -278,30 +278,30 @@ class MemberCollector {
   async accept(name: string, base: string, bytes: Buffer): Promise<void> {
     const archive = sniffArchiveFormat(bytes);
     if (archive !== null) {
-      throw new ArchiveError("nested-archive", `${name}: nested archives are not accepted (${archive} by its magic bytes)`, name);
+      throw new ArchiveError("nested_archive", `${name}: nested archives are not accepted (${archive} by its magic bytes)`, name);
     }
     const format = sniffImageFormat(bytes);
     if (format === null) {
-      throw new ArchiveError("not-an-image", `${name}: not a JPEG, PNG, WebP, TIFF or AVIF image (by its magic bytes)`, name);
+      throw new ArchiveError("not_an_image", `${name}: not a JPEG, PNG, WebP, TIFF or AVIF image (by its magic bytes)`, name);
     }
     let meta: Metadata;
     try {
       // Header only: limitInputPixels is lifted here so that OUR limit decides, with our code.
       meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     } catch (err) {
-      throw new ArchiveError("not-an-image", `${name}: unreadable ${format} header (${(err as Error).message})`, name);
+      throw new ArchiveError("not_an_image", `${name}: unreadable ${format} header (${(err as Error).message})`, name);
     }
     const width = meta.width;
     const height = meta.height;
     if (!(width > 0 && height > 0)) {
-      throw new ArchiveError("not-an-image", `${name}: the ${format} header has no size`, name);
+      throw new ArchiveError("not_an_image", `${name}: the ${format} header has no size`, name);
     }
     if ((meta.pages ?? 1) > 1) {
-      throw new ArchiveError("multi-frame", `${name}: animated or multi-page images are not accepted (${meta.pages} frames)`, name);
+      throw new ArchiveError("multi_frame", `${name}: animated or multi-page images are not accepted (${meta.pages} frames)`, name);
     }
     if (width * height > this.limits.maxPixels) {
       throw new ArchiveError(
-        "too-many-pixels",
+        "too_many_pixels",
         `${name}: ${width}×${height} = ${width * height} pixels exceeds the limit of ${this.limits.maxPixels}`,
         name,
       );
@@ -310,7 +310,7 @@ class MemberCollector {
     const key = stem.normalize("NFC").toLowerCase();
     const previous = this.stems.get(key);
     if (previous !== undefined) {
-      throw new ArchiveError("duplicate-stem", `${name}: same name stem "${stem}" as ${previous}`, name);
+      throw new ArchiveError("duplicate_stem", `${name}: same name stem "${stem}" as ${previous}`, name);
     }
     this.stems.set(key, name);
     this.images.push({ name, stem, bytes, format, width, height });
@@ -361,7 +361,7 @@ function entryNames(entry: Entry): string[] {
     try {
       names.push(new TextDecoder("utf-8", { fatal: true }).decode(fileNameRaw));
     } catch {
-      throw new ArchiveError("unsafe-path", "entry name is not valid UTF-8 although it says so");
+      throw new ArchiveError("unsafe_path", "entry name is not valid UTF-8 although it says so");
     }
   } else {
     names.push(decodeCp437(fileNameRaw));
@@ -372,7 +372,7 @@ function entryNames(entry: Entry): string[] {
     try {
       names.push(new TextDecoder("utf-8", { fatal: true }).decode(field.data.subarray(5)));
     } catch {
-      throw new ArchiveError("unsafe-path", "Unicode path extra field is not valid UTF-8");
+      throw new ArchiveError("unsafe_path", "Unicode path extra field is not valid UTF-8");
     }
   }
   return names;
@@ -448,7 +448,7 @@ async function inflateEntry(
       count += chunk.length;
       if (count > declared) {
         throw new ArchiveError(
-          "size-mismatch",
+          "size_mismatch",
           `${name}: declares ${declared} bytes but inflates to more (lying header, possible zip bomb); stopped at ${count}`,
           name,
         );
@@ -457,7 +457,7 @@ async function inflateEntry(
       // that the limits hold on counted bytes even if those checks change.
       collector.reserve(name, count);
       if (count / (entry.compressedSize + 1) > limits.maxCompressionRatio) {
-        throw new ArchiveError("compression-ratio", `${name}: inflates more than ${limits.maxCompressionRatio}:1`, name);
+        throw new ArchiveError("compression_ratio", `${name}: inflates more than ${limits.maxCompressionRatio}:1`, name);
       }
       crc = crc32(chunk, crc);
       chunks.push(chunk);
@@ -468,7 +468,7 @@ async function inflateEntry(
     throw new ArchiveError("corrupt", `${name}: cannot inflate: ${(err as Error).message}`, name);
   }
   if (count !== declared) {
-    throw new ArchiveError("size-mismatch", `${name}: declares ${declared} bytes but holds ${count}`, name);
+    throw new ArchiveError("size_mismatch", `${name}: declares ${declared} bytes but holds ${count}`, name);
   }
   if (crc >>> 0 !== entry.crc32 >>> 0) {
     throw new ArchiveError("corrupt", `${name}: CRC-32 mismatch`, name);
@@ -496,7 +496,7 @@ export async function readImageArchive(
   const zip = await openZip(bytes);
   try {
     if (zip.entryCount > lim.maxEntries) {
-      throw new ArchiveError("too-many-entries", `the archive has ${zip.entryCount} entries; the limit is ${lim.maxEntries}`);
+      throw new ArchiveError("too_many_entries", `the archive has ${zip.entryCount} entries; the limit is ${lim.maxEntries}`);
     }
     const collector = new MemberCollector(lim);
     let declaredTotal = 0;
@@ -504,7 +504,7 @@ export async function readImageArchive(
     for (let entry = await nextEntry(zip); entry !== null; entry = await nextEntry(zip)) {
       seen += 1;
       if (seen > lim.maxEntries) {
-        throw new ArchiveError("too-many-entries", `more than ${lim.maxEntries} entries`);
+        throw new ArchiveError("too_many_entries", `more than ${lim.maxEntries} entries`);
       }
       const names = entryNames(entry);
       let segments: string[] = [];
@@ -518,7 +518,7 @@ export async function readImageArchive(
         throw new ArchiveError("symlink", `${name}: symbolic links are not accepted`, name);
       }
       if (fileType !== 0 && fileType !== S_IFREG && fileType !== S_IFDIR) {
-        throw new ArchiveError("special-file", `${name}: special files (device, FIFO, socket) are not accepted`, name);
+        throw new ArchiveError("special_file", `${name}: special files (device, FIFO, socket) are not accepted`, name);
       }
       const isDirectory = name.endsWith("/") || fileType === S_IFDIR;
       if (isDirectory || segments.length === 0 || isIgnoredMember(segments)) continue;
@@ -529,7 +529,7 @@ export async function readImageArchive(
       }
       if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
         throw new ArchiveError(
-          "unsupported-compression",
+          "unsupported_compression",
           `${name}: compression method ${entry.compressionMethod} (only stored and deflate are accepted)`,
           name,
         );
@@ -540,19 +540,19 @@ export async function readImageArchive(
       const declared = entry.uncompressedSize;
       collector.reserve(name, declared);
       if (declaredTotal + declared > lim.maxTotalBytes) {
-        throw new ArchiveError("too-large", `${name}: declared sizes add up to more than ${lim.maxTotalBytes} bytes`, name);
+        throw new ArchiveError("too_large", `${name}: declared sizes add up to more than ${lim.maxTotalBytes} bytes`, name);
       }
       declaredTotal += declared;
       if (declared / (entry.compressedSize + 1) > lim.maxCompressionRatio) {
         throw new ArchiveError(
-          "compression-ratio",
+          "compression_ratio",
           `${name}: declared compression ratio ${(declared / Math.max(entry.compressedSize, 1)).toFixed(0)}:1 exceeds ${lim.maxCompressionRatio}:1 (zip bomb?)`,
           name,
         );
       }
       if (entry.compressionMethod === 0 && entry.compressedSize !== declared) {
         throw new ArchiveError(
-          "size-mismatch",
+          "size_mismatch",
           `${name}: stored entry declares ${declared} bytes but occupies ${entry.compressedSize}`,
           name,
         );
@@ -597,7 +597,7 @@ export async function readImageFolder(dir: string, limits?: Partial<ArchiveLimit
     dirents.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     for (const dirent of dirents) {
       seen += 1;
-      if (seen > lim.maxEntries) throw new ArchiveError("too-many-entries", `more than ${lim.maxEntries} entries`);
+      if (seen > lim.maxEntries) throw new ArchiveError("too_many_entries", `more than ${lim.maxEntries} entries`);
       const segments = [...relative, dirent.name];
       const name = segments.join("/") + (dirent.isDirectory() ? "/" : "");
       validateMemberName(name, lim);
@@ -607,7 +607,7 @@ export async function readImageFolder(dir: string, limits?: Partial<ArchiveLimit
         continue;
       }
       if (!dirent.isFile()) {
-        throw new ArchiveError("special-file", `${name}: special files (device, FIFO, socket) are not accepted`, name);
+        throw new ArchiveError("special_file", `${name}: special files (device, FIFO, socket) are not accepted`, name);
       }
       if (isIgnoredMember(segments)) continue;
       collector.checkNameBeforeReading(name, dirent.name);
@@ -632,7 +632,7 @@ async function readRegularFile(file: string, name: string, collector: MemberColl
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new ArchiveError("special-file", `${name}: not a regular file`, name);
+    if (!stat.isFile()) throw new ArchiveError("special_file", `${name}: not a regular file`, name);
     collector.reserve(name, stat.size);
     const buffer = Buffer.alloc(stat.size + 1);
     let filled = 0;
@@ -640,7 +640,7 @@ async function readRegularFile(file: string, name: string, collector: MemberColl
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
-      if (filled > stat.size) throw new ArchiveError("size-mismatch", `${name}: the file grew while being read`, name);
+      if (filled > stat.size) throw new ArchiveError("size_mismatch", `${name}: the file grew while being read`, name);
     }
     return buffer.subarray(0, filled);
   } finally {

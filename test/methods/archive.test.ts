@@ -74,23 +74,23 @@ describe("readImageArchive: a good archive", () => {
 
 describe("readImageArchive: hostile archives are rejected by our checks", () => {
   it("rejects ../evil.png", async () => {
-    await expectRejected(readImageArchive(writeZip([{ name: "../evil.png", data: png }])), "unsafe-path");
-    await expectRejected(readImageArchive(writeZip([{ name: "a/../../evil.png", data: png }])), "unsafe-path");
+    await expectRejected(readImageArchive(writeZip([{ name: "../evil.png", data: png }])), "unsafe_path");
+    await expectRejected(readImageArchive(writeZip([{ name: "a/../../evil.png", data: png }])), "unsafe_path");
   });
 
   it("rejects /abs.png", async () => {
-    await expectRejected(readImageArchive(writeZip([{ name: "/abs.png", data: png }])), "unsafe-path");
+    await expectRejected(readImageArchive(writeZip([{ name: "/abs.png", data: png }])), "unsafe_path");
   });
 
   it("rejects C:\\x.png, C:/x.png and any backslash", async () => {
-    await expectRejected(readImageArchive(writeZip([{ name: "C:\\x.png", data: png }])), "unsafe-path");
-    await expectRejected(readImageArchive(writeZip([{ name: "C:/x.png", data: png }])), "unsafe-path");
-    await expectRejected(readImageArchive(writeZip([{ name: "a\\..\\..\\x.png", data: png }])), "unsafe-path");
-    await expectRejected(readImageArchive(writeZip([{ name: "x.png:stream", data: png }])), "unsafe-path");
+    await expectRejected(readImageArchive(writeZip([{ name: "C:\\x.png", data: png }])), "unsafe_path");
+    await expectRejected(readImageArchive(writeZip([{ name: "C:/x.png", data: png }])), "unsafe_path");
+    await expectRejected(readImageArchive(writeZip([{ name: "a\\..\\..\\x.png", data: png }])), "unsafe_path");
+    await expectRejected(readImageArchive(writeZip([{ name: "x.png:stream", data: png }])), "unsafe_path");
   });
 
   it("rejects a hostile name even on an entry that would be ignored", async () => {
-    await expectRejected(readImageArchive(writeZip([{ name: "__MACOSX/../../x.png", data: png }])), "unsafe-path");
+    await expectRejected(readImageArchive(writeZip([{ name: "__MACOSX/../../x.png", data: png }])), "unsafe_path");
   });
 
   it("rejects a symlink (unix mode 0120777 in the external attributes)", async () => {
@@ -104,20 +104,20 @@ describe("readImageArchive: hostile archives are rejected by our checks", () => 
 
   it("rejects 10,001 entries before reading any", async () => {
     const entries = Array.from({ length: 10_001 }, (_, i) => ({ name: `d/${i}.txt`, data: "", method: 0 as const }));
-    await expectRejected(readImageArchive(writeZip(entries)), "too-many-entries");
+    await expectRejected(readImageArchive(writeZip(entries)), "too_many_entries");
   });
 
   it("rejects a zip bomb with honest sizes by its declared compression ratio", async () => {
     // 20 MB of zeros deflate to about 20 kB: ratio ≈ 1000:1 > 100:1.
     const zip = writeZip([{ name: "bomb.png", data: Buffer.alloc(20 * 1024 * 1024) }]);
     expect(zip.length).toBeLessThan(100_000);
-    await expectRejected(readImageArchive(zip), "compression-ratio");
+    await expectRejected(readImageArchive(zip), "compression_ratio");
   });
 
   it("rejects a zip bomb whose header lies about its size, while inflating", async () => {
     // Declares 1,000 bytes (ratio 0.05) but inflates to 20 MB: caught by counting real bytes.
     const zip = writeZip([{ name: "bomb.png", data: Buffer.alloc(20 * 1024 * 1024), declaredUncompressedSize: 1000 }]);
-    const error = await expectRejected(readImageArchive(zip), "size-mismatch");
+    const error = await expectRejected(readImageArchive(zip), "size_mismatch");
     expect(error.message).toMatch(/inflates to more/);
   });
 
@@ -126,38 +126,38 @@ describe("readImageArchive: hostile archives are rejected by our checks", () => 
       { name: "a.png", data: png, method: 0 },
       { name: "b.png", data: jpeg, method: 0 },
     ]);
-    await expectRejected(readImageArchive(zip, { maxTotalBytes: png.length + 10 }), "too-large");
-    await expectRejected(readImageArchive(zip, { maxEntryBytes: 10 }), "too-large");
+    await expectRejected(readImageArchive(zip, { maxTotalBytes: png.length + 10 }), "too_large");
+    await expectRejected(readImageArchive(zip, { maxEntryBytes: 10 }), "too_large");
   });
 
   it("rejects a stored entry whose sizes disagree, and a CRC mismatch", async () => {
     await expectRejected(
       readImageArchive(writeZip([{ name: "a.png", data: png, method: 0, declaredUncompressedSize: png.length - 1 }])),
-      "size-mismatch",
+      "size_mismatch",
     );
     await expectRejected(readImageArchive(writeZip([{ name: "a.png", data: png, declaredCrc32: 12345 }])), "corrupt");
   });
 
   it("rejects a nested zip, by extension and by magic bytes", async () => {
     const inner = writeZip([{ name: "a.png", data: png }]);
-    await expectRejected(readImageArchive(writeZip([{ name: "inner.zip", data: inner }])), "nested-archive");
+    await expectRejected(readImageArchive(writeZip([{ name: "inner.zip", data: inner }])), "nested_archive");
     const disguised = await expectRejected(
       readImageArchive(writeZip([{ name: "inner.png", data: inner }])),
-      "nested-archive",
+      "nested_archive",
     );
     expect(disguised.message).toMatch(/magic bytes/);
-    await expectRejected(readImageArchive(writeZip([{ name: "x.tar.gz", data: "x" }])), "nested-archive");
+    await expectRejected(readImageArchive(writeZip([{ name: "x.tar.gz", data: "x" }])), "nested_archive");
   });
 
   it("rejects a text file, also when named .png", async () => {
-    await expectRejected(readImageArchive(writeZip([{ name: "notes.txt", data: "hello" }])), "not-an-image");
-    await expectRejected(readImageArchive(writeZip([{ name: "fake.png", data: "hello" }])), "not-an-image");
+    await expectRejected(readImageArchive(writeZip([{ name: "notes.txt", data: "hello" }])), "not_an_image");
+    await expectRejected(readImageArchive(writeZip([{ name: "fake.png", data: "hello" }])), "not_an_image");
   });
 
   it("rejects a PNG whose header claims 30000×30000 pixels, without decoding it", async () => {
     const huge = pngClaiming(png, 30_000, 30_000);
     expect((await sharp(huge, { limitInputPixels: false }).metadata()).width).toBe(30_000);
-    const error = await expectRejected(readImageArchive(writeZip([{ name: "huge.png", data: huge }])), "too-many-pixels");
+    const error = await expectRejected(readImageArchive(writeZip([{ name: "huge.png", data: huge }])), "too_many_pixels");
     expect(error.message).toMatch(/30000×30000/);
   });
 
@@ -166,14 +166,14 @@ describe("readImageArchive: hostile archives are rejected by our checks", () => 
       { name: "a/img1.png", data: png },
       { name: "b/IMG1.jpg", data: jpeg },
     ]);
-    await expectRejected(readImageArchive(zip), "duplicate-stem");
+    await expectRejected(readImageArchive(zip), "duplicate_stem");
   });
 
   it("rejects encrypted entries and unknown compression methods", async () => {
     await expectRejected(readImageArchive(writeZip([{ name: "a.png", data: png, method: 0, flags: 0x1 }])), "encrypted");
     await expectRejected(
       readImageArchive(writeZip([{ name: "a.png", data: png, method: 0, declaredMethod: 12 }])),
-      "unsupported-compression",
+      "unsupported_compression",
     );
   });
 
@@ -234,9 +234,9 @@ describe("readImageFolder", () => {
 
   it("applies the content rules: text, nested archive, pixel limit, duplicate stems", async () => {
     const cases: Array<[string, Buffer | string, ArchiveErrorCode]> = [
-      ["t.png", "hello", "not-an-image"],
-      ["n.zip", writeZip([]), "nested-archive"],
-      ["h.png", pngClaiming(png, 30_000, 30_000), "too-many-pixels"],
+      ["t.png", "hello", "not_an_image"],
+      ["n.zip", writeZip([]), "nested_archive"],
+      ["h.png", pngClaiming(png, 30_000, 30_000), "too_many_pixels"],
     ];
     for (const [file, content, code] of cases) {
       const dir = path.join(root, `case-${code}`);
@@ -248,14 +248,14 @@ describe("readImageFolder", () => {
     await mkdir(dup);
     await writeFile(path.join(dup, "x.png"), png);
     await writeFile(path.join(dup, "x.jpg"), jpeg);
-    await expectRejected(readImageFolder(dup), "duplicate-stem");
+    await expectRejected(readImageFolder(dup), "duplicate_stem");
   });
 
   it("rejects more entries than the limit", async () => {
     const dir = path.join(root, "many");
     await mkdir(dir);
     for (let i = 0; i < 4; i++) await writeFile(path.join(dir, `${i}.png`), png);
-    await expectRejected(readImageFolder(dir, { maxEntries: 3 }), "too-many-entries");
+    await expectRejected(readImageFolder(dir, { maxEntries: 3 }), "too_many_entries");
     expect(await readImageFolder(dir, { maxEntries: 4 })).toHaveLength(4);
   });
 });
