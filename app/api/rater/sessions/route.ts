@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db/client";
+import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { buildSessionState } from "@/lib/study/session-state";
+import { raterCookie, raterToken } from "@/lib/study/rater-request";
+
+const bodySchema = z.object({
+  studyId: z.uuid(),
+  params: z.record(z.string().max(64), z.string().max(500)).default({}),
+  screen: z.object({ width: z.number().finite().min(0).max(100_000), height: z.number().finite().min(0).max(100_000), devicePixelRatio: z.number().finite().min(0).max(20) }).nullable().default(null),
+});
+
+export const POST = route(async (request) => {
+  assertSameOrigin(request);
+  const body = await readJson(request, bodySchema);
+  const db = await getDb();
+  const started = await startOrResumeSession(db, {
+    studyId: body.studyId,
+    params: body.params,
+    existingToken: raterToken(request, body.studyId),
+    userAgent: request.headers.get("user-agent"),
+    screen: body.screen,
+  });
+  const session = await buildSessionState(db, started.sessionId);
+  return json({ session }, { status: started.resumed ? 200 : 201, headers: { "set-cookie": raterCookie(body.studyId, started.token) } });
+});

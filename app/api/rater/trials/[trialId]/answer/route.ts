@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db/client";
+import { notFound } from "@/lib/http/errors";
+import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { answerSchema, answerTrial } from "@/lib/study/answers";
+import { raterSessionOwning } from "@/lib/study/rater-request";
+
+const paramsSchema = z.object({ trialId: z.uuid() });
+
+export const POST = route(async (request, context: { params: Promise<{ trialId: string }> }) => {
+  assertSameOrigin(request);
+  const { trialId } = paramsSchema.parse(await context.params);
+  const input = await readJson(request, answerSchema, 16 * 1024);
+  const db = await getDb();
+  const session = await raterSessionOwning(db, request, { id: trialId });
+  if (!session) throw notFound("Trial");
+  return json(await answerTrial(db, session, trialId, input));
+});

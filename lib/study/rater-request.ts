@@ -1,0 +1,32 @@
+import "server-only";
+import { getConfig } from "@/lib/config";
+import type { Db } from "@/lib/db/client";
+import { sha256Hex } from "@/lib/crypto";
+import { readCookie } from "@/lib/auth/request";
+import { raterCookieName } from "./rater-sessions";
+
+/** The rater's bearer secret for a study, from its cookie. */
+export function raterToken(request: Request, studyId: string): string | undefined {
+  return readCookie(request, raterCookieName(studyId));
+}
+
+/** HttpOnly, SameSite=Lax, scoped to the study's rater routes' needs (path /), 30 days. */
+export function raterCookie(studyId: string, token: string): string {
+  const secure = getConfig().cookieSecure ? "; Secure" : "";
+  return `${raterCookieName(studyId)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${30 * 86_400}${secure}`;
+}
+
+/**
+ * The session that owns a trial, if this request carries that session's secret. Trials and
+ * images are addressed without their study, so the study comes from the trial, and the cookie of
+ * that study must match the session's token hash; anything else is "not found".
+ */
+export async function raterSessionOwning(db: Db, request: Request, trialWhere: { id: string } | { token: string }) {
+  const trial = await db.trial.findFirst({
+    where: "id" in trialWhere ? { id: trialWhere.id } : { OR: [{ leftToken: trialWhere.token }, { rightToken: trialWhere.token }] },
+    select: { session: { select: { id: true, studyId: true, tokenHash: true } } },
+  });
+  const token = trial ? raterToken(request, trial.session.studyId) : undefined;
+  if (!trial || !token || sha256Hex(token) !== trial.session.tokenHash) return null;
+  return { id: trial.session.id, studyId: trial.session.studyId };
+}

@@ -1,0 +1,181 @@
+import { randomInt } from "node:crypto";
+import type { Db } from "@/lib/db/client";
+import { randomToken, sha256Hex } from "@/lib/crypto";
+import { AppError, notFound } from "@/lib/http/errors";
+import { parseMethodConfig } from "./method-config";
+import { protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
+import { planTrials, PlanError } from "./trial-plan";
+
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+export type RecruiterName = "prolific" | "mturk" | "link";
+
+export interface RecruiterIdentity {
+  recruiter: RecruiterName;
+  /** The recruiter's participant id (PROLIFIC_PID, workerId), if any. */
+  participantId: string | null;
+  /** What the researcher needs for payment and the recruiter for submission. */
+  ids: Record<string, string>;
+}
+
+const MTURK_SUBMIT_HOSTS = new Set(["www.mturk.com", "workersandbox.mturk.com"]);
+
+/** Reads recruiter parameters (Prolific, MTurk, or none) from a study link's query string. */
+export function identifyRecruiter(params: Record<string, string>): RecruiterIdentity {
+  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((key) => params[key]).map((key) => [key, (params[key] as string).slice(0, 200)]));
+  if (params.PROLIFIC_PID) {
+    return { recruiter: "prolific", participantId: params.PROLIFIC_PID, ids: pick("PROLIFIC_PID", "STUDY_ID", "SESSION_ID") };
+  }
+  if (params.workerId) {
+    const ids = pick("workerId", "assignmentId", "hitId", "turkSubmitTo");
+    if (ids.turkSubmitTo) {
+      // Only MTurk's own hosts: the submit form must not become an open redirect.
+      try {
+        const host = new URL(ids.turkSubmitTo).host;
+        if (!MTURK_SUBMIT_HOSTS.has(host)) delete ids.turkSubmitTo;
+      } catch {
+        delete ids.turkSubmitTo;
+      }
+    }
+    return { recruiter: "mturk", participantId: params.workerId, ids };
+  }
+  return { recruiter: "link", participantId: null, ids: {} };
+}
+
+export function isMturkPreview(params: Record<string, string>): boolean {
+  return params.assignmentId === "ASSIGNMENT_ID_NOT_AVAILABLE";
+}
+
+export function participantHash(salt: string, recruiter: RecruiterName, participantId: string): string {
+  return sha256Hex(`${salt}:${recruiter}:${participantId}`);
+}
+
+export function raterCookieName(studyId: string): string {
+  return `ctt_rater_${studyId.replace(/-/g, "")}`;
+}
+
+// A uniform number in [0, 1) from the CSPRNG (randomInt allows ranges below 2^48).
+const cryptoRandom = () => randomInt(0, 2 ** 47) / 2 ** 47;
+
+interface StartInput {
+  studyId: string;
+  params: Record<string, string>;
+  existingToken: string | undefined;
+  userAgent: string | null;
+  screen: { width: number; height: number; devicePixelRatio: number } | null;
+}
+
+/**
+ * Starts a rater session, or resumes the one this browser already holds. Assignment is atomic:
+ * one transaction per study at a time (an advisory transaction lock) counts sessions per method,
+ * picks the method with the fewest, plans the trials from the least-shown images and stores it
+ * all, so two raters starting at the same instant never see an inconsistent state.
+ */
+export async function startOrResumeSession(db: Db, input: StartInput): Promise<{ token: string; sessionId: string; resumed: boolean }> {
+  if (input.existingToken) {
+    const existing = await db.raterSession.findUnique({ where: { tokenHash: sha256Hex(input.existingToken) }, select: { id: true, studyId: true } });
+    if (existing && existing.studyId === input.studyId) return { token: input.existingToken, sessionId: existing.id, resumed: true };
+  }
+  if (isMturkPreview(input.params)) throw new AppError(409, "mturk_preview", "Accept the HIT on MTurk before starting.");
+  const identity = identifyRecruiter(input.params);
+  const token = randomToken();
+  const sessionId = await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${input.studyId}))`;
+      const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, participantSalt: true } });
+      if (!study) throw notFound("Study");
+      if (study.status !== "open") throw new AppError(409, "study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
+      const protocol = protocolSchema.parse(study.protocol);
+      const hash = identity.participantId ? participantHash(study.participantSalt, identity.recruiter, identity.participantId) : null;
+      if (hash && (await tx.raterSession.count({ where: { studyId: study.id, participantHash: hash } })) > 0) {
+        throw new AppError(409, "already_participated", "You have already taken part in this study (each participant may take it once).");
+      }
+      const plan = await planSession(tx, study.id, protocol);
+      const session = await tx.raterSession.create({
+        data: {
+          studyId: study.id,
+          methodId: plan.sessionMethodId,
+          recruiter: identity.recruiter,
+          participantHash: hash,
+          recruiterIds: Object.keys(identity.ids).length ? recruiterIdsToKeep(identity, protocol) : undefined,
+          tokenHash: sha256Hex(token),
+          userAgent: input.userAgent?.slice(0, 500) ?? null,
+          screen: input.screen ?? undefined,
+        },
+        select: { id: true },
+      });
+      await tx.trial.createMany({
+        data: plan.trials.map((trial) => ({
+          sessionId: session.id,
+          position: trial.position,
+          kind: trial.kind,
+          methodId: trial.methodId,
+          stimulusId: trial.stimulusId,
+          candidateId: plan.candidateIds.get(`${trial.methodId}:${trial.stimulusId}`) as string,
+          realOnLeft: trial.realOnLeft,
+          leftToken: randomToken(18),
+          rightToken: randomToken(18),
+        })),
+      });
+      return session.id;
+    },
+    { timeout: 30_000, maxWait: 30_000 },
+  );
+  return { token, sessionId, resumed: false };
+}
+
+function recruiterIdsToKeep(identity: RecruiterIdentity, protocol: Protocol): Record<string, string> {
+  if (protocol.keepRecruiterIds) return identity.ids;
+  // Without consent to keep ids, only what MTurk's submission needs stays (not personal data).
+  const { assignmentId, turkSubmitTo } = identity.ids;
+  return Object.fromEntries(Object.entries({ assignmentId, turkSubmitTo }).filter(([, value]) => value)) as Record<string, string>;
+}
+
+async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
+  const methods = await tx.method.findMany({ where: { studyId, status: "ready" }, select: { id: true, config: true } });
+  const tested = methods.filter((method) => parseMethodConfig(method.config).tested);
+  const vigilanceMethod = methods.find((method) => parseMethodConfig(method.config).baseline === "random") ?? null;
+  const vigilanceTrials = vigilanceTrialCount(protocol);
+
+  let sessionMethodId: string | null = null;
+  let testMethodIds = tested.map((method) => method.id);
+  if (protocol.design === "between") {
+    const counts = await tx.raterSession.groupBy({ by: ["methodId"], where: { studyId }, _count: { _all: true } });
+    const countOf = new Map(counts.map((row) => [row.methodId, row._count._all]));
+    const fewest = Math.min(...testMethodIds.map((id) => countOf.get(id) ?? 0));
+    const candidates = testMethodIds.filter((id) => (countOf.get(id) ?? 0) === fewest);
+    sessionMethodId = candidates[randomInt(0, candidates.length)] ?? null;
+    testMethodIds = sessionMethodId ? [sessionMethodId] : [];
+  }
+  const usedMethodIds = [...testMethodIds, ...(vigilanceTrials > 0 && vigilanceMethod ? [vigilanceMethod.id] : [])];
+  const candidates = await tx.candidate.findMany({ where: { methodId: { in: usedMethodIds } }, select: { id: true, methodId: true, stimulusId: true } });
+  const candidateIds = new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.id]));
+  const perStimulus = new Map<string, number>();
+  for (const candidate of candidates) perStimulus.set(candidate.stimulusId, (perStimulus.get(candidate.stimulusId) ?? 0) + 1);
+  const stimulusIds = [...perStimulus].filter(([, count]) => count === usedMethodIds.length).map(([id]) => id).sort();
+
+  // Analysed trials only: practice images are never analysed, so they must not skew the balance.
+  const shownRows = await tx.trial.groupBy({ by: ["methodId", "stimulusId"], where: { methodId: { in: usedMethodIds }, kind: { not: "practice" } }, _count: { _all: true } });
+  const timesShown = new Map<string, Map<string, number>>();
+  for (const row of shownRows) {
+    const byStimulus = timesShown.get(row.methodId) ?? new Map<string, number>();
+    byStimulus.set(row.stimulusId, row._count._all);
+    timesShown.set(row.methodId, byStimulus);
+  }
+  try {
+    const trials = planTrials({
+      practiceTrials: protocol.practiceTrials,
+      testTrials: protocol.testTrials,
+      vigilanceTrials,
+      testMethodIds,
+      vigilanceMethodId: vigilanceMethod?.id ?? null,
+      stimulusIds,
+      timesShown,
+      random: cryptoRandom,
+    });
+    return { sessionMethodId, trials, candidateIds };
+  } catch (error) {
+    if (error instanceof PlanError) throw new AppError(409, "study_not_ready", error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,107 @@
+import type { Db } from "@/lib/db/client";
+import { sha256Hex } from "@/lib/crypto";
+import { AppError } from "@/lib/http/errors";
+import { protocolSchema, type Protocol } from "./protocol";
+
+export type Side = "left" | "right";
+
+export interface TrialView {
+  trialId: string;
+  position: number;
+  /** Vigilance trials are shown as test trials: nothing tells the rater which they are. */
+  phase: "practice" | "test";
+  index: number;
+  phaseTotal: number;
+  leftUrl: string;
+  rightUrl: string;
+  presentation: Protocol["presentation"];
+  responseTimeLimitMs: number | null;
+  practiceFeedbackMs: number;
+}
+
+export interface Completion {
+  code: string;
+  redirectUrl: string | null;
+  recruiter: "prolific" | "mturk" | "link";
+  mturkSubmit?: { action: string; assignmentId: string };
+}
+
+export interface SessionState {
+  id: string;
+  status: "active" | "completed";
+  progress: { answered: number; total: number; practiceTotal: number };
+  next: TrialView | null;
+  completion: Completion | null;
+}
+
+export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
+
+/** The rater's session for a bearer token (the cookie), or a 401. */
+export async function findRaterSession(db: Db, token: string | undefined) {
+  if (!token || token.length > 200) throw new AppError(401, "no_session", "No session: start the study from its link.");
+  const session = await db.raterSession.findUnique({
+    where: { tokenHash: sha256Hex(token) },
+    select: { id: true, studyId: true, status: true, recruiter: true, recruiterIds: true },
+  });
+  if (!session) throw new AppError(401, "no_session", "No session: start the study from its link.");
+  return session;
+}
+
+/** What the rater's page needs now: progress, the next unanswered trial, or the completion. */
+export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
+  const session = await db.raterSession.findUniqueOrThrow({
+    where: { id: sessionId },
+    select: {
+      id: true,
+      status: true,
+      recruiter: true,
+      recruiterIds: true,
+      study: { select: { protocol: true, completionCode: true } },
+      trials: {
+        orderBy: { position: "asc" },
+        select: { id: true, position: true, kind: true, leftToken: true, rightToken: true, response: { select: { id: true } } },
+      },
+    },
+  });
+  const protocol = protocolSchema.parse(session.study.protocol);
+  const practiceTotal = session.trials.filter((trial) => trial.kind === "practice").length;
+  const answered = session.trials.filter((trial) => trial.response).length;
+  const next = session.trials.find((trial) => !trial.response);
+  const completed = session.status === "completed";
+  let view: TrialView | null = null;
+  if (next && !completed) {
+    const phase = next.kind === "practice" ? "practice" : "test";
+    view = {
+      trialId: next.id,
+      position: next.position,
+      phase,
+      index: phase === "practice" ? next.position + 1 : next.position - practiceTotal + 1,
+      phaseTotal: phase === "practice" ? practiceTotal : session.trials.length - practiceTotal,
+      leftUrl: raterImageUrl(next.leftToken),
+      rightUrl: raterImageUrl(next.rightToken),
+      presentation: protocol.presentation,
+      responseTimeLimitMs: protocol.responseTimeLimitMs,
+      practiceFeedbackMs: protocol.practiceFeedbackMs,
+    };
+  }
+  return {
+    id: session.id,
+    status: completed ? "completed" : "active",
+    progress: { answered, total: session.trials.length, practiceTotal },
+    next: view,
+    completion: completed ? completionFor(session.recruiter, session.recruiterIds, session.study.completionCode, protocol) : null,
+  };
+}
+
+function completionFor(recruiter: Completion["recruiter"], recruiterIds: unknown, code: string, protocol: Protocol): Completion {
+  const ids = (recruiterIds ?? {}) as Record<string, string>;
+  if (recruiter === "prolific") {
+    const url = new URL(protocol.prolificCompletionUrl);
+    url.searchParams.set("cc", code);
+    return { code, redirectUrl: url.toString(), recruiter };
+  }
+  if (recruiter === "mturk" && ids.turkSubmitTo && ids.assignmentId) {
+    return { code, redirectUrl: null, recruiter, mturkSubmit: { action: new URL("/mturk/externalSubmit", ids.turkSubmitTo).toString(), assignmentId: ids.assignmentId } };
+  }
+  return { code, redirectUrl: null, recruiter };
+}

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import type { Db } from "@/lib/db/client";
+import type { ResearcherView } from "@/lib/auth/accounts";
+import { randomToken } from "@/lib/crypto";
+import { AppError } from "@/lib/http/errors";
+import { assertStudyAccess } from "./access";
+import { parseMethodConfig } from "./method-config";
+import { hashProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
+
+export const createStudySchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  protocol: protocolSchema.optional(),
+});
+
+export const updateStudySchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  protocol: protocolSchema.optional(),
+});
+
+export const statusActionSchema = z.object({ action: z.enum(["open", "pause", "resume", "close"]) });
+
+/** Completion codes avoid look-alike characters (0/O, 1/I/L) so raters can type them. */
+function completionCode(): string {
+  const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  return Array.from(randomToken(12), (char) => alphabet[char.charCodeAt(0) % alphabet.length]).join("").slice(0, 10);
+}
+
+export async function createStudy(db: Db, researcher: ResearcherView, input: z.infer<typeof createStudySchema>) {
+  return db.study.create({
+    data: {
+      name: input.name,
+      ownerId: researcher.id,
+      teamId: researcher.teamId,
+      protocol: input.protocol ?? protocolSchema.parse({}),
+      completionCode: completionCode(),
+      participantSalt: randomToken(),
+    },
+    select: { id: true, name: true, status: true },
+  });
+}
+
+/** A draft's name and protocol can change; once opened, the protocol is frozen. */
+export async function updateStudy(db: Db, researcher: ResearcherView, studyId: string, input: z.infer<typeof updateStudySchema>) {
+  const study = await assertStudyAccess(db, researcher, studyId);
+  if (input.protocol && study.status !== "draft") {
+    throw new AppError(409, "protocol_frozen", "The protocol is frozen once the study has opened.");
+  }
+  return db.study.update({
+    where: { id: studyId },
+    data: { name: input.name, protocol: input.protocol },
+    select: { id: true, name: true, status: true, protocol: true },
+  });
+}
+
+/** Why a study cannot open yet, as sentences for the researcher; empty when it can. */
+export async function readinessProblems(db: Db, studyId: string, protocol: Protocol): Promise<string[]> {
+  const problems: string[] = [];
+  const [stimuli, methods] = await Promise.all([
+    db.stimulusImage.count({ where: { studyId } }),
+    db.method.findMany({ where: { studyId }, select: { name: true, status: true, config: true } }),
+  ]);
+  const needed = protocol.practiceTrials + protocol.testTrials;
+  if (stimuli < needed) problems.push(`Each session shows ${needed} different images; the study has ${stimuli}.`);
+  const tested = methods.filter((method) => parseMethodConfig(method.config).tested);
+  if (tested.length === 0) problems.push("Add at least one method to test.");
+  for (const method of tested) if (method.status !== "ready") problems.push(`Method "${method.name}" is ${method.status}, not ready.`);
+  if (vigilanceTrialCount(protocol) > 0) {
+    const random = methods.find((method) => parseMethodConfig(method.config).baseline === "random");
+    if (!random) problems.push("Vigilance trials need the Random baseline: add it, or set the vigilance share to 0.");
+    else if (random.status !== "ready") problems.push(`The Random baseline is ${random.status}, not ready.`);
+  }
+  return problems;
+}
+
+/**
+ * Moves a study through draft → open ⇄ paused → closed. Opening checks readiness and freezes the
+ * protocol with its hash; paused studies take no new sessions but let started ones finish;
+ * closed studies take no answers at all.
+ */
+export async function changeStudyStatus(db: Db, researcher: ResearcherView, studyId: string, action: z.infer<typeof statusActionSchema>["action"]) {
+  await assertStudyAccess(db, researcher, studyId);
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${studyId}))`;
+    const study = await tx.study.findUniqueOrThrow({ where: { id: studyId }, select: { status: true, protocol: true, protocolHash: true } });
+    const allowed: Record<typeof action, string[]> = { open: ["draft"], pause: ["open"], resume: ["paused"], close: ["open", "paused", "draft"] };
+    if (!allowed[action].includes(study.status)) {
+      throw new AppError(409, "invalid_transition", `A ${study.status} study cannot ${action}.`);
+    }
+    if (action === "open") {
+      const protocol = protocolSchema.parse(study.protocol);
+      const problems = await readinessProblems(tx as unknown as Db, studyId, protocol);
+      if (problems.length) throw new AppError(409, "study_not_ready", problems.join(" "), { problems });
+      return tx.study.update({
+        where: { id: studyId },
+        data: { status: "open", openedAt: new Date(), protocol, protocolHash: hashProtocol(protocol) },
+        select: { id: true, status: true, protocolHash: true },
+      });
+    }
+    const status = action === "pause" ? "paused" : action === "resume" ? "open" : "closed";
+    return tx.study.update({
+      where: { id: studyId },
+      data: { status, closedAt: action === "close" ? new Date() : undefined },
+      select: { id: true, status: true, protocolHash: true },
+    });
+  });
+}
+
+/** Sessions done and started per method against the target, for live progress. */
+export async function studyProgress(db: Db, studyId: string) {
+  const study = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true, status: true } });
+  const protocol = protocolSchema.parse(study.protocol);
+  const methods = await db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, status: true, config: true }, orderBy: { createdAt: "asc" } });
+  const counts = await db.raterSession.groupBy({ by: ["methodId", "status"], where: { studyId }, _count: { _all: true } });
+  const count = (methodId: string | null, status: string) => counts.find((row) => row.methodId === methodId && row.status === status)?._count._all ?? 0;
+  const within = protocol.design === "within";
+  return {
+    status: study.status,
+    design: protocol.design,
+    target: protocol.targetSessionsPerMethod,
+    methods: methods.map((method) => ({
+      id: method.id,
+      name: method.name,
+      kind: method.kind,
+      status: method.status,
+      tested: parseMethodConfig(method.config).tested,
+      completed: within ? count(null, "completed") : count(method.id, "completed"),
+      active: within ? count(null, "active") : count(method.id, "active"),
+    })),
+  };
+}
+
+/** Recruiting links for Prolific, MTurk and a plain anonymous link. */
+export function recruitingLinks(origin: string, studyId: string) {
+  const base = `${origin}/s/${studyId}`;
+  return {
+    link: base,
+    prolific: `${base}?PROLIFIC_PID={{%PROLIFIC_PID%}}&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}`,
+    mturk: `${base}  (MTurk ExternalQuestion URL; MTurk appends workerId, assignmentId, hitId, turkSubmitTo)`,
+  };
+}
