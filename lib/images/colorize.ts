@@ -1,0 +1,109 @@
+/**
+ * The colorization pipeline for whole images (architecture: "L in, 313-class distribution out,
+ * annealed mean, ab joined with full-resolution L"):
+ *
+ *   bytes → decode (oriented 8-bit sRGB) → L at full resolution
+ *         → L resized to the network's input (bilinear, antialiased when shrinking)
+ *         → network → ab at the output resolution (annealed mean of the 313 bins, or direct ab)
+ *         → ab resized to the full image (bilinear on floats) → joined with the original full L.
+ *
+ * The original colour is never used: only L enters the network, and the output's L is the input's.
+ */
+import sharp from "sharp";
+import { joinLab, labToRgb8, rgb8ToL } from "@/lib/model/color-space";
+import type { Colorizer, PredictOptions } from "@/lib/model/session";
+import { decodeImage, type DecodeOptions } from "./decode";
+import { resizeBilinear } from "./resize";
+
+export interface ColorizeOptions extends PredictOptions, DecodeOptions {}
+
+export interface ColorizedImage {
+  width: number;
+  height: number;
+  /** Full-resolution L plane of the input (0..100), width × height values. */
+  L: Float32Array;
+  /** Predicted ab at full resolution, interleaved (2 per pixel). */
+  ab: Float32Array;
+  /** Predicted ab at the network's output resolution (before resizing). */
+  abModel: Float32Array;
+  modelWidth: number;
+  modelHeight: number;
+}
+
+export interface ColorizeTimings {
+  /** Decoding, L, resizing L to the network input. */
+  preprocessMs: number;
+  /** Input tensor preparation + session.run. */
+  inferenceMs: number;
+  /** Annealed mean and ab resizing to full resolution. */
+  postprocessMs: number;
+}
+
+interface Prepared {
+  width: number;
+  height: number;
+  L: Float32Array;
+  lInput: Float32Array;
+}
+
+async function prepare(bytes: Uint8Array, colorizer: Colorizer, options: DecodeOptions): Promise<Prepared> {
+  const decoded = await decodeImage(bytes, options);
+  const L = rgb8ToL(decoded.rgb, 3);
+  const { inputWidth, inputHeight } = colorizer.manifest;
+  const lInput = resizeBilinear(L, decoded.width, decoded.height, 1, inputWidth, inputHeight);
+  return { width: decoded.width, height: decoded.height, L, lInput };
+}
+
+/**
+ * Colorize a batch of encoded images. Images are decoded, run through the network in chunks of at
+ * most `colorizer.maxBatch` and post-processed; results are in input order. All images are decoded
+ * before any inference, so a bad image fails the call before the model runs.
+ * @throws ImageError for undecodable input; ModelError for model problems.
+ */
+export async function colorizeImages(
+  images: readonly Uint8Array[],
+  colorizer: Colorizer,
+  options: ColorizeOptions = {},
+): Promise<{ results: ColorizedImage[]; timings: ColorizeTimings }> {
+  const timings: ColorizeTimings = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
+  let t = performance.now();
+  const prepared = await Promise.all(images.map((bytes) => prepare(bytes, colorizer, options)));
+  timings.preprocessMs += performance.now() - t;
+  const { ab: abModels, timings: predict } = await colorizer.predictAb(
+    prepared.map((p) => p.lInput),
+    options.temperature === undefined ? {} : { temperature: options.temperature },
+  );
+  timings.inferenceMs += predict.prepareMs + predict.inferenceMs;
+  timings.postprocessMs += predict.decodeMs;
+  t = performance.now();
+  const { outputWidth, outputHeight } = colorizer.manifest;
+  const results = prepared.map((p, k): ColorizedImage => ({
+    width: p.width,
+    height: p.height,
+    L: p.L,
+    ab: resizeBilinear(abModels[k]!, outputWidth, outputHeight, 2, p.width, p.height),
+    abModel: abModels[k]!,
+    modelWidth: outputWidth,
+    modelHeight: outputHeight,
+  }));
+  timings.postprocessMs += performance.now() - t;
+  return { results, timings };
+}
+
+/** Colorize one encoded image (see {@link colorizeImages}). */
+export async function colorizeImage(bytes: Uint8Array, colorizer: Colorizer, options: ColorizeOptions = {}): Promise<ColorizedImage> {
+  const { results } = await colorizeImages([bytes], colorizer, options);
+  return results[0]!;
+}
+
+/** The colorized image as 8-bit sRGB (full-resolution L joined with the predicted ab). */
+export function colorizedToRgb8(image: Pick<ColorizedImage, "L" | "ab">): Uint8Array {
+  return labToRgb8(joinLab(image.L, image.ab));
+}
+
+/** Encode 8-bit RGB pixels losslessly as PNG (no metadata). */
+export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+}
