@@ -35,7 +35,9 @@ export function FileUploadForm({
     try {
       const response = await fetch(action, { method: "POST", body: new FormData(event.currentTarget) });
       const body = (await response.json().catch(() => ({}))) as { detail?: string };
-      if (!response.ok) setError(body.detail ?? `Upload failed (${response.status}).`);
+      const isProblem = response.headers.get("content-type")?.includes("problem+json") ?? false;
+      // A refused upload that the route still reports on (plain JSON) shows its report.
+      if (!response.ok && (isProblem || !body)) setError(body.detail ?? `Upload failed (${response.status}).`);
       else {
         setReport(body);
         router.refresh();

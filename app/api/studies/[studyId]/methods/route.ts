@@ -1,0 +1,17 @@
+import { getDb } from "@/lib/db/client";
+import { requireResearcher } from "@/lib/auth/request";
+import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { findModel } from "@/lib/methods/available-models";
+import { addGeneratedMethod, addMethodSchema } from "@/lib/methods/create-method";
+import { kickWorker } from "@/lib/methods/worker";
+import { studyIdParams } from "@/lib/study/route-params";
+
+export const POST = route(async (request, context: { params: Promise<{ studyId: string }> }) => {
+  assertSameOrigin(request);
+  const { studyId } = studyIdParams.parse(await context.params);
+  const researcher = await requireResearcher(request);
+  const input = await readJson(request, addMethodSchema);
+  const method = await addGeneratedMethod(await getDb(), researcher, studyId, input, async (name) => (await findModel(name)) !== null);
+  kickWorker();
+  return json({ method }, { status: 201 });
+});

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { requireResearcher } from "@/lib/auth/request";
+import { readMultipart } from "@/lib/http/multipart";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
+import { archiveProblem } from "@/lib/methods/archive-problem";
+import { collectUploadedImages } from "@/lib/methods/uploaded-files";
+import { uploadMethod } from "@/lib/methods/upload-method";
+import { studyIdParams } from "@/lib/study/route-params";
+
+const fieldsSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  acceptPartial: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+});
+
+export const POST = route(async (request, context: { params: Promise<{ studyId: string }> }) => {
+  assertSameOrigin(request);
+  const { studyId } = studyIdParams.parse(await context.params);
+  const researcher = await requireResearcher(request);
+  const config = getConfig();
+  const upload = await readMultipart(request, config.MAX_UPLOAD_BYTES);
+  const fields = fieldsSchema.parse(upload.fields);
+  const images = await archiveProblem(() => collectUploadedImages(upload.files, { maxPixels: config.IMAGE_PIXEL_LIMIT }));
+  const report = await uploadMethod(await getDb(), researcher, studyId, fields, images, { maxPixels: config.IMAGE_PIXEL_LIMIT });
+  return json(report, { status: report.stored ? 201 : 422 });
+});

@@ -1,0 +1,27 @@
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { requireResearcher } from "@/lib/auth/request";
+import { readMultipart } from "@/lib/http/multipart";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
+import { collectUploadedImages } from "@/lib/methods/uploaded-files";
+import { requeueGeneratedMethods } from "@/lib/methods/create-method";
+import { kickWorker } from "@/lib/methods/worker";
+import { archiveProblem } from "@/lib/methods/archive-problem";
+import { studyIdParams } from "@/lib/study/route-params";
+import { addStimuli } from "@/lib/study/stimuli";
+
+export const POST = route(async (request, context: { params: Promise<{ studyId: string }> }) => {
+  assertSameOrigin(request);
+  const { studyId } = studyIdParams.parse(await context.params);
+  const researcher = await requireResearcher(request);
+  const config = getConfig();
+  const upload = await readMultipart(request, config.MAX_UPLOAD_BYTES);
+  const images = await archiveProblem(() => collectUploadedImages(upload.files, { maxPixels: config.IMAGE_PIXEL_LIMIT }));
+  const db = await getDb();
+  const report = await addStimuli(db, researcher, studyId, images, config.IMAGE_PIXEL_LIMIT);
+  if (report.added.length) {
+    await requeueGeneratedMethods(db, studyId);
+    kickWorker();
+  }
+  return json(report, { status: report.added.length ? 201 : 200 });
+});

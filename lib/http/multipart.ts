@@ -1,0 +1,38 @@
+import { AppError } from "./errors";
+
+export interface MultipartUpload {
+  files: { name: string; bytes: Buffer }[];
+  fields: Record<string, string>;
+}
+
+/**
+ * Reads a multipart form with files, refusing bodies over `maxBytes` (by Content-Length before
+ * reading, and by the files' total after).
+ */
+export async function readMultipart(request: Request, maxBytes: number): Promise<MultipartUpload> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new AppError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
+  if (!request.headers.get("content-type")?.startsWith("multipart/form-data")) {
+    throw new AppError(415, "unsupported_media_type", "Send the files as multipart/form-data.");
+  }
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    throw new AppError(400, "malformed_form", "The upload could not be read as a form.");
+  }
+  const files: MultipartUpload["files"] = [];
+  const fields: Record<string, string> = {};
+  let total = 0;
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string") {
+      fields[key] = value.slice(0, 10_000);
+      continue;
+    }
+    total += value.size;
+    if (total > maxBytes) throw new AppError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
+    if (value.size > 0) files.push({ name: value.name.slice(0, 500), bytes: Buffer.from(await value.arrayBuffer()) });
+  }
+  if (files.length === 0) throw new AppError(400, "no_files", "Choose at least one file to upload.");
+  return { files, fields };
+}
