@@ -50,18 +50,22 @@ export function summarizeReplicates(replicates: ArrayLike<number>, level: number
   assertLevel(level);
   const n = replicates.length;
   if (n < 2) throw new StatsError("no-data", "a bootstrap summary needs at least two replicates");
+  // Deviations from the first replicate: exact zeros when all replicates are equal (one rater,
+  // a rate of 0 or 1), so the standard error is then exactly 0 rather than a rounding residue.
+  const shift = replicates[0] as number;
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const value = replicates[i] as number;
     if (!Number.isFinite(value)) throw new StatsError("invalid-argument", `replicate ${i} is not finite`);
-    sum += value;
+    sum += value - shift;
   }
-  const mean = sum / n;
+  const meanDeviation = sum / n;
   let squares = 0;
   for (let i = 0; i < n; i++) {
-    const d = (replicates[i] as number) - mean;
+    const d = (replicates[i] as number) - shift - meanDeviation;
     squares += d * d;
   }
+  const mean = shift + meanDeviation;
   const sorted = Float64Array.from(replicates).sort();
   const tail = (1 - level) / 2;
   return {
