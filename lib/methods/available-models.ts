@@ -1,4 +1,3 @@
-import "server-only";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "@/lib/config";

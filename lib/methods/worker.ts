@@ -1,19 +1,8 @@
 import "server-only";
-import path from "node:path";
-import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { logger } from "@/lib/logger";
-import { drainJobs, type GenerationDeps } from "./generation";
-import { findModel } from "./available-models";
-
-export function generationDepsFromConfig(): GenerationDeps {
-  const config = getConfig();
-  return {
-    manifestPathFor: async (name) => (await findModel(name))?.manifestPath ?? path.resolve(config.MODELS_DIR, `${name}.manifest.json`),
-    providers: config.EXECUTION_PROVIDERS,
-    pixelLimit: config.IMAGE_PIXEL_LIMIT,
-  };
-}
+import { drainJobs } from "./generation";
+import { generationDepsFromConfig } from "./generation-deps";
 
 type WorkerState = { running: boolean; again: boolean };
 const state = ((globalThis as { __colorTuringWorker?: WorkerState }).__colorTuringWorker ??= { running: false, again: false });

@@ -1,2 +1,85 @@
-// Seeds the demo (see README): filled in by the Turing-test work (issue 5).
-export async function seedDemo(): Promise<void> {}
+// Seeds the demo study of `npm run demo`: the paper's ablation (full, class, l2 models) as a
+// Turing test on crops of the bundled CC0/public-domain photos (demo/photos/LICENSES.md), with
+// the Random baseline as vigilance foil. Idempotent: an existing demo study is left as it is.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { getConfig } from "@/lib/config";
+import { databaseTargetFromConfig, openDatabase, type Db } from "@/lib/db/client";
+import { hashPassword } from "@/lib/auth/password";
+import { listAvailableModels } from "@/lib/methods/available-models";
+import { drainJobs } from "@/lib/methods/generation";
+import { addGeneratedMethod } from "@/lib/methods/create-method";
+import type { ArchiveImage } from "@/lib/methods/archive";
+import { addStimuli } from "@/lib/study/stimuli";
+import { protocolSchema } from "@/lib/study/protocol";
+import { changeStudyStatus, createStudy } from "@/lib/study/studies";
+import { generationDepsFromConfig } from "@/lib/methods/generation-deps";
+
+export const DEMO_EMAIL = "demo@example.org";
+export const DEMO_PASSWORD = "demo-password";
+const DEMO_STUDY = "Demo: the paper's ablation (full vs class vs L2)";
+
+/** Four overlapping crops of each photo, so five photos make twenty distinct stimuli. */
+async function demoStimuli(dir: string): Promise<ArchiveImage[]> {
+  const images: ArchiveImage[] = [];
+  for (const file of (await readdir(dir)).filter((name) => name.endsWith(".jpg")).sort()) {
+    const bytes = await readFile(path.join(dir, file));
+    const { width = 0, height = 0 } = await sharp(bytes).metadata();
+    const side = Math.floor(Math.min(width, height) * 0.75);
+    const corners = [[0, 0], [width - side, 0], [0, height - side], [width - side, height - side]] as const;
+    for (const [index, [left, top]] of corners.entries()) {
+      const crop = await sharp(bytes).extract({ left, top, width: side, height: side }).jpeg({ quality: 92 }).toBuffer();
+      const stem = `${file.replace(/\.jpg$/, "")}-${index + 1}`;
+      images.push({ name: `${stem}.jpg`, stem, bytes: crop, format: "jpeg", width: side, height: side });
+    }
+  }
+  return images;
+}
+
+async function seedInto(db: Db): Promise<void> {
+  if (await db.study.findFirst({ where: { name: DEMO_STUDY } })) return;
+  const existing = await db.researcher.findUnique({ where: { email: DEMO_EMAIL }, select: { id: true, email: true, name: true, teamId: true } });
+  const researcher =
+    existing ??
+    (await db.$transaction(async (tx) => {
+      const team = await tx.team.create({ data: { name: "Demo lab" } });
+      return tx.researcher.create({
+        data: { email: DEMO_EMAIL, name: "Demo researcher", passwordHash: await hashPassword(DEMO_PASSWORD), teamId: team.id },
+        select: { id: true, email: true, name: true, teamId: true },
+      });
+    }));
+  const study = await createStudy(db, researcher, {
+    name: DEMO_STUDY,
+    // The paper's protocol, shortened so a visitor finishes in a minute: 2 practice and 8 test
+    // trials, one of them a vigilance trial.
+    protocol: protocolSchema.parse({ practiceTrials: 2, testTrials: 8, vigilanceShare: 0.125, targetSessionsPerMethod: 10 }),
+  });
+  const config = getConfig();
+  const report = await addStimuli(db, researcher, study.id, await demoStimuli(path.resolve("demo/photos")), config.IMAGE_PIXEL_LIMIT);
+  console.log(`demo: ${report.added.length} stimuli`);
+  const models = await listAvailableModels();
+  const wanted = ["full", "class", "l2"].filter((name) => models.some((model) => model.name === name));
+  for (const model of wanted) {
+    await addGeneratedMethod(db, researcher, study.id, { kind: "model", model, name: `Ours (${model === "l2" ? "L2" : model})`, tested: true }, async () => true);
+  }
+  if (wanted.length === 0) {
+    console.log("demo: no models in MODELS_DIR; testing the Gray baseline instead");
+    await addGeneratedMethod(db, researcher, study.id, { kind: "baseline", baseline: "gray" }, async () => true);
+  }
+  await addGeneratedMethod(db, researcher, study.id, { kind: "baseline", baseline: "random" }, async () => true);
+  console.log("demo: generating candidates…");
+  await drainJobs(db, generationDepsFromConfig());
+  await changeStudyStatus(db, researcher, study.id, "open");
+  console.log(`demo: study ready — raters: /s/${study.id} · researcher: ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
+}
+
+/** Opens the configured database, seeds the demo, and closes it again (PGlite is single-process). */
+export async function seedDemo(): Promise<void> {
+  const opened = await openDatabase(databaseTargetFromConfig(getConfig()));
+  try {
+    await seedInto(opened.db);
+  } finally {
+    await opened.close();
+  }
+}
