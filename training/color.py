@@ -8,17 +8,15 @@ The paper works in CIE Lab (Sec. 2: "We perform this task in the CIE Lab color s
 import numpy as np
 import torch
 
-# sRGB primaries -> XYZ (D65), IEC 61966-2-1.
-RGB_TO_XYZ = np.array(
-    [
-        [0.4124564, 0.3575761, 0.1804375],
-        [0.2126729, 0.7151522, 0.0721750],
-        [0.0193339, 0.1191920, 0.9503041],
-    ],
-    dtype=np.float64,
-)
+WHITE_D65 = np.array([0.95047, 1.0, 1.08883], dtype=np.float64)  # D65, 2° observer (CIE 15)
+# sRGB primaries (IEC 61966-2-1 chromaticities), scaled so that RGB (1, 1, 1) maps exactly to the
+# white above: neutral greys then get a = b = 0 exactly (the rounded 7-digit matrix usually printed
+# gives |ab| ~ 2e-5 for greys). Agrees with that printed matrix to 1e-6.
+_PRIMARIES_XY = np.array([[0.64, 0.33], [0.30, 0.60], [0.15, 0.06]])
+_P = np.stack([_PRIMARIES_XY[:, 0] / _PRIMARIES_XY[:, 1], np.ones(3),
+               (1 - _PRIMARIES_XY.sum(1)) / _PRIMARIES_XY[:, 1]])  # columns: XYZ of R, G, B (Y = 1)
+RGB_TO_XYZ = _P * np.linalg.solve(_P, WHITE_D65)[None, :]
 XYZ_TO_RGB = np.linalg.inv(RGB_TO_XYZ)
-WHITE_D65 = np.array([0.95047, 1.0, 1.08883], dtype=np.float64)
 EPS = 216.0 / 24389.0
 KAPPA = 24389.0 / 27.0
 

@@ -59,6 +59,8 @@ def parse_args(argv=None):
     p.add_argument("--val-every", type=int, default=250)
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave default)")
+    p.add_argument("--stop-at", type=int, default=0,
+                   help="checkpoint and exit at this step (time-boxed sessions; rerun the same command to resume)")
     p.add_argument("--amp", action="store_true", help="CUDA only: bfloat16 autocast")
     a = p.parse_args(argv)
     if a.size % 8:
@@ -242,7 +244,8 @@ def main(argv=None):
     t_start = time.time()
     t_int, run_loss, run_n = time.time(), 0.0, 0
     last_val = None
-    while step < args.steps:
+    stop = min(args.steps, args.stop_at) if args.stop_at else args.steps
+    while step < stop:
         lr = lr_at(step, args)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -256,7 +259,7 @@ def main(argv=None):
         step += 1
         run_loss += float(loss)
         run_n += 1
-        if step % args.log_every == 0 or step == args.steps or step % args.val_every == 0:
+        if step % args.log_every == 0 or step == stop or step % args.val_every == 0:
             row = {"step": step, "wall_s": round(wall_before + time.time() - t_start, 1), "lr": f"{lr:.3g}",
                    "train_loss": f"{run_loss / run_n:.5f}",
                    "images_per_s": f"{run_n * args.batch / (time.time() - t_int):.1f}"}
@@ -269,6 +272,8 @@ def main(argv=None):
             t_int, run_loss, run_n = time.time(), 0.0, 0
             if step % args.val_every == 0 or step == args.steps:
                 save()
+    if step == stop and step % args.val_every and step != args.steps:
+        save()  # --stop-at between validation intervals
     csv_file.close()
     log(f"done: {step} steps, {wall_before + time.time() - t_start:.0f}s, checkpoint {ckpt_path}")
     return 0
