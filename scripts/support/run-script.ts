@@ -7,7 +7,7 @@ export class CliUsageError extends Error {
 
 export function runScript(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => process.exit(typeof process.exitCode === "number" ? process.exitCode : 0),
     (error: unknown) => {
       if (error instanceof Error && plainErrors.has(error.name)) console.error(`error: ${error.message}`);
       else console.error(error);
