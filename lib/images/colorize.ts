@@ -39,14 +39,22 @@ export interface ColorizeTimings {
   postprocessMs: number;
 }
 
-interface Prepared {
+/** An image decoded and reduced to what the network needs (see {@link prepareImage}). */
+export interface PreparedImage {
   width: number;
   height: number;
+  /** Full-resolution L plane. */
   L: Float32Array;
+  /** L resized to the network's input size. */
   lInput: Float32Array;
 }
 
-async function prepare(bytes: Uint8Array, colorizer: Colorizer, options: DecodeOptions): Promise<Prepared> {
+/**
+ * Decode one image and compute its full-resolution L and the network's input L. Lets a caller
+ * (the CLI, a generation job) reject bad images one by one before batching the good ones.
+ * @throws ImageError
+ */
+export async function prepareImage(bytes: Uint8Array, colorizer: Colorizer, options: DecodeOptions = {}): Promise<PreparedImage> {
   const decoded = await decodeImage(bytes, options);
   const L = rgb8ToL(decoded.rgb, 3);
   const { inputWidth, inputHeight } = colorizer.manifest;
@@ -66,16 +74,28 @@ export async function colorizeImages(
   options: ColorizeOptions = {},
 ): Promise<{ results: ColorizedImage[]; timings: ColorizeTimings }> {
   const timings: ColorizeTimings = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
-  let t = performance.now();
-  const prepared = await Promise.all(images.map((bytes) => prepare(bytes, colorizer, options)));
+  const t = performance.now();
+  const prepared = await Promise.all(images.map((bytes) => prepareImage(bytes, colorizer, options)));
   timings.preprocessMs += performance.now() - t;
+  const done = await colorizePrepared(prepared, colorizer, options);
+  done.timings.preprocessMs += timings.preprocessMs;
+  return done;
+}
+
+/** Run the network on prepared images (chunks of at most maxBatch) and bring ab to full resolution. */
+export async function colorizePrepared(
+  prepared: readonly PreparedImage[],
+  colorizer: Colorizer,
+  options: PredictOptions = {},
+): Promise<{ results: ColorizedImage[]; timings: ColorizeTimings }> {
+  const timings: ColorizeTimings = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
   const { ab: abModels, timings: predict } = await colorizer.predictAb(
     prepared.map((p) => p.lInput),
     options.temperature === undefined ? {} : { temperature: options.temperature },
   );
   timings.inferenceMs += predict.prepareMs + predict.inferenceMs;
   timings.postprocessMs += predict.decodeMs;
-  t = performance.now();
+  const t = performance.now();
   const { outputWidth, outputHeight } = colorizer.manifest;
   const results = prepared.map((p, k): ColorizedImage => ({
     width: p.width,

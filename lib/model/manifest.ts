@@ -129,7 +129,11 @@ export async function loadManifest(manifestPath: string): Promise<ResolvedManife
   try {
     text = await readFile(manifestPath, "utf8");
   } catch (error) {
-    throw new ModelError("manifest_not_found", `Model manifest not found: ${manifestPath}`, { cause: error });
+    throw new ModelError(
+      "manifest_not_found",
+      `Model manifest not found: ${manifestPath} (train and export a model, or pass another manifest; see docs/colorizer.md)`,
+      { cause: error },
+    );
   }
   let raw: unknown;
   try {

@@ -1,0 +1,71 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NUM_AB_BINS } from "@/lib/model/ab-bins";
+import { buildLogitsModel } from "../support/onnx-builder";
+
+const run = promisify(execFile);
+let dir: string;
+
+async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    const { stderr } = await run(process.execPath, ["--import", "tsx", "scripts/colorize.ts", ...args], { cwd: process.cwd() });
+    return { code: 0, stderr };
+  } catch (error) {
+    const e = error as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "colorize-cli-"));
+  const w = new Float32Array(NUM_AB_BINS);
+  w[100] = 60;
+  await writeFile(join(dir, "net.onnx"), buildLogitsModel({ size: 16, stride: 4, weights: w, biases: new Float32Array(NUM_AB_BINS) }));
+  await writeFile(
+    join(dir, "net.manifest.json"),
+    JSON.stringify({
+      schemaVersion: 1, name: "cli-test", file: "net.onnx",
+      input: { name: "input_l", layout: "NCHW", height: 16, width: 16, lNormalization: { offset: -50, scale: 0.01 } },
+      output: { name: "logits", kind: "logits", stride: 4 }, bins: { source: "grid10-in-gamut" },
+    }),
+  );
+  await mkdir(join(dir, "in"));
+  for (const [name, colour] of [["a.jpg", "#c08040"], ["b.png", "#4080c0"]] as const) {
+    const img = sharp({ create: { width: 40, height: 30, channels: 3, background: colour } });
+    await writeFile(join(dir, "in", name), name.endsWith(".jpg") ? await img.jpeg().toBuffer() : await img.png().toBuffer());
+  }
+  const good = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#808080" } }).jpeg().toBuffer();
+  await writeFile(join(dir, "in", "c-truncated.jpg"), good.subarray(0, good.length - 100));
+  await writeFile(join(dir, "in", "d-not-an-image.png"), "hello");
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm run colorize", () => {
+  it("colorizes a folder at full resolution, skips bad files without writing them, and summarizes", async () => {
+    const out = join(dir, "out");
+    const { code, stderr } = await cli(join(dir, "in"), out, "--model", join(dir, "net.manifest.json"), "--providers", "cpu", "--batch", "1");
+    expect(code).toBe(1);
+    expect((await readdir(out)).sort()).toEqual(["a.png", "b.png"]);
+    expect((await sharp(join(out, "a.png")).metadata()).width).toBe(40);
+    expect(stderr).toMatch(/colorized 2\/4 images .* on execution provider "cpu"/);
+    expect(stderr).toMatch(/c-truncated\.jpg: .*corrupt or truncated/);
+    expect(stderr).toMatch(/d-not-an-image\.png: .*not a supported image/);
+  }, 60_000);
+
+  it("errors clearly on a missing model and writes nothing", async () => {
+    const out = join(dir, "never");
+    const { code, stderr } = await cli(join(dir, "in"), out, "--model", join(dir, "absent.manifest.json"));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Model manifest not found/);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});
