@@ -1,0 +1,149 @@
+// The serializable shape of a study's results: what the dashboard page hands to its client charts
+// and what the JSON export writes. Plain numbers, strings and arrays only (no Dates, no typed
+// arrays) so that React can pass them to client components and JSON can carry them.
+// Invariant: ±Infinity can appear only in d′ (a perfect score; see lib/stats/d-prime.ts).
+
+import type { Protocol } from "@/lib/study/protocol";
+
+/** Why a session's trials were left out of the analysis. */
+export type SessionDisposition = "included" | "excluded" | "incomplete";
+
+/** Exclusion reasons of lib/stats (`applyExclusionRules`) plus "incomplete" for sessions not completed. */
+export type LeftOutReason = "vigilance" | "timing" | "no-trials" | "incomplete";
+
+/** The automatic metrics of a method (lib/metrics, stored in `Method.metrics`) when present. */
+export interface MethodMetrics {
+  auc: number | null;
+  aucRebalanced: number | null;
+  colourfulness: number | null;
+  colourfulnessGroundTruth: number | null;
+  psnr: number | null;
+}
+
+export interface IntervalFigure {
+  lower: number;
+  upper: number;
+}
+
+export interface LeftOutCount {
+  /** "incomplete", or the exclusion reasons of a session joined with "+" (e.g. "vigilance+timing"). */
+  reason: string;
+  sessions: number;
+  trials: number;
+}
+
+export interface MethodResult {
+  id: string;
+  name: string;
+  kind: "model" | "upload" | "baseline";
+  /** Compared in the study (Method.config.tested); the Random baseline usually is not. */
+  tested: boolean;
+  baseline: string | null;
+  metrics: MethodMetrics | null;
+  /** What the figures below were computed from: analysed sessions (raters), images, test trials. */
+  used: { sessions: number; images: number; trials: number; fooled: number };
+  /** Test trials of this method that were not analysed, per reason. */
+  leftOut: { sessions: number; trials: number; byReason: LeftOutCount[] };
+  /** Pooled fool rate of the analysed test trials; null without data. */
+  foolRate: number | null;
+  /** Primary interval: two-way cluster bootstrap (raters and images), percentile. */
+  bootstrap: (IntervalFigure & { standardError: number; variant: "two-way" | "raters" }) | null;
+  /** Zhang et al. (2016)'s bootstrap (raters, then each rater's trials): its standard error. */
+  paper: (IntervalFigure & { standardError: number }) | null;
+  /** Wilson score interval over pooled trials: a naive reference that ignores clustering. */
+  wilson: IntervalFigure | null;
+  /** d′ = √2·Φ⁻¹(1 − fool rate) with the bootstrap interval transformed. */
+  dPrime: (IntervalFigure & { estimate: number }) | null;
+}
+
+export interface ComparisonResult {
+  methodA: string;
+  methodB: string;
+  nameA: string;
+  nameB: string;
+  /** Fool rate of A minus fool rate of B. */
+  difference: number;
+  standardError: number;
+  lower: number;
+  upper: number;
+  pValue: number;
+  /** Holm-adjusted over all pairs of tested methods. */
+  adjustedPValue: number;
+}
+
+export interface ImageResult {
+  methodId: string;
+  stimulusId: string;
+  name: string;
+  realSha256: string;
+  candidateSha256: string | null;
+  trials: number;
+  fooled: number;
+  foolRate: number;
+}
+
+export interface RaterResult {
+  sessionId: string;
+  recruiter: string;
+  status: "active" | "completed" | "abandoned";
+  /** Between design: the session's method; null in the within design. */
+  methodId: string | null;
+  startedAt: string;
+  completedAt: string | null;
+  testTrials: number;
+  testFooled: number;
+  vigilanceTrials: number;
+  vigilanceFailures: number;
+  /** Answered test and vigilance trials, the denominator of the timing share. */
+  analysableTrials: number;
+  timingFlagged: number;
+  meanFrameIntervalMs: number | null;
+  disposition: SessionDisposition;
+  reasons: LeftOutReason[];
+}
+
+export interface SessionCounts {
+  total: number;
+  byStatus: { active: number; completed: number; abandoned: number };
+  /** Completed sessions analysed. */
+  analysed: number;
+  /** Completed sessions excluded by the protocol's rules. */
+  excluded: number;
+  excludedByReason: { vigilance: number; timing: number; "no-trials": number };
+  /** Active or abandoned sessions, never analysed (the paper analysed completed HITs only). */
+  incomplete: number;
+  /** Test trials analysed over all methods, and test trials left out. */
+  analysedTrials: number;
+  leftOutTrials: number;
+}
+
+export interface AnalysisSettings {
+  /** Only completed sessions are analysed; see lib/results/study-results.ts. */
+  incompleteSessions: "left-out";
+  exclusion: Protocol["exclusion"];
+  bootstrap: { variant: "two-way" | "raters"; resamples: number; level: number; seed: string };
+  paperBootstrap: { resamples: number; seed: string };
+  correction: "holm";
+}
+
+export interface StudyResults {
+  studyId: string;
+  studyName: string;
+  status: "draft" | "open" | "paused" | "closed";
+  design: "between" | "within";
+  protocol: Protocol;
+  protocolHash: string;
+  /** When these numbers were computed (ISO 8601); the cache serves them until data change. */
+  computedAt: string;
+  computeMs: number;
+  analysis: AnalysisSettings;
+  sessions: SessionCounts;
+  methods: MethodResult[];
+  comparisons: ComparisonResult[];
+  /** Per (method, image), sorted by method then by fool rate, highest first. */
+  images: ImageResult[];
+  /** Every session: excluded and incomplete ones first, then by start time. */
+  raters: RaterResult[];
+  /** Things a reader must know (a fallback bootstrap, a method without data). */
+  notes: string[];
+}

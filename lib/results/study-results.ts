@@ -1,0 +1,105 @@
+import "server-only";
+import type { Db } from "@/lib/db/client";
+import { notFound } from "@/lib/http/errors";
+import { parseMethodConfig } from "@/lib/study/method-config";
+import { hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import type { StudyResults } from "./result-types";
+import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
+import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo } from "./summarize-study";
+
+/** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
+const TRANSACTION_TIMEOUT_MS = 120_000;
+
+/**
+ * Computes a study's results from the database (no cache): SQL aggregates, the protocol's
+ * exclusion rules, bootstraps. Incomplete (active or abandoned) sessions are left out and counted,
+ * as the paper analysed completed HITs only.
+ *
+ * The two aggregate queries run in one REPEATABLE READ transaction so that the sessions the
+ * exclusion rules judged are exactly those the per-method query numbers (no session can complete
+ * in between).
+ *
+ * @throws AppError 404 when the study does not exist.
+ */
+export async function computeStudyResults(db: Db, studyId: string): Promise<StudyResults> {
+  const started = performance.now();
+  const study = await db.study.findUnique({
+    where: { id: studyId },
+    select: { id: true, name: true, status: true, protocol: true, protocolHash: true },
+  });
+  if (!study) throw notFound("Study");
+  const protocol = protocolSchema.parse(study.protocol);
+  const [methodRows, stimuli, candidates] = await Promise.all([
+    db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, config: true, metrics: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    db.stimulusImage.findMany({ where: { studyId }, select: { id: true, name: true, realSha256: true } }),
+    db.candidate.findMany({ where: { method: { studyId } }, select: { methodId: true, stimulusId: true, blobSha256: true } }),
+  ]);
+  const methods: MethodInfo[] = methodRows.map((method) => {
+    const config = parseMethodConfig(method.config);
+    return { id: method.id, name: method.name, kind: method.kind, tested: config.tested, baseline: config.baseline ?? null, metrics: readMethodMetrics(method.metrics) };
+  });
+
+  const { sessions, decided, aggregates } = await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`;
+      const sessions = await readSessionAggregates(tx, studyId);
+      const decided = decideSessions(sessions, protocol.exclusion);
+      const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
+      return { sessions, decided, aggregates };
+    },
+    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+  );
+
+  const summary = summarizeStudy({
+    study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
+    methods,
+    sessions,
+    decisions: decided.decisions,
+    exclusionCounts: decided.counts,
+    aggregates,
+    gallery: {
+      stimuli: new Map(stimuli.map((stimulus) => [stimulus.id, { name: stimulus.name, realSha256: stimulus.realSha256 }])),
+      candidates: new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.blobSha256])),
+    },
+    now: new Date().toISOString(),
+  });
+  return { ...summary, computeMs: Math.round(performance.now() - started) };
+}
+
+interface CacheEntry {
+  fingerprint: string;
+  results: Promise<StudyResults>;
+}
+
+/** Studies whose results stay in memory (least recently used beyond this are dropped). */
+const CACHE_LIMIT = 16;
+const globalCache = globalThis as typeof globalThis & { __cttStudyResults?: Map<string, CacheEntry> };
+
+/**
+ * A study's results, computed once per state of its data: cached in this process, keyed by the
+ * fingerprint of {@link readResultsFingerprint} (sessions per status, latest start and completion,
+ * protocol, methods). A reload while nothing changed costs one small query; concurrent requests
+ * share one computation. Each server process keeps its own cache.
+ *
+ * @throws AppError 404 when the study does not exist.
+ */
+export async function getStudyResults(db: Db, studyId: string): Promise<StudyResults> {
+  const fingerprint = await readResultsFingerprint(db, studyId);
+  if (fingerprint === null) throw notFound("Study");
+  const cache = (globalCache.__cttStudyResults ??= new Map());
+  const cached = cache.get(studyId);
+  if (cached && cached.fingerprint === fingerprint) {
+    // Refresh its place in the LRU order.
+    cache.delete(studyId);
+    cache.set(studyId, cached);
+    return cached.results;
+  }
+  const results = computeStudyResults(db, studyId);
+  const entry = { fingerprint, results };
+  cache.set(studyId, entry);
+  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  results.catch(() => {
+    if (cache.get(studyId) === entry) cache.delete(studyId);
+  });
+  return results;
+}

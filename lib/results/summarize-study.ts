@@ -1,0 +1,356 @@
+// Turns the SQL aggregates of a study into its reported figures, with lib/stats. Pure: no database,
+// no Next; the server module study-results.ts reads the aggregates and calls these functions.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import {
+  StatsError,
+  applyExclusionRules,
+  bootstrapFoolRates,
+  compareFoolRates,
+  countCells,
+  dPrimeFromFoolRate,
+  wilsonInterval,
+  type FoolRateBootstrapSet,
+  type TrialCounts,
+} from "@/lib/stats";
+import type { Protocol } from "@/lib/study/protocol";
+import type { MethodAggregate, SessionAggregate } from "./study-aggregates";
+import type {
+  ComparisonResult,
+  ImageResult,
+  LeftOutReason,
+  MethodMetrics,
+  MethodResult,
+  RaterResult,
+  SessionCounts,
+  StudyResults,
+} from "./result-types";
+
+/** Resamples of both bootstraps: the paper's later version and HYPE use 10,000 (docs/protocol.md). */
+export const RESULT_RESAMPLES = 10_000;
+/** Interval level of every reported interval. */
+export const RESULT_LEVEL = 0.95;
+
+/**
+ * The bootstrap seed of a study: the first 64 bits of SHA-256("ctt-results:" + study id), so that
+ * a reload (or another server) shows the same numbers for the same data.
+ *
+ * @example
+ * studySeed("3f1c…") === studySeed("3f1c…"); // true, a bigint below 2^64
+ */
+export function studySeed(studyId: string): bigint {
+  return BigInt(`0x${createHash("sha256").update(`ctt-results:${studyId}`).digest("hex").slice(0, 16)}`);
+}
+
+export interface SessionDecisionRow {
+  disposition: RaterResult["disposition"];
+  reasons: LeftOutReason[];
+}
+
+/**
+ * Decides which sessions are analysed: completed sessions that pass the protocol's exclusion rules
+ * (lib/stats `applyExclusionRules`). Sessions not completed (active or abandoned) are left out as
+ * "incomplete": the paper analysed completed HITs only, and a half-done session biases toward
+ * raters who quit.
+ *
+ * @returns a decision per session id, and the rule result's counts per reason.
+ */
+export function decideSessions(sessions: readonly SessionAggregate[], rules: Protocol["exclusion"]) {
+  const completed = sessions.filter((session) => session.status === "completed");
+  const result = applyExclusionRules(
+    completed.map((session) => ({
+      sessionId: session.sessionId,
+      vigilanceTrials: session.vigilanceTrials,
+      vigilanceFailures: session.vigilanceFailures,
+      trials: session.analysableTrials,
+      timingFlaggedTrials: session.timingFlagged,
+    })),
+    rules,
+  );
+  const decisions = new Map<string, SessionDecisionRow>();
+  for (const session of sessions) decisions.set(session.sessionId, { disposition: "incomplete", reasons: ["incomplete"] });
+  for (const decision of result.sessions) {
+    decisions.set(decision.sessionId, {
+      disposition: decision.kept ? "included" : "excluded",
+      reasons: [...decision.reasons],
+    });
+  }
+  return { decisions, counts: result.counts };
+}
+
+/** The sessions excluded by rule, as the parallel arrays readMethodAggregates takes. */
+export function excludedSessionList(decisions: ReadonlyMap<string, SessionDecisionRow>) {
+  const sessionIds: string[] = [];
+  const reasons: string[] = [];
+  for (const [sessionId, decision] of decisions) {
+    if (decision.disposition !== "excluded") continue;
+    sessionIds.push(sessionId);
+    reasons.push(decision.reasons.join("+"));
+  }
+  return { sessionIds, reasons };
+}
+
+const metricsSchema = z.object({
+  auc: z.number().nullable().optional(),
+  aucRebalanced: z.number().nullable().optional(),
+  colourfulness: z.number().nullable().optional(),
+  colourfulnessGroundTruth: z.number().nullable().optional(),
+  psnr: z.number().nullable().optional(),
+});
+
+/** Reads `Method.metrics` (written by lib/metrics); anything unreadable counts as absent. */
+export function readMethodMetrics(value: unknown): MethodMetrics | null {
+  if (value === null || value === undefined) return null;
+  const parsed = metricsSchema.safeParse(value);
+  if (!parsed.success) return null;
+  const { auc, aucRebalanced, colourfulness, colourfulnessGroundTruth, psnr } = parsed.data;
+  const metrics = {
+    auc: auc ?? null,
+    aucRebalanced: aucRebalanced ?? null,
+    colourfulness: colourfulness ?? null,
+    colourfulnessGroundTruth: colourfulnessGroundTruth ?? null,
+    psnr: psnr ?? null,
+  };
+  return Object.values(metrics).some((item) => item !== null) ? metrics : null;
+}
+
+export interface MethodInfo {
+  id: string;
+  name: string;
+  kind: MethodResult["kind"];
+  tested: boolean;
+  baseline: string | null;
+  metrics: MethodMetrics | null;
+}
+
+export interface StudyInfo {
+  id: string;
+  name: string;
+  status: StudyResults["status"];
+  protocol: Protocol;
+  protocolHash: string;
+}
+
+export interface GalleryLookup {
+  stimuli: ReadonlyMap<string, { name: string; realSha256: string }>;
+  /** key `${methodId}:${stimulusId}` → candidate blob. */
+  candidates: ReadonlyMap<string, string>;
+}
+
+interface Bootstraps {
+  twoWay: FoolRateBootstrapSet | null;
+  paper: FoolRateBootstrapSet | null;
+  notes: string[];
+}
+
+/** Runs the primary (two-way, falling back to raters) and the paper bootstrap over methods with data. */
+function runBootstraps(counts: readonly TrialCounts[], seed: bigint): Bootstraps {
+  if (counts.length === 0) return { twoWay: null, paper: null, notes: [] };
+  const notes: string[] = [];
+  let twoWay: FoolRateBootstrapSet;
+  try {
+    twoWay = bootstrapFoolRates(counts, { seed, variant: "two-way", resamples: RESULT_RESAMPLES, level: RESULT_LEVEL });
+  } catch (error) {
+    if (!(error instanceof StatsError) || error.code !== "too-sparse") throw error;
+    // Raters and images share too few trials for the crossed resampling: resample raters only.
+    notes.push("The two-way bootstrap found too few shared trials between resampled raters and images; intervals resample raters only.");
+    twoWay = bootstrapFoolRates(counts, { seed, variant: "raters", resamples: RESULT_RESAMPLES, level: RESULT_LEVEL });
+  }
+  const paper = bootstrapFoolRates(counts, { seed, variant: "paper", resamples: RESULT_RESAMPLES, level: RESULT_LEVEL });
+  return { twoWay, paper, notes };
+}
+
+/**
+ * Assembles a study's figures from its SQL aggregates: per method the fool rate with the two-way
+ * cluster bootstrap interval (seeded by the study id), the paper-variant standard error, the Wilson
+ * interval and d′; pairwise differences of tested methods with Holm-adjusted p-values; per-image
+ * fool rates; raters with their disposition.
+ *
+ * @param now timestamp to record (ISO 8601).
+ * @returns the results without `computeMs`, which the caller measures around the whole computation.
+ */
+export function summarizeStudy(input: {
+  study: StudyInfo;
+  methods: readonly MethodInfo[];
+  sessions: readonly SessionAggregate[];
+  decisions: ReadonlyMap<string, SessionDecisionRow>;
+  exclusionCounts: ReturnType<typeof decideSessions>["counts"];
+  aggregates: readonly MethodAggregate[];
+  gallery: GalleryLookup;
+  now: string;
+}): Omit<StudyResults, "computeMs"> {
+  const { study, methods, sessions, decisions, aggregates, gallery } = input;
+  const seed = studySeed(study.id);
+  const byMethod = new Map(aggregates.map((aggregate) => [aggregate.methodId, aggregate]));
+  const notes: string[] = [];
+
+  // Methods in display order: tested first (in creation order), then others with data.
+  const shown = methods.filter((method) => method.tested || byMethod.get(method.id)?.cells);
+  const withData = shown.filter((method) => byMethod.get(method.id)?.cells);
+  const counts = withData.map((method) => countCells(byMethod.get(method.id)?.cells as NonNullable<MethodAggregate["cells"]>));
+  const bootstraps = runBootstraps(counts, seed);
+  notes.push(...bootstraps.notes);
+
+  const methodResults: MethodResult[] = shown.map((method) => {
+    const aggregate = byMethod.get(method.id);
+    const index = withData.indexOf(method);
+    const leftOut = aggregate?.leftOut ?? [];
+    const base: MethodResult = {
+      id: method.id,
+      name: method.name,
+      kind: method.kind,
+      tested: method.tested,
+      baseline: method.baseline,
+      metrics: method.metrics,
+      used: { sessions: 0, images: 0, trials: 0, fooled: 0 },
+      leftOut: {
+        sessions: leftOut.reduce((sum, item) => sum + item.sessions, 0),
+        trials: leftOut.reduce((sum, item) => sum + item.trials, 0),
+        byReason: leftOut.map((item) => ({ ...item })),
+      },
+      foolRate: null,
+      bootstrap: null,
+      paper: null,
+      wilson: null,
+      dPrime: null,
+    };
+    if (index < 0 || !bootstraps.twoWay || !bootstraps.paper) {
+      notes.push(`${method.name}: no analysed test trials yet.`);
+      return base;
+    }
+    const primary = bootstraps.twoWay.methods[index];
+    const paper = bootstraps.paper.methods[index];
+    const methodCounts = counts[index];
+    if (!primary || !paper || !methodCounts) return base;
+    const wilson = wilsonInterval(methodCounts.fooled, methodCounts.trials, RESULT_LEVEL);
+    // d′ maps the fool-rate interval monotonically; a percentile interval can (rarely) miss the
+    // estimate, so widen it to contain the estimate rather than fail.
+    const dPrime = dPrimeFromFoolRate({
+      estimate: primary.estimate,
+      lower: Math.min(primary.lower, primary.estimate),
+      upper: Math.max(primary.upper, primary.estimate),
+      level: RESULT_LEVEL,
+    });
+    return {
+      ...base,
+      used: { sessions: methodCounts.raters, images: methodCounts.images, trials: methodCounts.trials, fooled: methodCounts.fooled },
+      foolRate: primary.estimate,
+      bootstrap: { lower: primary.lower, upper: primary.upper, standardError: primary.standardError, variant: primary.variant === "two-way" ? "two-way" : "raters" },
+      paper: { lower: paper.lower, upper: paper.upper, standardError: paper.standardError },
+      wilson: { lower: wilson.lower, upper: wilson.upper },
+      dPrime: { estimate: dPrime.estimate, lower: dPrime.lower, upper: dPrime.upper },
+    };
+  });
+
+  // Pairwise differences between tested methods with data, Holm-corrected over those pairs.
+  const comparisons: ComparisonResult[] = [];
+  const testedIndices = withData.flatMap((method, index) => (method.tested ? [index] : []));
+  if (bootstraps.twoWay && testedIndices.length >= 2) {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < testedIndices.length; i++) {
+      for (let j = i + 1; j < testedIndices.length; j++) pairs.push([testedIndices[i] as number, testedIndices[j] as number]);
+    }
+    const comparison = compareFoolRates(bootstraps.twoWay, { pairs, correction: "holm" });
+    for (const item of comparison.comparisons) {
+      const a = withData[item.a] as MethodInfo;
+      const b = withData[item.b] as MethodInfo;
+      comparisons.push({
+        methodA: a.id,
+        methodB: b.id,
+        nameA: a.name,
+        nameB: b.name,
+        difference: item.difference,
+        standardError: item.standardError,
+        lower: item.lower,
+        upper: item.upper,
+        pValue: item.pValue,
+        adjustedPValue: item.adjustedPValue,
+      });
+    }
+  }
+
+  const images: ImageResult[] = [];
+  for (const method of shown) {
+    const rows = (byMethod.get(method.id)?.images ?? []).map((image): ImageResult => {
+      const stimulus = gallery.stimuli.get(image.stimulusId);
+      return {
+        methodId: method.id,
+        stimulusId: image.stimulusId,
+        name: stimulus?.name ?? image.stimulusId,
+        realSha256: stimulus?.realSha256 ?? "",
+        candidateSha256: gallery.candidates.get(`${method.id}:${image.stimulusId}`) ?? null,
+        trials: image.trials,
+        fooled: image.fooled,
+        foolRate: image.fooled / image.trials,
+      };
+    });
+    rows.sort((x, y) => y.foolRate - x.foolRate || y.trials - x.trials || x.name.localeCompare(y.name));
+    images.push(...rows);
+  }
+
+  const raters: RaterResult[] = sessions.map((session) => {
+    const decision = decisions.get(session.sessionId) ?? { disposition: "incomplete" as const, reasons: ["incomplete" as const] };
+    return {
+      sessionId: session.sessionId,
+      recruiter: session.recruiter,
+      status: session.status,
+      methodId: study.protocol.design === "between" ? session.methodId : null,
+      startedAt: session.createdAt.toISOString(),
+      completedAt: session.completedAt?.toISOString() ?? null,
+      testTrials: session.testTrials,
+      testFooled: session.testFooled,
+      vigilanceTrials: session.vigilanceTrials,
+      vigilanceFailures: session.vigilanceFailures,
+      analysableTrials: session.analysableTrials,
+      timingFlagged: session.timingFlagged,
+      meanFrameIntervalMs: session.meanFrameIntervalMs,
+      disposition: decision.disposition,
+      reasons: decision.reasons,
+    };
+  });
+  const dispositionOrder = { excluded: 0, incomplete: 1, included: 2 } as const;
+  raters.sort((x, y) => dispositionOrder[x.disposition] - dispositionOrder[y.disposition] || x.startedAt.localeCompare(y.startedAt));
+
+  const byStatus = { active: 0, completed: 0, abandoned: 0 };
+  for (const session of sessions) byStatus[session.status]++;
+  const analysedTrials = methodResults.reduce((sum, method) => sum + method.used.trials, 0);
+  const leftOutTrials = methodResults.reduce((sum, method) => sum + method.leftOut.trials, 0);
+  const sessionCounts: SessionCounts = {
+    total: sessions.length,
+    byStatus,
+    analysed: input.exclusionCounts.kept,
+    excluded: input.exclusionCounts.excluded,
+    excludedByReason: { ...input.exclusionCounts.byReason },
+    incomplete: byStatus.active + byStatus.abandoned,
+    analysedTrials,
+    leftOutTrials,
+  };
+
+  return {
+    studyId: study.id,
+    studyName: study.name,
+    status: study.status,
+    design: study.protocol.design,
+    protocol: study.protocol,
+    protocolHash: study.protocolHash,
+    computedAt: input.now,
+    analysis: {
+      incompleteSessions: "left-out",
+      exclusion: study.protocol.exclusion,
+      bootstrap: {
+        variant: bootstraps.twoWay?.variant === "raters" ? "raters" : "two-way",
+        resamples: RESULT_RESAMPLES,
+        level: RESULT_LEVEL,
+        seed: seed.toString(),
+      },
+      paperBootstrap: { resamples: RESULT_RESAMPLES, seed: seed.toString() },
+      correction: "holm",
+    },
+    sessions: sessionCounts,
+    methods: methodResults,
+    comparisons,
+    images,
+    raters,
+    notes,
+  };
+}

@@ -1,0 +1,152 @@
+import "server-only";
+import { Prisma } from "@/lib/db/generated/client";
+import { logger } from "@/lib/logger";
+import type { RaterResult } from "./result-types";
+import { csvRow } from "./csv";
+import type { QueryClient } from "./study-aggregates";
+
+/** Columns of the tidy trial export, one row per trial (the order is part of the format). */
+export const TRIAL_CSV_COLUMNS = [
+  "study",
+  "session",
+  "recruiter",
+  "method",
+  "method_kind",
+  "image",
+  "trial_kind",
+  "position",
+  "real_side",
+  "chosen_side",
+  "correct",
+  "fooled",
+  "response_time_ms",
+  "exposure_left_ms",
+  "exposure_right_ms",
+  "frame_interval_ms",
+  "timing_flagged",
+  "excluded",
+  "exclusion_reason",
+  "answered_at",
+] as const;
+
+/** Trials read per query: bounded memory however large the study. */
+export const TRIAL_EXPORT_PAGE_SIZE = 2_000;
+
+export interface TrialExportRow {
+  sessionId: string;
+  sessionStatus: string;
+  recruiter: string;
+  method: string;
+  methodKind: string;
+  image: string;
+  kind: string;
+  position: number;
+  realOnLeft: boolean;
+  chosenSide: string | null;
+  correct: boolean | null;
+  fooled: boolean | null;
+  responseTimeMs: number | null;
+  exposureLeftMs: number | null;
+  exposureRightMs: number | null;
+  frameIntervalMs: number | null;
+  timingFlagged: boolean | null;
+  answeredAt: Date | null;
+}
+
+/**
+ * Reads one page of a study's trials in (session, position) order, after the given key (keyset
+ * pagination on the unique (sessionId, position) index: each page costs the same, however deep).
+ * Unanswered trials are included with empty answer fields.
+ */
+export async function readTrialPage(
+  db: QueryClient,
+  studyId: string,
+  after: { sessionId: string; position: number } | null,
+  limit = TRIAL_EXPORT_PAGE_SIZE,
+): Promise<TrialExportRow[]> {
+  return db.$queryRaw<TrialExportRow[]>(Prisma.sql`
+    SELECT t."sessionId", s.status::text AS "sessionStatus", s.recruiter::text AS recruiter,
+           m.name AS method, m.kind::text AS "methodKind", i.name AS image, t.kind::text AS kind,
+           t.position, t."realOnLeft", r."chosenSide"::text AS "chosenSide", r.correct, r.fooled,
+           r."responseTimeMs", r."exposureLeftMs", r."exposureRightMs", r."frameIntervalMs",
+           r."timingFlagged", r."createdAt" AS "answeredAt"
+    FROM "Trial" t
+    JOIN "RaterSession" s ON s.id = t."sessionId"
+    JOIN "Method" m ON m.id = t."methodId"
+    JOIN "StimulusImage" i ON i.id = t."stimulusId"
+    LEFT JOIN "Response" r ON r."trialId" = t.id
+    WHERE s."studyId" = ${studyId}
+      ${after ? Prisma.sql`AND (t."sessionId", t.position) > (${after.sessionId}, ${after.position})` : Prisma.empty}
+    ORDER BY t."sessionId", t.position
+    LIMIT ${limit}`);
+}
+
+/** How the analysis treated each session, for the export's `excluded` and `exclusion_reason`. */
+export type SessionDispositions = ReadonlyMap<string, Pick<RaterResult, "disposition" | "reasons">>;
+
+/** Formats one trial as a CSV record of {@link TRIAL_CSV_COLUMNS}. */
+export function formatTrialRecord(studyName: string, row: TrialExportRow, dispositions: SessionDispositions): string {
+  const decision = dispositions.get(row.sessionId);
+  // A session that started after the analysis ran is not analysed yet: incomplete, or (if it
+  // completed within those moments) "not-analysed-yet" until the dashboard refreshes.
+  const reason = decision
+    ? decision.disposition === "included"
+      ? null
+      : decision.reasons.join("+")
+    : row.sessionStatus === "completed"
+      ? "not-analysed-yet"
+      : "incomplete";
+  return csvRow([
+    studyName,
+    row.sessionId,
+    row.recruiter,
+    row.method,
+    row.methodKind,
+    row.image,
+    row.kind,
+    row.position,
+    row.realOnLeft ? "left" : "right",
+    row.chosenSide,
+    row.correct,
+    row.fooled,
+    row.responseTimeMs,
+    row.exposureLeftMs,
+    row.exposureRightMs,
+    row.frameIntervalMs,
+    row.timingFlagged,
+    reason !== null,
+    reason,
+    row.answeredAt ? row.answeredAt.toISOString() : null,
+  ]);
+}
+
+/**
+ * Streams a study's trials as CSV (header first), reading one page per pull so that memory stays
+ * bounded and a slow client slows the reads instead of filling a buffer.
+ */
+export function streamTrialCsv(db: QueryClient, studyId: string, studyName: string, dispositions: SessionDispositions): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let after: { sessionId: string; position: number } | null = null;
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(csvRow(TRIAL_CSV_COLUMNS)));
+        return;
+      }
+      try {
+        const rows = await readTrialPage(db, studyId, after);
+        if (rows.length > 0) {
+          controller.enqueue(encoder.encode(rows.map((row) => formatTrialRecord(studyName, row, dispositions)).join("")));
+          const last = rows[rows.length - 1] as TrialExportRow;
+          after = { sessionId: last.sessionId, position: last.position };
+        }
+        if (rows.length < TRIAL_EXPORT_PAGE_SIZE) controller.close();
+      } catch (error) {
+        logger.error("trial export failed", error);
+        controller.error(new Error("The export failed; please try again."));
+      }
+    },
+  });
+}
