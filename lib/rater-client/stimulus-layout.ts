@@ -21,6 +21,8 @@ export const STAGE_SPACING = {
   labelPx: 24,
   /** The progress line above the stage. */
   headerPx: 40,
+  /** The row of answer buttons below the photos (44 px touch targets plus margin). */
+  answerRowPx: 56,
 } as const;
 
 export type StimulusLayoutKind = "row" | "column";
@@ -35,10 +37,11 @@ export type StimulusLayout = { kind: StimulusLayoutKind } | { kind: "too-small";
 
 /** The smallest viewport (CSS px) each layout needs for photos of `stimulusSize` px. */
 export function layoutNeeds(stimulusSize: number, spacing = STAGE_SPACING): LayoutNeed[] {
-  const { paddingPx, gapPx, labelPx, headerPx } = spacing;
+  const { paddingPx, gapPx, labelPx, headerPx, answerRowPx } = spacing;
+  const chrome = headerPx + answerRowPx + 2 * paddingPx;
   return [
-    { kind: "row", minWidth: 2 * stimulusSize + gapPx + 2 * paddingPx, minHeight: headerPx + labelPx + stimulusSize + 2 * paddingPx },
-    { kind: "column", minWidth: labelPx + stimulusSize + 2 * paddingPx, minHeight: headerPx + 2 * stimulusSize + gapPx + 2 * paddingPx },
+    { kind: "row", minWidth: 2 * stimulusSize + gapPx + 2 * paddingPx, minHeight: chrome + labelPx + stimulusSize },
+    { kind: "column", minWidth: labelPx + stimulusSize + 2 * paddingPx, minHeight: chrome + 2 * stimulusSize + gapPx },
   ];
 }
 
@@ -46,7 +49,7 @@ export function layoutNeeds(stimulusSize: number, spacing = STAGE_SPACING): Layo
  * The layout for a viewport (`window.innerWidth`/`innerHeight`, CSS px): side by side when it
  * fits, else stacked, else too small (with what each layout would need, for the message).
  * @example chooseStimulusLayout({ width: 1280, height: 720 }, 256) // { kind: "row" }
- * @example chooseStimulusLayout({ width: 390, height: 664 }, 256) // { kind: "column" } (an iPhone 12–15 in portrait)
+ * @example chooseStimulusLayout({ width: 390, height: 664 }, 256) // { kind: "column" } (an iPhone 12–15 in portrait, Safari)
  */
 export function chooseStimulusLayout(viewport: { width: number; height: number }, stimulusSize: number, spacing = STAGE_SPACING): StimulusLayout {
   const needs = layoutNeeds(stimulusSize, spacing);

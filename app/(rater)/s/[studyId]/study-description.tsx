@@ -1,0 +1,83 @@
+import type { RaterPresentation } from "@/lib/rater-client/api-schemas";
+
+/** What a rater may be told about the study before starting (from `getPublicStudy`). */
+export interface RaterProtocol {
+  presentation: RaterPresentation;
+  practiceTrials: number;
+  testTrials: number;
+  practiceFeedbackMs: number;
+  responseTimeLimitMs: number | null;
+  instructions: string;
+  consent: string;
+  stimulusSize: number;
+}
+
+/** "1 second", "0.6 seconds", "2.4 seconds". */
+export function secondsText(ms: number): string {
+  const seconds = Math.round(ms / 100) / 10;
+  return `${seconds} second${seconds === 1 ? "" : "s"}`;
+}
+
+/** One trial's course in words, from the study's presentation mode. */
+export function trialCourseText(presentation: RaterPresentation): string {
+  switch (presentation.mode) {
+    case "sequential":
+      return `A small cross appears, then the left photo for ${secondsText(presentation.exposureMs)}${
+        presentation.blankMs > 0 ? `, a short pause` : ""
+      }, then the right photo for ${secondsText(presentation.exposureMs)}. Then both are replaced by grey boxes and you choose.`;
+    case "side-by-side":
+      return `A small cross appears, then both photos side by side for ${secondsText(presentation.exposureMs)}. Then they are replaced by grey boxes and you choose.`;
+    case "unlimited":
+      return "A small cross appears, then both photos. They stay on screen until you choose.";
+  }
+}
+
+/** The instructions, the course of a trial and the study's length, for consent and MTurk preview. */
+export function StudyDescription({ protocol }: { protocol: RaterProtocol }) {
+  const { practiceTrials, testTrials } = protocol;
+  return (
+    <section className="space-y-3 text-neutral-800">
+      <p className="whitespace-pre-line">{protocol.instructions}</p>
+      <ul className="list-disc space-y-1 pl-5 text-sm">
+        <li>{trialCourseText(protocol.presentation)}</li>
+        <li>
+          Answer with the buttons <strong>Left is real</strong> and <strong>Right is real</strong>, or with the{" "}
+          <kbd className="rounded border border-neutral-300 bg-white px-1">←</kbd> and{" "}
+          <kbd className="rounded border border-neutral-300 bg-white px-1">→</kbd> keys.
+        </li>
+        {practiceTrials > 0 && (
+          <li>
+            The first {practiceTrials} pairs are practice: after each one you see which photo was real (
+            {secondsText(protocol.practiceFeedbackMs)}).
+          </li>
+        )}
+        <li>
+          Then {testTrials} pairs follow without feedback{protocol.responseTimeLimitMs !== null ? `; please answer each within ${secondsText(protocol.responseTimeLimitMs)}` : ""}.
+        </li>
+        <li>
+          The photos are shown at {protocol.stimulusSize}×{protocol.stimulusSize} pixels; keep this window large enough (a
+          phone works upright if its screen is tall enough).
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+/** A still picture of the answer screen, for the MTurk preview (no study images are shown there). */
+export function ExampleChoice() {
+  return (
+    <figure className="rounded border border-neutral-200 bg-white p-4">
+      <div className="flex justify-center gap-3">
+        {(["Left", "Right"] as const).map((side) => (
+          <div key={side} className="flex flex-col items-center gap-2">
+            <div className="flex h-24 w-24 items-center justify-center bg-neutral-300 text-sm text-neutral-600">{side}</div>
+            <span className="rounded bg-neutral-900 px-3 py-1 text-xs text-white">{side} is real</span>
+          </div>
+        ))}
+      </div>
+      <figcaption className="mt-3 text-center text-xs text-neutral-500">
+        After the photos disappear: which one had the real colours?
+      </figcaption>
+    </figure>
+  );
+}
