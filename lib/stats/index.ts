@@ -57,3 +57,9 @@ export {
   type RaterPlanningOptions,
   type RaterSpreadScale,
 } from "./rater-planning";
+export {
+  calibrateTwoWayInterval,
+  twoWayVarianceComponents,
+  type CalibratedInterval,
+  type TwoWayVarianceComponents,
+} from "./two-way-calibration";
