@@ -3,6 +3,7 @@ import {
   ensureProductionBuild,
   freePort,
   launchProductionApp,
+  openMigratedDatabase,
   productionAppEnv,
   seedDatabase,
   type AppProcess,
@@ -16,6 +17,11 @@ export { ensureProductionBuild, freePort };
 export interface RunningApp extends AppProcess {
   /** Stops the server and drops its database. */
   stop(): Promise<void>;
+  /**
+   * Stops the server, then runs `inspect` on its database (PGlite is single-process, so the
+   * server must let go first). The database is dropped by `stop()` afterwards.
+   */
+  inspectAfterStop<T>(inspect: (db: Db) => Promise<T>): Promise<T>;
 }
 
 export interface StartAppOptions {
@@ -41,6 +47,15 @@ export async function startApp(kind: "pglite" | "postgres", extraEnv: Record<str
       async stop() {
         await app.stop();
         await drop();
+      },
+      async inspectAfterStop(inspect) {
+        await app.stop();
+        const opened = await openMigratedDatabase(target);
+        try {
+          return await inspect(opened.db);
+        } finally {
+          await opened.close();
+        }
       },
     };
   } catch (error) {
