@@ -26,18 +26,22 @@ function components(counts: TrialCounts, smallSample: boolean): TwoWayVarianceCo
   for (let r = 0; r < counts.raters; r++) {
     raterSquares += ((counts.raterFooled[r] as number) - theta * (counts.raterTrials[r] as number)) ** 2;
   }
-  const imageResidual = new Map<number, number>();
+  let maxImage = 0;
+  for (const image of counts.cellImage) if (image > maxImage) maxImage = image;
+  const imageResidual = new Float64Array(maxImage + 1);
+  const imageSeen = new Uint8Array(maxImage + 1);
   let cellSquares = 0;
   for (let c = 0; c < counts.cellImage.length; c++) {
     const residual = (counts.cellFooled[c] as number) - theta * (counts.cellTrials[c] as number);
     cellSquares += residual * residual;
     const image = counts.cellImage[c] as number;
-    imageResidual.set(image, (imageResidual.get(image) ?? 0) + residual);
+    imageResidual[image]! += residual;
+    imageSeen[image] = 1;
   }
   let imageSquares = 0;
-  for (const residual of imageResidual.values()) imageSquares += residual * residual;
+  for (let i = 0; i <= maxImage; i++) if (imageSeen[i] === 1) imageSquares += (imageResidual[i] as number) ** 2;
   const raters = clusterVariance(raterSquares, counts.raters, counts.trials, smallSample);
-  const images = clusterVariance(imageSquares, imageResidual.size, counts.trials, smallSample);
+  const images = clusterVariance(imageSquares, counts.images, counts.trials, smallSample);
   const cells = clusterVariance(cellSquares, counts.cellImage.length, counts.trials, smallSample);
   return { raters, images, cells, combined: Math.max(raters + images - cells, raters, images) };
 }

@@ -1,0 +1,354 @@
+// `npx tsx scripts/bench-stats-core.ts [--json] [--workers N] [--resamples B] [--raters R]
+//   [--trials T] [--images I] [--methods M]`
+//
+// Times the statistics behind the results dashboard on a synthetic study of 1,000,000 responses
+// (default 5 methods × 5,000 raters × 40 trials over 200 images): aggregation of the trial columns
+// into counts, the joint 10,000-resample two-way cluster bootstrap of the five fool rates, all
+// pairwise differences with Holm-adjusted p-values, d′ with intervals, and the calibrated two-way
+// intervals. The bootstrap runs in chunks spread over worker threads (this file is also the
+// worker); chunks use their own random streams, so the numbers do not depend on the number of
+// workers (`replicateChecksum` lets you check). Synthesizing the data and starting the workers are
+// timed separately: a server keeps its workers. Prints one JSON object last with --json.
+// `benchStatsCore(opts)` is what `npm run bench:stats` calls.
+import os from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import {
+  calibrateTwoWayInterval,
+  compareFoolRates,
+  countTrials,
+  dPrimeFromFoolRate,
+  logitNormalCentre,
+  planBootstrap,
+  runBootstrapChunk,
+  sampleStandardNormal,
+  SeededRandom,
+  summarizeBootstrap,
+  type BootstrapPlan,
+  type TrialColumns,
+} from "../lib/stats";
+
+const WORKER_ROLE = "bench-stats-core-worker";
+
+export interface BenchStatsCoreOptions {
+  readonly methods?: number;
+  readonly ratersPerMethod?: number;
+  readonly trialsPerRater?: number;
+  readonly images?: number;
+  readonly resamples?: number;
+  /** Worker threads for the bootstrap; 0 runs it in the calling thread. Default: available cores. */
+  readonly workers?: number;
+  readonly seed?: number;
+}
+
+export interface BenchStatsCoreResult {
+  readonly responses: number;
+  readonly methods: number;
+  readonly ratersPerMethod: number;
+  readonly trialsPerRater: number;
+  readonly images: number;
+  readonly resamples: number;
+  readonly variant: "two-way";
+  readonly workers: number;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly loadAverage1m: number;
+  /** Not part of the dashboard work: building the synthetic trial columns. */
+  readonly synthesizeSeconds: number;
+  /** Not part of the dashboard work: starting the worker threads (a server keeps them). */
+  readonly workerStartSeconds: number;
+  /** Trial columns → per-rater and per-cell counts, all methods. */
+  readonly aggregateSeconds: number;
+  /** Joint two-way bootstrap of all methods (plan + chunks + summaries). */
+  readonly bootstrapSeconds: number;
+  /** Pairwise differences, bootstrap p-values, Holm. */
+  readonly comparisonSeconds: number;
+  /** d′ intervals and calibrated two-way intervals. */
+  readonly derivedSeconds: number;
+  /** aggregate + bootstrap + comparisons + derived: the dashboard numbers with warm workers. */
+  readonly totalSeconds: number;
+  /** Σ of all replicates: equal for every worker count. */
+  readonly replicateChecksum: number;
+  readonly foolRates: readonly {
+    readonly method: number;
+    /** Population fool rate of the generating model (the study's 200 images are one draw). */
+    readonly trueFoolRate: number;
+    readonly estimate: number;
+    readonly standardError: number;
+    readonly lower: number;
+    readonly upper: number;
+    readonly calibratedLower: number;
+    readonly calibratedUpper: number;
+    readonly dPrime: number;
+  }[];
+  readonly comparisons: number;
+  readonly significantAfterHolm: number;
+}
+
+// Fool rates reported by Zhang et al. (2016) for Ours (full), Larsson, Dahl, Ours (class), Ours (L2).
+const TRUE_FOOL_RATES = [0.323, 0.272, 0.183, 0.252, 0.212];
+const RATER_LOGIT_SD = 0.5;
+const IMAGE_LOGIT_SD = 0.7;
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+/**
+ * A synthetic study: logit(P(fooled)) = centre_m + a_r + b_i with image difficulties b_i shared by
+ * all methods (images are crossed with methods) and rater effects a_r per method (between-subjects
+ * design); each rater sees distinct images.
+ */
+function synthesize(
+  methods: number,
+  raters: number,
+  trials: number,
+  images: number,
+  seed: number,
+): { columns: TrialColumns[]; truth: number[] } {
+  const rng = new SeededRandom(seed);
+  const imageEffect = Float64Array.from({ length: images }, () => IMAGE_LOGIT_SD * sampleStandardNormal(rng));
+  const columns: TrialColumns[] = [];
+  const truth: number[] = [];
+  for (let m = 0; m < methods; m++) {
+    const rate = TRUE_FOOL_RATES[m % TRUE_FOOL_RATES.length] as number;
+    truth.push(rate);
+    // Centre the logit so that the population mean over raters and images is the paper's rate.
+    const centre = logitNormalCentre(rate, Math.hypot(RATER_LOGIT_SD, IMAGE_LOGIT_SD));
+    const rater = new Int32Array(raters * trials);
+    const image = new Int32Array(raters * trials);
+    const fooled = new Uint8Array(raters * trials);
+    const order = Int32Array.from({ length: images }, (_, i) => i);
+    for (let r = 0; r < raters; r++) {
+      const raterEffect = RATER_LOGIT_SD * sampleStandardNormal(rng);
+      for (let t = 0; t < trials; t++) {
+        const j = t + rng.nextBelow(images - t);
+        const chosen = order[j] as number;
+        order[j] = order[t] as number;
+        order[t] = chosen;
+        const k = r * trials + t;
+        rater[k] = r;
+        image[k] = chosen;
+        const eta = centre + raterEffect + (imageEffect[chosen] as number);
+        fooled[k] = rng.nextFloat() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+      }
+    }
+    columns.push({ rater, image, fooled });
+  }
+  return { columns, truth };
+}
+
+type WorkerRequest = { kind: "plan"; plan: BootstrapPlan } | { kind: "chunk"; chunk: number } | { kind: "stop" };
+type WorkerReply = { kind: "ready" } | { kind: "chunk"; chunk: number; replicates: Float64Array };
+
+/** Worker side: receives the plan once, then computes the chunks it is sent. */
+function serveChunks(): void {
+  const port = parentPort;
+  if (port === null) return;
+  let plan: BootstrapPlan | null = null;
+  port.on("message", (message: WorkerRequest) => {
+    if (message.kind === "plan") {
+      plan = message.plan;
+      port.postMessage({ kind: "ready" } satisfies WorkerReply);
+    } else if (message.kind === "chunk" && plan !== null) {
+      const replicates = runBootstrapChunk(plan, message.chunk);
+      port.postMessage({ kind: "chunk", chunk: message.chunk, replicates } satisfies WorkerReply, [replicates.buffer as ArrayBuffer]);
+    } else if (message.kind === "stop") {
+      port.close();
+    }
+  });
+}
+
+/**
+ * Starts `count` workers running this file. A worker thread does not inherit tsx's loader hooks,
+ * so each starts from a tiny ES module that registers tsx and then imports this file.
+ */
+async function startWorkers(count: number): Promise<Worker[]> {
+  const bootstrap =
+    `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); ` +
+    `await import(${JSON.stringify(import.meta.url)});`;
+  const entry = new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+  const workers = Array.from({ length: count }, () => new Worker(entry, { workerData: { role: WORKER_ROLE } }));
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((ready, fail) => {
+          worker.once("online", () => ready());
+          worker.once("error", fail);
+        }),
+    ),
+  );
+  return workers;
+}
+
+/** Runs every chunk of the plan on the workers, handing out chunks as workers become free. */
+async function runChunks(plan: BootstrapPlan, workers: readonly Worker[]): Promise<Float64Array[]> {
+  if (workers.length === 0) return Array.from({ length: plan.chunks }, (_, c) => runBootstrapChunk(plan, c));
+  const results: Float64Array[] = new Array<Float64Array>(plan.chunks);
+  let next = 0;
+  let done = 0;
+  return new Promise((finish, fail) => {
+    for (const worker of workers) {
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.kind === "chunk") {
+          results[reply.chunk] = reply.replicates;
+          done++;
+        }
+        if (next < plan.chunks) worker.postMessage({ kind: "chunk", chunk: next++ } satisfies WorkerRequest);
+        else {
+          worker.off("message", onMessage);
+          worker.off("error", fail);
+        }
+        if (done === plan.chunks) finish(results);
+      };
+      worker.on("message", onMessage);
+      worker.on("error", fail);
+      worker.postMessage({ kind: "plan", plan } satisfies WorkerRequest);
+    }
+  });
+}
+
+/**
+ * Builds the synthetic study and times the dashboard statistics on it.
+ *
+ * @param opts sizes, resamples, workers (default: available cores; 0 = calling thread), seed.
+ * @returns timings in seconds and the computed numbers.
+ */
+export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<BenchStatsCoreResult> {
+  const methods = opts.methods ?? 5;
+  const ratersPerMethod = opts.ratersPerMethod ?? 5000;
+  const trialsPerRater = opts.trialsPerRater ?? 40;
+  const images = opts.images ?? 200;
+  const resamples = opts.resamples ?? 10_000;
+  const workerCount = opts.workers ?? os.availableParallelism();
+  const seed = opts.seed ?? 2016;
+  if (trialsPerRater > images) throw new Error("each rater sees distinct images: trialsPerRater must be ≤ images");
+
+  let t = performance.now();
+  const { columns, truth } = synthesize(methods, ratersPerMethod, trialsPerRater, images, seed);
+  const synthesizeSeconds = seconds(t);
+
+  t = performance.now();
+  const workers = await startWorkers(workerCount);
+  const workerStartSeconds = seconds(t);
+
+  try {
+    t = performance.now();
+    const counts = columns.map((c) => countTrials(c));
+    const aggregateSeconds = seconds(t);
+
+    t = performance.now();
+    const plan = planBootstrap(counts, { seed, variant: "two-way", resamples });
+    const chunks = await runChunks(plan, workers);
+    const set = summarizeBootstrap(plan, chunks);
+    const bootstrapSeconds = seconds(t);
+
+    t = performance.now();
+    const comparison = compareFoolRates(set, { correction: "holm" });
+    const comparisonSeconds = seconds(t);
+
+    t = performance.now();
+    const foolRates = set.methods.map((result, m) => {
+      const calibrated = calibrateTwoWayInterval(result, counts[m] as (typeof counts)[number]);
+      return {
+        method: m,
+        trueFoolRate: truth[m] as number,
+        estimate: result.estimate,
+        standardError: result.standardError,
+        lower: result.lower,
+        upper: result.upper,
+        calibratedLower: calibrated.lower,
+        calibratedUpper: calibrated.upper,
+        dPrime: dPrimeFromFoolRate(result).estimate,
+      };
+    });
+    const derivedSeconds = seconds(t);
+
+    let replicateChecksum = 0;
+    for (const replicates of set.replicates) for (const value of replicates) replicateChecksum += value;
+
+    return {
+      responses: methods * ratersPerMethod * trialsPerRater,
+      methods,
+      ratersPerMethod,
+      trialsPerRater,
+      images,
+      resamples,
+      variant: "two-way",
+      workers: workerCount,
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      cores: os.availableParallelism(),
+      loadAverage1m: os.loadavg()[0] ?? 0,
+      synthesizeSeconds,
+      workerStartSeconds,
+      aggregateSeconds,
+      bootstrapSeconds,
+      comparisonSeconds,
+      derivedSeconds,
+      totalSeconds: aggregateSeconds + bootstrapSeconds + comparisonSeconds + derivedSeconds,
+      replicateChecksum,
+      foolRates,
+      comparisons: comparison.comparisons.length,
+      significantAfterHolm: comparison.comparisons.filter((c) => c.adjustedPValue <= 0.05).length,
+    };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: "boolean", default: false },
+      workers: { type: "string" },
+      resamples: { type: "string" },
+      raters: { type: "string" },
+      trials: { type: "string" },
+      images: { type: "string" },
+      methods: { type: "string" },
+    },
+  });
+  const integer = (name: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer`);
+    return parsed;
+  };
+  const result = await benchStatsCore({
+    workers: integer("workers", values.workers),
+    resamples: integer("resamples", values.resamples),
+    ratersPerMethod: integer("raters", values.raters),
+    trialsPerRater: integer("trials", values.trials),
+    images: integer("images", values.images),
+    methods: integer("methods", values.methods),
+  });
+  if (!values.json) {
+    console.log(
+      `${result.responses.toLocaleString("en")} responses, ${result.methods} methods, ${result.resamples} two-way resamples, ` +
+        `${result.workers} worker(s) on ${result.cores} core(s) (${result.cpu}, load ${result.loadAverage1m.toFixed(2)})`,
+    );
+    console.log(
+      `aggregate ${result.aggregateSeconds.toFixed(3)} s, bootstrap ${result.bootstrapSeconds.toFixed(3)} s, ` +
+        `comparisons ${result.comparisonSeconds.toFixed(3)} s, d′ + calibration ${result.derivedSeconds.toFixed(3)} s → ` +
+        `total ${result.totalSeconds.toFixed(3)} s (worker start ${result.workerStartSeconds.toFixed(3)} s not included)`,
+    );
+    for (const f of result.foolRates) {
+      console.log(
+        `method ${f.method}: true ${f.trueFoolRate.toFixed(3)}, fool rate ${f.estimate.toFixed(4)} ± ${f.standardError.toFixed(4)} ` +
+          `[${f.lower.toFixed(4)}, ${f.upper.toFixed(4)}], calibrated [${f.calibratedLower.toFixed(4)}, ${f.calibratedUpper.toFixed(4)}], d′ ${f.dPrime.toFixed(3)}`,
+      );
+    }
+  }
+  console.log(JSON.stringify(result));
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  serveChunks();
+} else if (isMainThread && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
