@@ -1,35 +1,13 @@
 // The "methods" paragraph of a paper, written from a study's protocol and its computed figures so
 // that what is reported is exactly what was run. Pure: numbers in, text out.
 import { vigilanceTrialCount, type Protocol } from "@/lib/study/protocol";
+import { formatDPrime, formatPercent, formatPoints, formatPValue } from "./format-figures";
 import type { StudyResults } from "./result-types";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${integer.format(n)} ${n === 1 ? singular : plural}`;
-}
-
-/** A proportion as a percentage with one decimal: 0.3234 → "32.3%". */
-export function formatPercent(value: number, digits = 1): string {
-  return `${(value * 100).toFixed(digits)}%`;
-}
-
-/** A difference of proportions in percentage points with its sign: 0.051 → "+5.1 pp". */
-export function formatPoints(value: number): string {
-  const points = value * 100;
-  return `${points > 0 ? "+" : points < 0 ? "−" : "±"}${Math.abs(points).toFixed(1)} pp`;
-}
-
-/** A p-value as journals print it: "p < 0.001" below 0.001, else three decimals. */
-export function formatPValue(p: number): string {
-  return p < 0.001 ? "< 0.001" : `= ${p.toFixed(3)}`;
-}
-
-/** d′ with two decimals; ±∞ for perfect (or perfectly wrong) scores. */
-export function formatDPrime(value: number): string {
-  if (value === Number.POSITIVE_INFINITY) return "∞";
-  if (value === Number.NEGATIVE_INFINITY) return "−∞";
-  return value.toFixed(2).replace("-", "−");
 }
 
 function presentation(protocol: Protocol): string {

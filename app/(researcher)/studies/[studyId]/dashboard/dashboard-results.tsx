@@ -1,0 +1,263 @@
+import { FoolRateChart } from "@/app/components/charts/fool-rate-chart";
+import { getDb } from "@/lib/db/client";
+import { loadDashboardResults, type DashboardResults } from "@/lib/results/dashboard-data";
+import { formatDPrime, formatPercent, formatPoints, formatPValue } from "@/lib/results/format-figures";
+import type { MethodResult } from "@/lib/results/result-types";
+import { CopyButton } from "./copy-button";
+
+const th = "p-2 font-medium";
+const td = "p-2 tabular-nums";
+
+function metric(value: number | null | undefined, digits: number, unit = ""): string {
+  return value === null || value === undefined ? "—" : `${value.toFixed(digits)}${unit}`;
+}
+
+function interval(figure: { lower: number; upper: number } | null): string {
+  return figure ? `${formatPercent(figure.lower)}–${formatPercent(figure.upper)}` : "—";
+}
+
+function leftOutText(method: MethodResult): string {
+  if (method.leftOut.trials === 0) return "none";
+  return method.leftOut.byReason.map((item) => `${item.trials} (${item.sessions} ${item.sessions === 1 ? "session" : "sessions"}, ${item.reason})`).join("; ");
+}
+
+function MethodsTable({ results }: { results: DashboardResults }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full border-collapse bg-white text-left text-sm" data-testid="methods-table">
+        <thead>
+          <tr className="border-b">
+            <th className={th}>Method</th>
+            <th className={th}>Fool rate</th>
+            <th className={th}>95% CI (two-way bootstrap)</th>
+            <th className={th} title="Zhang et al. (2016): resample raters, then each rater's trials">± SE (paper)</th>
+            <th className={th} title="Ignores clustering by rater and image: a naive reference">Wilson 95% CI</th>
+            <th className={th}>d′ [95% CI]</th>
+            <th className={th}>Raters</th>
+            <th className={th}>Trials</th>
+            <th className={th}>Trials left out</th>
+            <th className={th} title="Automatic metrics against the ground truth (lib/metrics)">AuC / rebal.</th>
+            <th className={th}>Colourfulness (GT)</th>
+            <th className={th}>PSNR</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.methods.map((method) => (
+            <tr key={method.id} className="border-b align-top" data-testid="method-row">
+              <td className="p-2">
+                <span className="font-medium">{method.name}</span>
+                <span className="ml-1 text-xs text-neutral-500">{method.kind}{method.tested ? "" : ", not tested"}</span>
+              </td>
+              <td className={`${td} font-semibold`}>{method.foolRate === null ? "—" : formatPercent(method.foolRate)}</td>
+              <td className={td}>{interval(method.bootstrap)}</td>
+              <td className={td}>{method.paper ? `±${(method.paper.standardError * 100).toFixed(1)}` : "—"}</td>
+              <td className={td}>{interval(method.wilson)}</td>
+              <td className={td}>
+                {method.dPrime ? `${formatDPrime(method.dPrime.estimate)} [${formatDPrime(method.dPrime.lower)}, ${formatDPrime(method.dPrime.upper)}]` : "—"}
+              </td>
+              <td className={td}>{method.used.sessions}</td>
+              <td className={td}>{method.used.trials}</td>
+              <td className="p-2 text-xs">{leftOutText(method)}</td>
+              <td className={td}>{method.metrics ? `${metric(method.metrics.auc, 3)} / ${metric(method.metrics.aucRebalanced, 3)}` : "—"}</td>
+              <td className={td}>{method.metrics ? `${metric(method.metrics.colourfulness, 1)} (${metric(method.metrics.colourfulnessGroundTruth, 1)})` : "—"}</td>
+              <td className={td}>{metric(method.metrics?.psnr, 1, " dB")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ComparisonTable({ results }: { results: DashboardResults }) {
+  if (results.comparisons.length === 0) {
+    return <p className="text-sm text-neutral-600" data-testid="comparison-table">Comparisons need at least two tested methods with data.</p>;
+  }
+  return (
+    <table className="w-full border-collapse bg-white text-left text-sm" data-testid="comparison-table">
+      <thead>
+        <tr className="border-b">
+          <th className={th}>Comparison</th>
+          <th className={th}>Difference</th>
+          <th className={th}>95% CI</th>
+          <th className={th}>SE</th>
+          <th className={th}>p</th>
+          <th className={th}>p (Holm)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {results.comparisons.map((comparison) => (
+          <tr key={`${comparison.methodA}-${comparison.methodB}`} className="border-b">
+            <td className="p-2">{comparison.nameA} − {comparison.nameB}</td>
+            <td className={td}>{formatPoints(comparison.difference)}</td>
+            <td className={td}>{formatPoints(comparison.lower)} to {formatPoints(comparison.upper)}</td>
+            <td className={td}>{(comparison.standardError * 100).toFixed(1)} pp</td>
+            <td className={td}>{formatPValue(comparison.pValue).replace("= ", "")}</td>
+            <td className={`${td} ${comparison.adjustedPValue < 0.05 ? "font-semibold" : ""}`}>{formatPValue(comparison.adjustedPValue).replace("= ", "")}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ExclusionSummary({ results }: { results: DashboardResults }) {
+  const s = results.sessions;
+  const rules = results.analysis.exclusion;
+  return (
+    <div className="rounded border border-neutral-200 bg-white p-4 text-sm" data-testid="exclusion-summary">
+      <p>
+        <strong>{s.analysed}</strong> of {s.total} sessions analysed ({s.analysedTrials} test trials).{" "}
+        <strong>{s.excluded}</strong> completed {s.excluded === 1 ? "session" : "sessions"} excluded: {s.excludedByReason.vigilance} for failing more than{" "}
+        {rules.maxVigilanceFailures} vigilance {rules.maxVigilanceFailures === 1 ? "trial" : "trials"}, {s.excludedByReason.timing} for timing flagged on more than{" "}
+        {formatPercent(rules.maxTimingFlaggedShare, 0)} of trials{s.excludedByReason["no-trials"] > 0 ? `, ${s.excludedByReason["no-trials"]} without answers` : ""}.{" "}
+        <strong>{s.incomplete}</strong> incomplete {s.incomplete === 1 ? "session" : "sessions"} ({s.byStatus.active} active, {s.byStatus.abandoned} abandoned) not analysed; {s.leftOutTrials} test trials left out in all.
+      </p>
+      <p className="mt-1 text-xs text-neutral-500">
+        Rules stored with the protocol before data arrived. Only completed sessions are analysed, as in the paper (completed HITs).
+      </p>
+    </div>
+  );
+}
+
+function ImageGallery({ results }: { results: DashboardResults }) {
+  return (
+    <div className="space-y-6" data-testid="image-gallery">
+      {results.gallery.map((group) => (
+        <div key={group.methodId}>
+          <h3 className="mb-2 font-medium">
+            {group.methodName} <span className="text-xs font-normal text-neutral-500">{group.total > group.images.length ? `top ${group.images.length} of ${group.total} images (all in the JSON export)` : `${group.total} images`}</span>
+          </h3>
+          {group.images.length === 0 ? (
+            <p className="text-sm text-neutral-500">No analysed trials yet.</p>
+          ) : (
+            <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6">
+              {group.images.map((image) => (
+                <li key={image.stimulusId} className="rounded border border-neutral-200 bg-white p-2 text-xs" data-testid="gallery-item">
+                  <div className="grid grid-cols-2 gap-1">
+                    {/* eslint-disable-next-line @next/next/no-img-element -- authenticated blob route, sizes vary */}
+                    <img src={`/api/blobs/${image.realSha256}`} alt={`${image.name}, real`} loading="lazy" className="aspect-square w-full object-cover" />
+                    {image.candidateSha256 ? (
+                      // eslint-disable-next-line @next/next/no-img-element -- as above
+                      <img src={`/api/blobs/${image.candidateSha256}`} alt={`${image.name}, ${group.methodName}`} loading="lazy" className="aspect-square w-full object-cover" />
+                    ) : (
+                      <span className="flex aspect-square items-center justify-center bg-neutral-100">—</span>
+                    )}
+                  </div>
+                  <div className="mt-1 flex justify-between">
+                    <span className="truncate" title={image.name}>{image.name}</span>
+                    <span className="tabular-nums">{formatPercent(image.foolRate, 0)} ({image.fooled}/{image.trials})</span>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function RatersTable({ results }: { results: DashboardResults }) {
+  const names = new Map(results.methods.map((method) => [method.id, method.name]));
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full border-collapse bg-white text-left text-sm" data-testid="raters-table">
+        <thead>
+          <tr className="border-b">
+            <th className={th}>Session</th>
+            <th className={th}>Recruiter</th>
+            {results.design === "between" && <th className={th}>Method</th>}
+            <th className={th}>Status</th>
+            <th className={th}>Fooled (test)</th>
+            <th className={th}>Vigilance passed</th>
+            <th className={th}>Timing flagged</th>
+            <th className={th}>Frame interval</th>
+            <th className={th}>Analysis</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.raters.map((rater) => (
+            <tr key={rater.sessionId} className="border-b">
+              <td className="p-2 font-mono text-xs">{rater.sessionId.slice(0, 8)}</td>
+              <td className="p-2">{rater.recruiter}</td>
+              {results.design === "between" && <td className="p-2">{rater.methodId ? names.get(rater.methodId) ?? "—" : "—"}</td>}
+              <td className="p-2">{rater.status}</td>
+              <td className={td}>{rater.testFooled}/{rater.testTrials}</td>
+              <td className={td}>{rater.vigilanceTrials > 0 ? `${rater.vigilanceTrials - rater.vigilanceFailures}/${rater.vigilanceTrials}` : "—"}</td>
+              <td className={td}>{rater.analysableTrials > 0 ? `${rater.timingFlagged}/${rater.analysableTrials}` : "—"}</td>
+              <td className={td}>{rater.meanFrameIntervalMs === null ? "—" : `${rater.meanFrameIntervalMs.toFixed(1)} ms`}</td>
+              <td className="p-2">
+                {rater.disposition === "included" ? (
+                  <span className="text-green-800">analysed</span>
+                ) : rater.disposition === "incomplete" ? (
+                  <span className="text-neutral-600">incomplete, not analysed</span>
+                ) : (
+                  <span className="text-red-800">excluded: {rater.reasons.join(", ")}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {results.raterTotal > results.raters.length && (
+        <p className="mt-1 text-xs text-neutral-500">Showing {results.raters.length} of {results.raterTotal} sessions (excluded and incomplete first); the exports list all.</p>
+      )}
+    </div>
+  );
+}
+
+/** The computed part of the dashboard (streams in after the header; see page.tsx). */
+export async function DashboardResultsSection({ studyId }: { studyId: string }) {
+  const results = await loadDashboardResults(await getDb(), studyId);
+  const bars = results.methods.flatMap((method) =>
+    method.foolRate !== null && method.bootstrap
+      ? [{ name: method.name, foolRate: method.foolRate, lower: method.bootstrap.lower, upper: method.bootstrap.upper, tested: method.tested, raters: method.used.sessions }]
+      : [],
+  );
+  const intervalLabel =
+    results.analysis.bootstrap.variant === "two-way"
+      ? `95% CI, two-way cluster bootstrap over raters and images (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`
+      : `95% CI, cluster bootstrap over raters (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`;
+  return (
+    <div className="space-y-10">
+      <section aria-labelledby="fool-rates-heading" className="space-y-4">
+        <h2 id="fool-rates-heading" className="text-lg font-medium">Fool rates</h2>
+        {bars.length > 0 ? <FoolRateChart bars={bars} intervalLabel={intervalLabel} /> : <p className="text-sm text-neutral-600">No analysed test trials yet.</p>}
+        <MethodsTable results={results} />
+        <ExclusionSummary results={results} />
+        {results.notes.length > 0 && (
+          <ul className="list-disc pl-5 text-sm text-amber-800">{results.notes.map((note) => <li key={note}>{note}</li>)}</ul>
+        )}
+      </section>
+
+      <section aria-labelledby="comparisons-heading">
+        <h2 id="comparisons-heading" className="mb-2 text-lg font-medium">Pairwise comparisons</h2>
+        <ComparisonTable results={results} />
+        <p className="mt-1 text-xs text-neutral-500">Differences of fool rates with the same bootstrap; two-sided bootstrap p-values, Holm-adjusted over all pairs of tested methods.</p>
+      </section>
+
+      <section aria-labelledby="paragraph-heading">
+        <div className="mb-2 flex items-center gap-3">
+          <h2 id="paragraph-heading" className="text-lg font-medium">Methods paragraph</h2>
+          <CopyButton text={results.methodsParagraph} />
+        </div>
+        <p className="rounded border border-neutral-200 bg-white p-4 text-sm leading-relaxed" data-testid="methods-paragraph">{results.methodsParagraph}</p>
+      </section>
+
+      <section aria-labelledby="gallery-heading">
+        <h2 id="gallery-heading" className="mb-2 text-lg font-medium">Images by fool rate</h2>
+        <ImageGallery results={results} />
+      </section>
+
+      <section aria-labelledby="raters-heading">
+        <h2 id="raters-heading" className="mb-2 text-lg font-medium">Raters</h2>
+        <RatersTable results={results} />
+      </section>
+
+      <p className="text-xs text-neutral-500">
+        Computed {new Date(results.computedAt).toISOString().replace("T", " ").slice(0, 19)} UTC in {results.computeMs} ms · seed {results.analysis.bootstrap.seed} · protocol {results.protocolHash.slice(0, 12)}…
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { requireResearcherPage } from "@/lib/auth/request";
+import { getDb } from "@/lib/db/client";
+import { AppError } from "@/lib/http/errors";
+import { loadDashboardHeader } from "@/lib/results/dashboard-data";
+import { studyIdParams } from "@/lib/study/route-params";
+import { DashboardResultsSection } from "./dashboard-results";
+import DashboardLoading from "./loading";
+import { LiveProgress } from "./live-progress";
+
+export default async function DashboardPage({ params }: { params: Promise<{ studyId: string }> }) {
+  const parsed = studyIdParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const { studyId } = parsed.data;
+  const researcher = await requireResearcherPage();
+  let header: Awaited<ReturnType<typeof loadDashboardHeader>>;
+  try {
+    header = await loadDashboardHeader(await getDb(), researcher, studyId);
+  } catch (error) {
+    // Another team's study answers like an unknown one (no probing of ids).
+    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    throw error;
+  }
+  const { study, progress } = header;
+  const exportUrl = `/api/studies/${study.id}/export`;
+  return (
+    <div className="space-y-10">
+      <header className="flex flex-wrap items-center gap-4">
+        <div>
+          <Link href={`/studies/${study.id}`} className="text-sm text-neutral-500 underline">Study</Link>
+          <h1 className="text-2xl font-semibold" data-testid="dashboard-title">{study.name} — results</h1>
+        </div>
+        <span className="rounded bg-neutral-200 px-2 py-0.5 text-sm">{study.status}</span>
+        <div className="ml-auto flex gap-2">
+          <a href={`${exportUrl}?format=csv`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-csv">Export trials (CSV)</a>
+          <a href={`${exportUrl}?format=json`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-json">Export results (JSON)</a>
+        </div>
+      </header>
+      <LiveProgress studyId={study.id} initial={progress} />
+      <Suspense fallback={<DashboardLoading />}>
+        <DashboardResultsSection studyId={study.id} />
+      </Suspense>
+    </div>
+  );
+}
