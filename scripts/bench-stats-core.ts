@@ -7,8 +7,9 @@
 // pairwise differences with Holm-adjusted p-values, d′ with intervals, and the calibrated two-way
 // intervals. The bootstrap runs in chunks spread over worker threads (this file is also the
 // worker); chunks use their own random streams, so the numbers do not depend on the number of
-// workers (`replicateChecksum` lets you check). Synthesizing the data and starting the workers are
-// timed separately: a server keeps its workers. Prints one JSON object last with --json.
+// workers (`replicateChecksum` lets you check). Synthesizing the data and starting and warming up
+// the workers (a small study, so the JIT has compiled the kernels) are timed separately: a server
+// keeps warm workers. Prints one JSON object last with --json.
 // `benchStatsCore(opts)` is what `npm run bench:stats` calls.
 import os from "node:os";
 import { resolve } from "node:path";
@@ -57,12 +58,17 @@ export interface BenchStatsCoreResult {
   readonly loadAverage1m: number;
   /** Not part of the dashboard work: building the synthetic trial columns. */
   readonly synthesizeSeconds: number;
-  /** Not part of the dashboard work: starting the worker threads (a server keeps them). */
+  /**
+   * Not part of the dashboard work: starting the worker threads and warming them up (JIT) on a
+   * small study — a server keeps warm workers.
+   */
   readonly workerStartSeconds: number;
   /** Trial columns → per-rater and per-cell counts, all methods. */
   readonly aggregateSeconds: number;
   /** Joint two-way bootstrap of all methods (plan + chunks + summaries). */
   readonly bootstrapSeconds: number;
+  /** CPU time of the bootstrap, all threads (user + system): wall ≈ this / workers on idle cores. */
+  readonly bootstrapCpuSeconds: number;
   /** Pairwise differences, bootstrap p-values, Holm. */
   readonly comparisonSeconds: number;
   /** d′ intervals and calibrated two-way intervals. */
@@ -232,6 +238,9 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
 
   t = performance.now();
   const workers = await startWorkers(workerCount);
+  const warmUp = synthesize(methods, 200, trialsPerRater, images, seed + 1).columns.map((c) => countTrials(c));
+  const warmUpPlan = planBootstrap(warmUp, { seed, variant: "two-way", resamples: 250 * 2 * Math.max(1, workerCount) });
+  summarizeBootstrap(warmUpPlan, await runChunks(warmUpPlan, workers));
   const workerStartSeconds = seconds(t);
 
   try {
@@ -240,10 +249,13 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
     const aggregateSeconds = seconds(t);
 
     t = performance.now();
+    const cpu = process.cpuUsage();
     const plan = planBootstrap(counts, { seed, variant: "two-way", resamples });
     const chunks = await runChunks(plan, workers);
     const set = summarizeBootstrap(plan, chunks);
     const bootstrapSeconds = seconds(t);
+    const cpuUsed = process.cpuUsage(cpu);
+    const bootstrapCpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
 
     t = performance.now();
     const comparison = compareFoolRates(set, { correction: "holm" });
@@ -285,6 +297,7 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
       workerStartSeconds,
       aggregateSeconds,
       bootstrapSeconds,
+      bootstrapCpuSeconds,
       comparisonSeconds,
       derivedSeconds,
       totalSeconds: aggregateSeconds + bootstrapSeconds + comparisonSeconds + derivedSeconds,
@@ -330,9 +343,10 @@ async function main(): Promise<void> {
         `${result.workers} worker(s) on ${result.cores} core(s) (${result.cpu}, load ${result.loadAverage1m.toFixed(2)})`,
     );
     console.log(
-      `aggregate ${result.aggregateSeconds.toFixed(3)} s, bootstrap ${result.bootstrapSeconds.toFixed(3)} s, ` +
+      `aggregate ${result.aggregateSeconds.toFixed(3)} s, bootstrap ${result.bootstrapSeconds.toFixed(3)} s ` +
+        `(${result.bootstrapCpuSeconds.toFixed(3)} CPU-s), ` +
         `comparisons ${result.comparisonSeconds.toFixed(3)} s, d′ + calibration ${result.derivedSeconds.toFixed(3)} s → ` +
-        `total ${result.totalSeconds.toFixed(3)} s (worker start ${result.workerStartSeconds.toFixed(3)} s not included)`,
+        `total ${result.totalSeconds.toFixed(3)} s (worker start and warm-up ${result.workerStartSeconds.toFixed(3)} s not included)`,
     );
     for (const f of result.foolRates) {
       console.log(
