@@ -70,12 +70,17 @@ export interface FoolRateBootstrapSet {
 }
 
 /**
- * Replicates per chunk. Chunk c draws from streams derived from (seed, stream, method, c) only, so
- * chunks can run in any order or on any worker and give the same replicates. Changing this
- * constant changes every result for a given seed.
+ * Replicates per chunk. Chunk c draws only from its own streams, so chunks can run in any order or
+ * on any worker and give the same replicates. Changing this constant, or the stream layout below,
+ * changes every result for a given seed.
  */
 export const BOOTSTRAP_CHUNK_SIZE = 250;
 
+// Stream layout (a reproducibility contract; test/stats/cluster-bootstrap.test.ts re-derives it):
+// - images of chunk c: SeededRandom(seed, 1, c); per replicate, `imagePool` draws (fillBelow order);
+// - raters of method m in chunk c: SeededRandom(seed, 2, m, c); per replicate, `raters` draws, then
+//   (paper variant) one nextFloat per drawn rater with 0 < k < n;
+// - redraw of replicate j of chunk c (two-way, a method without trials): SeededRandom(seed, 3, c, j).
 const STREAM_IMAGES = 1;
 const STREAM_RATERS = 2;
 const STREAM_REDRAW = 3;
@@ -501,6 +506,9 @@ function redrawTwoWay(plan: BootstrapPlan, rng: SeededRandom, numerators: Float6
  * @param chunk index in [0, plan.chunks).
  * @returns method-major replicates: value of method m, replicate j of the chunk at m·length + j,
  *   length = min(chunkSize, resamples − chunk·chunkSize).
+ * @example
+ * const plan = planBootstrap([a, b], { seed: 1, resamples: 600 });
+ * runBootstrapChunk(plan, 2).length; // 200: 2 methods × the last 100 replicates
  * @throws {StatsError} `invalid-argument` for a bad chunk index; `too-sparse` when a two-way
  *   replicate in which every method has at least one resampled trial cannot be found in 1,000
  *   redraws (data so sparse that no drawn rater saw a drawn image).
@@ -563,6 +571,9 @@ export function runBootstrapChunk(plan: BootstrapPlan, chunk: number): Float64Ar
  * @param plan from {@link planBootstrap}.
  * @param chunks chunks[c] = runBootstrapChunk(plan, c), all of them.
  * @throws {StatsError} `invalid-argument` when chunks are missing or of the wrong size.
+ * @example
+ * const chunks = Array.from({ length: plan.chunks }, (_, c) => runBootstrapChunk(plan, c));
+ * summarizeBootstrap(plan, chunks); // equal to bootstrapFoolRates(methods, options)
  */
 export function summarizeBootstrap(plan: BootstrapPlan, chunks: readonly Float64Array[]): FoolRateBootstrapSet {
   if (chunks.length !== plan.chunks) {

@@ -25,6 +25,8 @@ export function sampleStandardNormal(rng: SeededRandom): number {
  *
  * @param shape a finite number > 0.
  * @throws {StatsError} `invalid-argument` for a non-positive shape.
+ * @example
+ * sampleGamma(new SeededRandom(1), 2); // a positive number; Gamma(2, 1) has mean 2, variance 2
  */
 export function sampleGamma(rng: SeededRandom, shape: number): number {
   assertPositive("shape", shape);
@@ -48,6 +50,8 @@ export function sampleGamma(rng: SeededRandom, shape: number): number {
  * A Beta(a, b) variate as X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
  *
  * @throws {StatsError} `invalid-argument` for non-positive shapes.
+ * @example
+ * sampleBeta(new SeededRandom(1), 3, 7); // a number in (0, 1); Beta(3, 7) has mean 0.3
  */
 export function sampleBeta(rng: SeededRandom, a: number, b: number): number {
   const x = sampleGamma(rng, a);
@@ -60,6 +64,8 @@ export function sampleBeta(rng: SeededRandom, a: number, b: number): number {
  * counts of a simulated session (tens to hundreds of trials).
  *
  * @throws {StatsError} `invalid-argument` for a negative or non-integer n or p outside [0, 1].
+ * @example
+ * sampleBinomial(new SeededRandom(1), 40, 1); // 40 (and 0 for p = 0; otherwise random)
  */
 export function sampleBinomial(rng: SeededRandom, n: number, p: number): number {
   assertInteger("n", n);

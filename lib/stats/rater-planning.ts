@@ -54,8 +54,12 @@ function logistic(x: number): number {
 }
 
 /**
- * E[logistic(μ + σZ)], Z ~ N(0, 1), by the trapezoid rule on [−12, 12] with step 0.005 (the
- * integrand is smooth and Gaussian-weighted, so the rule converges geometrically; error < 1e−12).
+ * Mean of a logit-normal variable, E[logistic(μ + σZ)] with Z ~ N(0, 1), by the trapezoid rule on
+ * [−12, 12] with step 0.005 (smooth, Gaussian-weighted integrand: the rule converges geometrically,
+ * error < 1e−12).
+ *
+ * @example
+ * logitNormalMean(0, 1); // 0.5 (by symmetry)
  */
 export function logitNormalMean(mu: number, sigma: number): number {
   if (sigma === 0) return logistic(mu);
@@ -67,7 +71,12 @@ export function logitNormalMean(mu: number, sigma: number): number {
   return (sum * step) / Math.sqrt(2 * Math.PI);
 }
 
-/** The μ with E[logistic(μ + σZ)] = mean, by bisection (the mean is increasing in μ). */
+/**
+ * The centre μ with E[logistic(μ + σZ)] = mean, by bisection (the mean increases with μ).
+ *
+ * @example
+ * logitNormalCentre(0.5, 0.8); // 0 (up to 1e−12)
+ */
 export function logitNormalCentre(mean: number, sigma: number): number {
   let lo = -40;
   let hi = 40;

@@ -11,7 +11,13 @@ const GOLDEN_GAMMA = 0x9e3779b97f4a7c15n;
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
 
-/** Normalizes a {@link Seed} to an unsigned 64-bit bigint; throws on a bad number. */
+/**
+ * Normalizes a {@link Seed} to an unsigned 64-bit bigint.
+ *
+ * @throws {StatsError} `invalid-argument` for a negative, fractional or unsafe number.
+ * @example
+ * seedToUint64(-1n); // 18446744073709551615n (bigints are taken modulo 2⁶⁴)
+ */
 export function seedToUint64(seed: Seed): bigint {
   if (typeof seed === "bigint") return BigInt.asUintN(64, seed);
   if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) {

@@ -53,7 +53,9 @@ function components(counts: TrialCounts, smallSample: boolean): TwoWayVarianceCo
  * intersection, each with the small-sample factor G/(G − 1).
  *
  * @example
- * twoWayVarianceComponents(counts).combined; // ≈ SE² of the fool rate with raters and images random
+ * // Raters 0, 1 × images 0, 1, 2, one trial each; rater 0 fooled on images 0 and 1, rater 1 on 0:
+ * twoWayVarianceComponents(counts);
+ * // { raters: 1/36, images: 3/36, cells: 1.8/36, combined: 3/36 } (2.2/36 floored at max(raters, images))
  */
 export function twoWayVarianceComponents(counts: TrialCounts): TwoWayVarianceComponents {
   if (!(counts.trials >= 1)) throw new StatsError("no-data", "no trials");
