@@ -418,6 +418,10 @@ function twoWayReplicates(
   const unpackedTrials = new Float64Array(method.lanes);
   const groupNumerator = new Float64Array(method.lanes);
   const groupDenominator = new Float64Array(method.lanes);
+  // Every replicate resamples `raters` raters; when all raters have the same number of trials
+  // (complete sessions), each lane's resampled trial count is known without summing per draw.
+  let uniformTrials = raterTrials[0] as number;
+  for (let r = 1; r < raters; r++) if (raterTrials[r] !== uniformTrials) uniformTrials = -1;
   for (let group = 0; group < length; group += method.lanes) {
     const lanes = Math.min(method.lanes, length - group);
     const replay = method.verifyLanes ? rng.saveState() : null;
@@ -425,7 +429,12 @@ function twoWayReplicates(
     let weight = 1;
     for (let lane = 0; lane < lanes; lane++) {
       const verified = replay !== null && lane < lanes - 1;
-      laneTrials[lane] = rng.addDraws(raters, raters, packed, weight, verified ? raterTrials : null);
+      if (verified && uniformTrials > 0) {
+        rng.addDraws(raters, raters, packed, weight);
+        laneTrials[lane] = raters * uniformTrials;
+      } else {
+        laneTrials[lane] = rng.addDraws(raters, raters, packed, weight, verified ? raterTrials : null);
+      }
       weight *= base;
     }
     accumulator.fill(0);
