@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -157,6 +158,15 @@ describe("checkUploadedImage", () => {
     // 64×44: ratio 1.4545 vs 1.3333, 9% off.
     const squashed = await sharp(await png(recolour(smooth))).resize(W, 44, { fit: "fill" }).png().toBuffer();
     expectRejected(await checkUploadedImage(smoothStimulus, squashed), "aspect_ratio");
+  });
+
+  it("rejects an upload whose header declares too many pixels, before decoding it", async () => {
+    // A valid PNG whose IHDR claims 30000×30000 (CRC fixed; PNG spec §5.3): 900 Mpx > 50 Mpx.
+    const huge = Buffer.from(await png(textured));
+    huge.writeUInt32BE(30_000, 16);
+    huge.writeUInt32BE(30_000, 20);
+    huge.writeUInt32BE(crc32(huge.subarray(12, 29)) >>> 0, 29);
+    expectRejected(await checkUploadedImage(stimulus, huge), "too_many_pixels");
   });
 
   it("rejects bytes that are not an image", async () => {
