@@ -72,6 +72,7 @@ def main(argv=None):
     p.add_argument("--opset", type=int, default=13)
     p.add_argument("--input-size", type=int, default=256, help="nominal input height/width in the manifest")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (only if size requires)")
+    p.add_argument("--note", default="", help="extra paragraph for the model card's caveats")
     p.add_argument("--no-card", action="store_true", help="do not (re)write the model card NAME.md")
     a = p.parse_args(argv)
     if a.fp16:
@@ -150,12 +151,12 @@ def main(argv=None):
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write("\n")
     if not a.no_card:
-        write_card(os.path.join(out_dir, f"{stem}.md"), manifest, ck, log, a.out)
+        write_card(os.path.join(out_dir, f"{stem}.md"), manifest, ck, log, a.out, a.note)
     print(f"wrote {a.out} ({os.path.getsize(a.out) / 1e6:.2f} MB), manifest, parity and card for {name}")
     return 0
 
 
-def write_card(path, manifest, ck, log, onnx_path):
+def write_card(path, manifest, ck, log, onnx_path, note=""):
     t = manifest["training"]
     targs = ck["args"]
     v = t["validation"]
@@ -193,7 +194,7 @@ vs ground truth **{v.get('val_gt_colourfulness', float('nan')):.2f}**. Predicted
 bilinearly and joined with the full-resolution L{' after annealed-mean decoding (T = 0.38)' if t['loss'] != 'l2' else ''}.
 The platform's TypeScript metrics command re-measures these on its own images.
 
-| step | wall (min) | train loss | val loss | val AuC | val colourfulness |
+| step | wall (min) | train loss (last log interval) | val loss | val AuC | val colourfulness |
 |---|---|---|---|---|---|
 {rows}
 
@@ -201,7 +202,7 @@ The platform's TypeScript metrics command re-measures these on its own images.
 A tiny model trained for minutes on 2 shared CPU cores: it is a working reproduction of the
 objective and pipeline, far from the paper's model (32 M parameters, 450 k iterations on ImageNet).
 Reproduce with the command in `docs/training.md`.
-"""
+{chr(10) + note + chr(10) if note else ""}"""
     with open(path, "w") as f:
         f.write(text)
 
