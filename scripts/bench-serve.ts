@@ -1,0 +1,87 @@
+// `npm run bench:serve -- --json [--raters 200] [--db postgres|pglite] [--duration 240] [--ramp 20]
+//   [--speed 1] [--practice 2] [--trials 20] [--stimuli 40] [--pool-max N] [--no-compare]
+//   [--compare-concurrency 32] [--compare-seconds 5] [--server-url postgres://postgres@127.0.0.1:5432/postgres]`
+//
+// Serving under load (issue 8): builds the app if needed, creates its own database (a fresh one
+// on the PostgreSQL server, or a temp PGlite directory; dropped afterwards), seeds an open study
+// through the platform's own functions, starts the production server on a free loopback port and
+// lets N simulated raters run whole sessions over HTTP (trial, both images, answer with retries
+// and some repeated deliveries; lib/rater-client's own code). Then, in the same run, the same
+// figures for /api/health, for the image route and for nginx serving that image, and an audit
+// of the stored responses. Prints one JSON object last on stdout (see docs/benchmarks.md).
+// Loopback only; bounded by --raters (≤ 2000) and --duration (≤ 3600 s).
+import { parseArgs } from "node:util";
+import { DEFAULT_OPTIONS, GOALS, runServeBenchmark, type ServeBenchmarkOptions, type ServeBenchmarkResult } from "./support/load-bench";
+import { CliUsageError, runScript } from "./support/run-script";
+
+const { values: opts } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    db: { type: "string", default: DEFAULT_OPTIONS.database },
+    "server-url": { type: "string", default: DEFAULT_OPTIONS.serverUrl },
+    raters: { type: "string", default: String(DEFAULT_OPTIONS.raters) },
+    ramp: { type: "string", default: String(DEFAULT_OPTIONS.rampS) },
+    duration: { type: "string", default: String(DEFAULT_OPTIONS.durationS) },
+    speed: { type: "string", default: String(DEFAULT_OPTIONS.speed) },
+    practice: { type: "string", default: String(DEFAULT_OPTIONS.practiceTrials) },
+    trials: { type: "string", default: String(DEFAULT_OPTIONS.testTrials) },
+    stimuli: { type: "string", default: String(DEFAULT_OPTIONS.stimuli) },
+    "pool-max": { type: "string" },
+    "no-compare": { type: "boolean", default: false },
+    "compare-concurrency": { type: "string", default: String(DEFAULT_OPTIONS.compareConcurrency) },
+    "compare-seconds": { type: "string", default: String(DEFAULT_OPTIONS.compareSeconds) },
+    seed: { type: "string", default: String(DEFAULT_OPTIONS.seed) },
+  },
+});
+
+function numberOption(name: string, value: string, { min, max, integer }: { min: number; max: number; integer?: boolean }): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max || (integer && !Number.isInteger(parsed))) {
+    throw new CliUsageError(`--${name} must be ${integer ? "an integer" : "a number"} between ${min} and ${max} (got ${value})`);
+  }
+  return parsed;
+}
+
+function summaryLines(result: ServeBenchmarkResult): string[] {
+  const row = (name: string, summary: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; throughputPerS: number; errors: number } | null | undefined) =>
+    summary ? `  ${name.padEnd(14)} p50 ${summary.p50Ms} ms · p95 ${summary.p95Ms} ms · p99 ${summary.p99Ms} ms · ${summary.throughputPerS}/s · ${summary.errors} errors` : `  ${name.padEnd(14)} (not measured)`;
+  const { responses } = result;
+  return [
+    `responses: sent ${responses.sent}, acknowledged ${responses.acknowledged}, stored ${responses.stored}; lost ${responses.lost}, duplicates ${responses.duplicates}, redeliveries ${responses.redeliveries}`,
+    `sessions: ${result.sessions.completedByClient}/${result.sessions.started} completed (${JSON.stringify(result.sessions.stoppedBy)})`,
+    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s):`,
+    ...Object.entries(result.raterPhase.endpoints).map(([name, summary]) => row(name, summary)),
+    `reference (closed loop, ${result.settings.compareConcurrency} clients):`,
+    row("/api/health", result.reference.health),
+    row("image route", result.reference.appImage),
+    row("nginx image", result.reference.nginxImage),
+    `ratios: answer/health p99 ${result.ratios.answerVsHealth.p99}; image route/nginx p50 ${result.ratios.appImageVsNginx?.p50 ?? "—"}, throughput ${result.ratios.appImageVsNginx?.throughput ?? "—"}`,
+    `goals: no loss/duplicates ${result.goals.noLossNoDuplicates}; answer p99 < ${GOALS.answerP99Ms} ms ${result.goals.answerP99UnderMs}; image within ${GOALS.imageVsNginx}× nginx ${result.goals.imageWithinNginxFactor}`,
+  ];
+}
+
+runScript(async () => {
+  if (opts.db !== "postgres" && opts.db !== "pglite") throw new CliUsageError("--db must be postgres or pglite");
+  const options: ServeBenchmarkOptions = {
+    ...DEFAULT_OPTIONS,
+    database: opts.db,
+    serverUrl: opts["server-url"],
+    raters: numberOption("raters", opts.raters, { min: 1, max: 2000, integer: true }),
+    rampS: numberOption("ramp", opts.ramp, { min: 0, max: 600 }),
+    durationS: numberOption("duration", opts.duration, { min: 1, max: 3600 }),
+    speed: numberOption("speed", opts.speed, { min: 0, max: 10 }),
+    practiceTrials: numberOption("practice", opts.practice, { min: 0, max: 50, integer: true }),
+    testTrials: numberOption("trials", opts.trials, { min: 1, max: 500, integer: true }),
+    stimuli: numberOption("stimuli", opts.stimuli, { min: 2, max: 1000, integer: true }),
+    poolMax: opts["pool-max"] === undefined ? undefined : numberOption("pool-max", opts["pool-max"], { min: 1, max: 500, integer: true }),
+    compare: !opts["no-compare"],
+    compareConcurrency: numberOption("compare-concurrency", opts["compare-concurrency"], { min: 1, max: 1000, integer: true }),
+    compareSeconds: numberOption("compare-seconds", opts["compare-seconds"], { min: 1, max: 120 }),
+    seed: numberOption("seed", opts.seed, { min: 0, max: 2 ** 31, integer: true }),
+    log: (message) => process.stderr.write(`bench:serve ${message}\n`),
+  };
+  const result = await runServeBenchmark(options);
+  if (!opts.json) for (const line of summaryLines(result)) console.log(line);
+  console.log(JSON.stringify(result, null, opts.json ? 2 : undefined));
+  if (!result.goals.noLossNoDuplicates) process.exitCode = 1;
+});

@@ -1,0 +1,290 @@
+// The serving benchmark behind `npm run bench:serve` (scripts/bench-serve.ts) and the CI smoke
+// test (test/reliability/load-smoke.test.ts): a production build on its own fresh database,
+// simulated raters running whole sessions over loopback HTTP, reference figures for a trivial
+// route and for nginx serving one image, and an audit of the stored responses.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import type { DatabaseTarget } from "@/lib/db/connection";
+import { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv, seedDatabase, type AppProcess } from "./app-server";
+import { assertLoopback, SimulatedBrowser } from "./load-client";
+import { runClosedLoop } from "./load-fixed";
+import { findNginx, startNginx } from "./load-nginx";
+import { ENDPOINTS, runCrowd, type RaterOutcome } from "./load-raters";
+import { compareEndpoints, LatencyRecorder, type EndpointSummary } from "./load-stats";
+import { auditDeliveries, seedLoadStudy, type DeliveryAudit } from "./load-study";
+import { createSession } from "@/lib/rater-client/rater-api";
+
+export const DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+/** The issue's targets (issue 8). */
+export const GOALS = { answerP99Ms: 50, imageVsNginx: 3 } as const;
+
+export interface ServeBenchmarkOptions {
+  database: "postgres" | "pglite";
+  /** A PostgreSQL server to create the benchmark's own database on (loopback only). */
+  serverUrl: string;
+  raters: number;
+  /** Raters arrive evenly over this many seconds. */
+  rampS: number;
+  /** Time bound of the rater phase: no trial starts after it. */
+  durationS: number;
+  /** Pace multiplier for every wait of the simulated raters (1 = a real rater). */
+  speed: number;
+  practiceTrials: number;
+  testTrials: number;
+  stimuli: number;
+  responseMedianMs: number;
+  resendShare: number;
+  doubleSendShare: number;
+  /** DATABASE_POOL_MAX for the app (undefined: the app's default). */
+  poolMax?: number;
+  /** Run the reference phases (health route, image route, nginx). */
+  compare: boolean;
+  compareConcurrency: number;
+  compareSeconds: number;
+  seed: number;
+  log?: (message: string) => void;
+}
+
+export const DEFAULT_OPTIONS: ServeBenchmarkOptions = {
+  database: "postgres",
+  serverUrl: DEFAULT_SERVER_URL,
+  raters: 200,
+  rampS: 20,
+  durationS: 240,
+  speed: 1,
+  practiceTrials: 2,
+  testTrials: 20,
+  stimuli: 40,
+  responseMedianMs: 900,
+  resendShare: 0.1,
+  doubleSendShare: 0.03,
+  compare: true,
+  compareConcurrency: 32,
+  compareSeconds: 5,
+  seed: 8,
+};
+
+export interface ServeBenchmarkResult {
+  benchmark: "serve";
+  startedAt: string;
+  machine: { cpus: number; model: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  database: { kind: "postgres" | "pglite"; poolMax: number | "default" };
+  settings: Omit<ServeBenchmarkOptions, "log" | "serverUrl">;
+  responses: Omit<DeliveryAudit, "sessions" | "ok">;
+  sessions: DeliveryAudit["sessions"];
+  raterPhase: { wallS: number; answersPerS: number; requestsPerS: number; endpoints: Record<string, EndpointSummary> };
+  reference: {
+    health: EndpointSummary | null;
+    appImage: EndpointSummary | null;
+    nginxImage: EndpointSummary | null;
+    nginx: string | null;
+    imageBytes: number | null;
+  };
+  ratios: {
+    answerVsHealth: { p50: number | null; p99: number | null };
+    trialVsHealth: { p50: number | null; p99: number | null };
+    appImageVsNginx: ReturnType<typeof compareEndpoints> | null;
+    healthVsNginx: ReturnType<typeof compareEndpoints> | null;
+  };
+  goals: { noLossNoDuplicates: boolean; answerP99UnderMs: boolean | null; imageWithinNginxFactor: boolean | null };
+  problems: string[];
+  ok: boolean;
+}
+
+interface OwnDatabase {
+  target: DatabaseTarget;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for this run: its own database on the server, or a temp PGlite directory. */
+export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: string, poolMax = 10): Promise<OwnDatabase> {
+  if (kind === "pglite") {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ctt-bench-pglite-"));
+    return { target: { kind: "pglite", dir: path.join(dir, "db") }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  assertLoopback(serverUrl);
+  const name = `ctt_bench_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: "postgres", url: url.toString(), poolMax },
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+/** A first request to each rater route, so that module loading is not timed as serving. */
+async function warmUp(app: AppProcess, studyId: string): Promise<{ imageUrl: string; cookie: string }> {
+  const recorder = new LatencyRecorder();
+  const probe = new SimulatedBrowser(app.url, recorder);
+  const state = await createSession(probe.fetchAs("warm"), { studyId, params: { PROLIFIC_PID: `probe-${randomBytes(4).toString("hex")}` }, screen: { width: 1920, height: 1080, devicePixelRatio: 1 } });
+  const next = state.next;
+  if (!next) throw new Error("the probe session has no trial");
+  const fetchWarm = probe.fetchAs("warm");
+  for (let round = 0; round < 3; round++) {
+    await (await fetchWarm(`/api/rater/sessions/current?studyId=${studyId}`)).arrayBuffer();
+    await (await fetchWarm(next.leftUrl)).arrayBuffer();
+    await (await fetchWarm("/api/health")).arrayBuffer();
+    // An answer to a trial that does not exist: loads the answer route, stores nothing.
+    await (await fetchWarm(`/api/rater/trials/00000000-0000-4000-8000-000000000000/answer`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).arrayBuffer();
+  }
+  return { imageUrl: `${app.url}${next.leftUrl}`, cookie: probe.cookieHeader() };
+}
+
+/**
+ * Runs the whole benchmark and returns its figures. The app, nginx and the database are always
+ * stopped and dropped, also when a phase fails.
+ */
+export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise<ServeBenchmarkResult> {
+  const log = options.log ?? (() => undefined);
+  if (!(options.raters >= 1 && options.raters <= 2_000)) throw new RangeError("raters must be between 1 and 2000");
+  if (!(options.durationS > 0 && options.durationS <= 3_600)) throw new RangeError("the time bound must be between 0 and 3600 s");
+  const startedAt = new Date().toISOString();
+  const loadAverageBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
+
+  await ensureProductionBuild();
+  const own = await createOwnDatabase(options.database, options.serverUrl);
+  let app: AppProcess | undefined;
+  try {
+    log(`seeding ${options.stimuli} stimuli on ${options.database}…`);
+    let studyId = "";
+    await seedDatabase(own.target, async (db) => {
+      studyId = (await seedLoadStudy(db, { stimuli: options.stimuli, protocol: { practiceTrials: options.practiceTrials, testTrials: options.testTrials, vigilanceShare: 0.1, targetSessionsPerMethod: Math.max(1, options.raters) } })).studyId;
+    });
+    const extraEnv: Record<string, string> = options.poolMax ? { DATABASE_POOL_MAX: String(options.poolMax) } : {};
+    app = await launchProductionApp(productionAppEnv(own.target, await freePort(), extraEnv));
+    log(`app on ${app.url}; warming up`);
+    const probe = await warmUp(app, studyId);
+
+    log(`${options.raters} raters, ${options.practiceTrials}+${options.testTrials} trials each, arriving over ${options.rampS} s, bound ${options.durationS} s`);
+    const recorder = new LatencyRecorder();
+    const runId = randomBytes(4).toString("hex");
+    const crowd = await runCrowd({
+      baseUrl: app.url,
+      studyId,
+      runId,
+      recorder,
+      seed: options.seed,
+      speed: options.speed,
+      responseMedianMs: options.responseMedianMs,
+      resendShare: options.resendShare,
+      doubleSendShare: options.doubleSendShare,
+      raters: options.raters,
+      rampMs: options.rampS * 1000,
+      durationMs: options.durationS * 1000,
+    });
+    const endpoints = recorder.summarizeAll(crowd.wallMs);
+    log(`rater phase done in ${(crowd.wallMs / 1000).toFixed(1)} s`);
+
+    const reference: ServeBenchmarkResult["reference"] = { health: null, appImage: null, nginxImage: null, nginx: null, imageBytes: null };
+    if (options.compare) {
+      const closed = { concurrency: options.compareConcurrency, durationMs: options.compareSeconds * 1000 };
+      const imageBytes = new Uint8Array(await (await fetch(probe.imageUrl, { headers: { cookie: probe.cookie } })).arrayBuffer());
+      reference.imageBytes = imageBytes.byteLength;
+      log(`reference: /api/health, the image route and nginx, ${closed.concurrency} clients × ${options.compareSeconds} s each`);
+      reference.health = await runClosedLoop({ url: `${app.url}/api/health`, ...closed });
+      reference.appImage = await runClosedLoop({ url: probe.imageUrl, headers: { cookie: probe.cookie }, expectBytes: imageBytes.byteLength, ...closed });
+      const nginxBinary = findNginx();
+      if (nginxBinary) {
+        const nginx = await startNginx(nginxBinary, imageBytes);
+        try {
+          reference.nginx = nginx.version;
+          reference.nginxImage = await runClosedLoop({ url: nginx.url, expectBytes: imageBytes.byteLength, ...closed });
+        } finally {
+          await nginx.stop();
+        }
+      } else {
+        log("nginx not found (Debian: apt-get install -y nginx): no static-file reference");
+      }
+    }
+
+    await app.stop();
+    const opened = await openMigratedDatabase(own.target);
+    let audit: DeliveryAudit;
+    try {
+      audit = await auditDeliveries(opened.db, studyId, crowd.outcomes, true);
+    } finally {
+      await opened.close();
+    }
+    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, endpoints, reference, outcomes: crowd.outcomes });
+  } finally {
+    await app?.stop();
+    await own.drop();
+  }
+}
+
+function assemble(
+  options: ServeBenchmarkOptions,
+  run: {
+    startedAt: string;
+    loadAverageBefore: number[];
+    audit: DeliveryAudit;
+    crowdWallMs: number;
+    endpoints: Record<string, EndpointSummary>;
+    reference: ServeBenchmarkResult["reference"];
+    outcomes: RaterOutcome[];
+  },
+): ServeBenchmarkResult {
+  const { audit, endpoints, reference } = run;
+  const { sessions, ok: auditOk, ...responses } = audit;
+  const answer = endpoints[ENDPOINTS.answer];
+  const trial = endpoints[ENDPOINTS.trial];
+  const latencyRatio = (subject: EndpointSummary | undefined) => {
+    if (!subject || !reference.health) return { p50: null, p99: null };
+    const { p50, p99 } = compareEndpoints(subject, reference.health);
+    return { p50, p99 };
+  };
+  const appImageVsNginx = reference.appImage && reference.nginxImage ? compareEndpoints(reference.appImage, reference.nginxImage) : null;
+  const problems = run.outcomes.flatMap((outcome) => outcome.problems.map((problem) => `rater ${outcome.index}: ${problem}`));
+  const requests = Object.values(endpoints).reduce((sum, summary) => sum + summary.requests, 0);
+  const errors = Object.values(endpoints).reduce((sum, summary) => sum + summary.errors, 0);
+  const goals = {
+    noLossNoDuplicates: auditOk,
+    answerP99UnderMs: answer?.p99Ms != null ? answer.p99Ms < GOALS.answerP99Ms : null,
+    // Within 3×: neither the latency (p50) nor the throughput is more than three times worse.
+    imageWithinNginxFactor: appImageVsNginx && appImageVsNginx.p50 !== null && appImageVsNginx.throughput !== null ? appImageVsNginx.p50 <= GOALS.imageVsNginx && appImageVsNginx.throughput <= GOALS.imageVsNginx : null,
+  };
+  const { log: _log, serverUrl: _serverUrl, ...settings } = options;
+  return {
+    benchmark: "serve",
+    startedAt: run.startedAt,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", node: process.version, loadAverageBefore: run.loadAverageBefore, loadAverageAfter: os.loadavg().map((value) => Math.round(value * 100) / 100) },
+    database: { kind: options.database, poolMax: options.poolMax ?? "default" },
+    settings,
+    responses,
+    sessions,
+    raterPhase: {
+      wallS: Math.round(run.crowdWallMs / 100) / 10,
+      answersPerS: Math.round((audit.stored * 10_000) / run.crowdWallMs) / 10,
+      requestsPerS: Math.round((requests * 10_000) / run.crowdWallMs) / 10,
+      endpoints,
+    },
+    reference,
+    ratios: {
+      answerVsHealth: latencyRatio(answer),
+      trialVsHealth: latencyRatio(trial),
+      appImageVsNginx,
+      healthVsNginx: reference.health && reference.nginxImage ? compareEndpoints(reference.health, reference.nginxImage) : null,
+    },
+    goals,
+    problems: problems.slice(0, 50),
+    ok: auditOk && errors === 0 && problems.length === 0,
+  };
+}
