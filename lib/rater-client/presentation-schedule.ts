@@ -8,6 +8,12 @@ import { refreshRateHz } from "./frame-interval";
  * onset is the rAF timestamp of the first frame that shows it, its offset the timestamp of the
  * first frame that no longer does. The display's latency (rAF time → photons) is the same for
  * onset and offset, so it cancels out of every duration measured here.
+ *
+ * One exception: a rAF timestamp is the time its frame *began*, not when the callback ran.
+ * After a main-thread stall Chromium runs the pending callback late with the old frame's
+ * timestamp (measured: a 150 ms stall gave a callback at 1187.3 ms stamped 1041.4 ms), and a
+ * change made there reaches the screen only after the stall. So a callback that runs more than
+ * one frame interval after its timestamp counts at the time it ran ({@link frameTime}).
  */
 
 /** What the stage shows: one of the steps, then the placeholders with the answer buttons. */
@@ -79,6 +85,16 @@ export function stepHasEnded(elapsedMs: number, durationMs: number, frameInterva
   return elapsedMs >= durationMs - frameIntervalMs / 2;
 }
 
+/**
+ * The time a frame's changes count from: its rAF timestamp, or — when the callback ran more than
+ * one frame interval later than that (a stall) — the time it actually ran, since nothing it
+ * changes can be painted earlier.
+ * @example frameTime(1041.4, 16.7, 1187.3) // 1187.3; frameTime(1041.4, 16.7, 1041.9) // 1041.4
+ */
+export function frameTime(timestamp: number, frameIntervalMs: number, calledAt = timestamp): number {
+  return calledAt - timestamp > frameIntervalMs ? calledAt : timestamp;
+}
+
 /** One trial's presentation, advanced frame by frame. */
 export class PresentationRun {
   private readonly log: StepRecord[] = [];
@@ -109,9 +125,10 @@ export class PresentationRun {
 
   /**
    * Advances to the frame at `timestamp` (a rAF timestamp), given the current frame-interval
-   * estimate, and says what the frame shows.
+   * estimate and when the callback ran (`performance.now()` in it), and says what the frame shows.
    */
-  tick(timestamp: number, frameIntervalMs: number): FrameTick {
+  tick(rafTimestamp: number, frameIntervalMs: number, calledAt = rafTimestamp): FrameTick {
+    const timestamp = frameTime(rafTimestamp, frameIntervalMs, calledAt);
     if (this.finishedTimestamp !== null) {
       const last = this.log[this.log.length - 1] as StepRecord;
       return { display: last.offset === null ? last.display : "choice", changed: false, finished: true };

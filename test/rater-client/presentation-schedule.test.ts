@@ -3,6 +3,7 @@ import type { RaterPresentation } from "@/lib/rater-client/api-schemas";
 import {
   buildPresentationSteps,
   FIXATION_MS,
+  frameTime,
   missesTarget,
   PresentationRun,
   responseTimeMs,
@@ -139,6 +140,41 @@ describe("timing flags", () => {
     const timing = summarizeTiming(run, interval);
     expect(timing.exposureLeftMs).toBeCloseTo(1017.47, 2);
     expect(timing.flagged).toBe(false);
+  });
+
+  // Chromium runs the callback that was due during a stall late, with its old timestamp (a probe
+  // in headless Chromium: a 150 ms busy loop from 1031.4 ms gave a callback stamped 1041.4 that
+  // ran at 1187.3, then frames resumed at 1191.3). `calledAt` is when each callback ran.
+  function driveWithStall(stallFrame: number, stallMs: number) {
+    const run = new PresentationRun(buildPresentationSteps(paperSequential));
+    const start = stallFrame * interval;
+    for (let k = 0; k < 400; k++) {
+      const t = k * interval;
+      if (t > start && t < start + stallMs) continue; // no frames during the stall
+      const tick = run.tick(t, interval, k === stallFrame ? start + stallMs - 4 : t + 0.4);
+      if (tick.finished) break;
+    }
+    return run;
+  }
+
+  it("counts a late callback at the time it ran: a stall across the left photo's onset delays it, not shortens it", () => {
+    // Frame 30 (500 ms) is due to show the left photo but runs at 646 ms; without the correction
+    // the onset would read 500 and the photo, visible from ~646, would be hidden at 1500 (854 ms).
+    const run = driveWithStall(30, 150);
+    const timing = summarizeTiming(run, interval);
+    expect(frameTime(500, interval, 646)).toBe(646);
+    expect(timing.onsets.left).toBe(646);
+    // Hidden on the first frame ≥ 646 + 991.67: frame 98 (1633.33) is short, frame 99 (1650) ends it.
+    expect(timing.exposureLeftMs).toBeCloseTo(1650 - 646, 2);
+    expect(timing.flagged).toBe(false);
+  });
+
+  it("flags a stall across the left photo's offset: the photo stayed up ~150 ms too long", () => {
+    // Frame 90 (1500 ms) should hide the left photo; it runs at 1646 ms, so the offset is 1646.
+    const timing = summarizeTiming(driveWithStall(90, 150), interval);
+    expect(timing.offsets.left).toBe(1646);
+    expect(timing.exposureLeftMs).toBe(1146);
+    expect(timing.flagged).toBe(true);
   });
 
   it("flags a trial the page knows was spoiled (shown before a reload)", () => {

@@ -17,7 +17,7 @@ export function ScreenTooSmall({ needs, stimulusSize, overlay = false }: { needs
         <p className="font-semibold">This window is too small for the photos.</p>
         <p>
           The two photos must be shown at their full size ({stimulusSize}×{stimulusSize} pixels each). Please make the window
-          larger, turn your phone {column ? "upright" : "around"}, or use a computer or tablet.
+          larger, turn your device, or use a computer or tablet.
         </p>
         {row && column && (
           <p className="text-neutral-600">

@@ -47,12 +47,12 @@ export function StudyDescription({ protocol }: { protocol: RaterProtocol }) {
         </li>
         {practiceTrials > 0 && (
           <li>
-            The first {practiceTrials} pairs are practice: after each one you see which photo was real (
-            {secondsText(protocol.practiceFeedbackMs)}).
+            {practiceTrials === 1 ? "The first pair is" : `The first ${practiceTrials} pairs are`} practice: after each one you see
+            which photo was real (for {secondsText(protocol.practiceFeedbackMs)}).
           </li>
         )}
         <li>
-          Then {testTrials} pairs follow without feedback{protocol.responseTimeLimitMs !== null ? `; please answer each within ${secondsText(protocol.responseTimeLimitMs)}` : ""}.
+          Then {testTrials === 1 ? "1 pair follows" : `${testTrials} pairs follow`} without feedback{protocol.responseTimeLimitMs !== null ? `; please answer each within ${secondsText(protocol.responseTimeLimitMs)}` : ""}.
         </li>
         <li>
           The photos are shown at {protocol.stimulusSize}×{protocol.stimulusSize} pixels; keep this window large enough (a
@@ -76,7 +76,7 @@ export function ExampleChoice() {
         ))}
       </div>
       <figcaption className="mt-3 text-center text-xs text-neutral-500">
-        After the photos disappear: which one had the real colours?
+        Then you choose: which photo had the real colours?
       </figcaption>
     </figure>
   );

@@ -78,6 +78,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   const started = useRef(false);
   const answered = useRef(false);
   const spoiled = useRef(false);
+  const layoutAtStart = useRef<StimulusLayoutKind | null>(null);
   const body = useRef<AnswerBody | null>(null);
   const feedbackTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -112,6 +113,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
     const rightHost = hostRefs.right.current;
     if (!root || !leftHost || !rightHost) return;
     started.current = true;
+    layoutAtStart.current = kind;
     const [leftImage, rightImage] = pair;
     for (const [image, host, side] of [[leftImage, leftHost, "left"], [rightImage, rightHost, "right"]] as const) {
       image.alt = `${sideName(side)} photo`;
@@ -129,8 +131,9 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
     setPhase("presenting");
     let marked = false;
     const onFrame = (timestamp: number) => {
+      const calledAt = performance.now();
       tracker.record(timestamp);
-      const tick = run.tick(timestamp, tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS);
+      const tick = run.tick(timestamp, tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS, calledAt);
       if (tick.changed) {
         root.dataset.display = tick.display;
         if (!marked && tick.display !== "fixation") {
@@ -164,7 +167,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   // A presentation disturbed by a layout change or a hidden tab is flagged (the rater may not have
   // seen the photos as the protocol says); the exposure stretch itself is caught by the timing.
   useEffect(() => {
-    if (phaseRef.current === "presenting") spoiled.current = true;
+    if (phaseRef.current === "presenting" && layoutAtStart.current !== null && layout?.kind !== layoutAtStart.current) spoiled.current = true;
   }, [layout?.kind]);
   useEffect(() => {
     const onVisibility = () => {
@@ -268,7 +271,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   return (
     <div className="flex flex-col items-center" style={{ padding: paddingPx }}>
       <header className="flex items-center justify-between gap-2 text-sm" style={{ height: headerPx, width: gridWidth }}>
-        <span data-testid="trial-phase" data-phase={trial.phase} data-index={trial.index} className="font-medium text-neutral-700">
+        <span data-testid="trial-phase" data-phase={trial.phase} data-index={trial.index} className="shrink-0 whitespace-nowrap font-medium text-neutral-700">
           {phaseLabel}
         </span>
         <p ref={promptRef} tabIndex={-1} role="status" aria-live="polite" className="text-right text-neutral-900 outline-none">
