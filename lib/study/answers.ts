@@ -2,10 +2,12 @@ import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { AppError, notFound } from "@/lib/http/errors";
+import { missesTarget } from "@/lib/rater-client/presentation-schedule";
 import { protocolSchema, type Protocol } from "./protocol";
 import { buildSessionState, type SessionState, type Side } from "./session-state";
 
-const finiteMs = z.number().finite().min(0).max(3_600_000);
+// Up to a day: a rater who leaves a tab open still gets the answer stored (flagged), not a 422.
+const finiteMs = z.number().finite().min(0).max(86_400_000);
 
 export const answerSchema = z.object({
   idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
@@ -13,13 +15,17 @@ export const answerSchema = z.object({
   responseTimeMs: finiteMs,
   timing: z
     .object({
-      frameIntervalMs: z.number().finite().min(1).max(200).nullable(),
+      frameIntervalMs: z.number().finite().min(0.5).max(10_000).nullable(),
       exposureLeftMs: finiteMs.nullable(),
       exposureRightMs: finiteMs.nullable(),
       onsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
       offsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
       flagged: z.boolean(),
       refreshHz: z.number().finite().min(1).max(1000).optional(),
+      /** Optional detail the browser records: frames per step, the measured blank, why flagged. */
+      frames: z.record(z.string().max(20), z.number().int().min(0).max(1_000_000)).optional(),
+      blankMs: finiteMs.nullable().optional(),
+      flagReasons: z.array(z.string().max(60)).max(10).optional(),
     })
     .strict(),
 }).strict();
@@ -40,9 +46,10 @@ export interface AnswerResult {
 export function exposureMissed(protocol: Protocol, timing: AnswerInput["timing"]): boolean {
   const presentation = protocol.presentation;
   if (presentation.mode === "unlimited") return false;
-  const tolerance = timing.frameIntervalMs ?? 1000 / 60;
+  const frameIntervalMs = timing.frameIntervalMs ?? 1000 / 60;
   const measured = [timing.exposureLeftMs, timing.exposureRightMs];
-  return measured.some((value) => value === null || Math.abs(value - presentation.exposureMs) > tolerance);
+  // The browser's own rule (lib/rater-client), so both sides flag the same trials.
+  return measured.some((value) => value === null || missesTarget(presentation.exposureMs, value, frameIntervalMs));
 }
 
 /**
