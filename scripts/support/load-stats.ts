@@ -14,7 +14,8 @@
 export function nearestRankPercentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) throw new RangeError("percentile of an empty sample");
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside (0, 100]`);
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // p · n first: an integer for integer p, so no rounding error can push the rank up by one.
+  const rank = Math.ceil((p * sorted.length) / 100);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
@@ -59,6 +60,11 @@ export class LatencyRecorder {
     if (!kinds) this.failures.set(endpoint, (kinds = new Map()));
     const kind = String(outcome);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+
+  /** Successful requests recorded so far for `endpoint` (fault runs wait on this). */
+  successes(endpoint: string): number {
+    return this.samples.get(endpoint)?.length ?? 0;
   }
 
   endpoints(): string[] {
