@@ -136,8 +136,6 @@ def main(argv=None):
         "input": {"name": "input_l", "layout": "NCHW", "height": a.input_size, "width": a.input_size,
                   "lNormalization": {"offset": L_OFFSET, "scale": L_SCALE}},
         "output": output,
-        "bins": {"source": "grid10-in-gamut"},
-        "decoding": {"temperature": TEMPERATURE},
         "training": {
             "loss": kind, "width": targs["width"], "steps": int(ck["step"]), "batch": targs["batch"],
             "hardware": hardware, "wallTimeSeconds": round(wall, 1),
@@ -147,6 +145,10 @@ def main(argv=None):
             "validation": {k: round(float(v), 5) for k, v in last_val.items()},
         },
     }
+    if kind != "l2":  # bins and the annealed-mean temperature only concern class outputs
+        manifest = {**{k: v for k, v in manifest.items() if k != "training"},
+                    "bins": {"source": "grid10-in-gamut"}, "decoding": {"temperature": TEMPERATURE},
+                    "training": manifest["training"]}
     with open(os.path.join(out_dir, f"{stem}.manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write("\n")
