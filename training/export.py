@@ -179,7 +179,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 | objective | `{t['loss']}`: {loss_unit} |
 | output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else ', 313 bins grid10-in-gamut, decode with annealed mean T = 0.38'} |
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops, horizontal flips |
-| class prior | {targs['prior']} (smoothed, σ = 5) |
+| class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + ' (smoothed, σ = 5), λ = 0.5'} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |
 | optimiser | Adam (β 0.9, 0.99), weight decay {targs['weight_decay']}, peak lr {targs['lr']}, {targs['warmup']} warm-up steps, cosine to 10 % |
 | hardware | {t['hardware']} |
