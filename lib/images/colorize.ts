@@ -10,7 +10,7 @@
  * The original colour is never used: only L enters the network, and the output's L is the input's.
  */
 import sharp from "sharp";
-import { joinLab, labToRgb8, rgb8ToL } from "@/lib/model/color-space";
+import { lAndAbToRgb8, rgb8ToL } from "@/lib/model/color-space";
 import type { Colorizer, PredictOptions } from "@/lib/model/session";
 import { decodeImage, type DecodeOptions } from "./decode";
 import { resizeBilinear } from "./resize";
@@ -118,12 +118,12 @@ export async function colorizeImage(bytes: Uint8Array, colorizer: Colorizer, opt
 
 /** The colorized image as 8-bit sRGB (full-resolution L joined with the predicted ab). */
 export function colorizedToRgb8(image: Pick<ColorizedImage, "L" | "ab">): Uint8Array {
-  return labToRgb8(joinLab(image.L, image.ab));
+  return lAndAbToRgb8(image.L, image.ab);
 }
 
 /** Encode 8-bit RGB pixels losslessly as PNG (no metadata). */
 export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
   return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: 6 })
+    .png({ compressionLevel: 2, adaptiveFiltering: false })
     .toBuffer();
 }

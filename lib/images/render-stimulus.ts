@@ -14,7 +14,7 @@
  * whole image is kept and its longer side resized to `size`.
  */
 import sharp from "sharp";
-import { joinLab, labToRgb8, rgb8ToL, rgb8ToLab } from "@/lib/model/color-space";
+import { lAndAbToRgb8, labToRgb8, rgb8ToL, rgb8ToLab } from "@/lib/model/color-space";
 import { decodeImage, type DecodeOptions } from "./decode";
 import { ImageError } from "./errors";
 import { sha256Hex } from "./hash";
@@ -81,7 +81,8 @@ export async function renderStimulusFromLab(lab: Float32Array, width: number, he
 
 /** Render a stimulus from a full-resolution L plane and interleaved ab (e.g. a colorizer's output). */
 export async function renderStimulusFromLAndAb(L: Float32Array, ab: Float32Array, width: number, height: number, options: StimulusOptions = {}): Promise<Stimulus> {
-  return renderStimulusFromLab(joinLab(L, ab), width, height, options);
+  if (L.length !== width * height) throw new RangeError(`L plane has ${L.length} values for ${width}×${height}`);
+  return renderRgb(lAndAbToRgb8(L, ab), width, height, options);
 }
 
 /** The "real" image of a trial: decoded, taken to Lab, and rendered from its own L and ab. */

@@ -124,7 +124,10 @@ function decodePlanar(
     const ca = centres[2 * q]!, cb = centres[2 * q + 1]!;
     if (isLogits) {
       for (let i = 0; i < P; i++) {
-        const w = Math.exp((v[base + i]! - s[i]!) * invT);
+        const d = (v[base + i]! - s[i]!) * invT;
+        // exp(−40) < 5e−18: with ≤ 10⁴ bins such terms change Σw by < 1e−13 relative; skip the exp.
+        if (d < -40) continue;
+        const w = Math.exp(d);
         s[sumW + i] = s[sumW + i]! + w;
         s[sumA + i] = s[sumA + i]! + w * ca;
         s[sumB + i] = s[sumB + i]! + w * cb;
@@ -177,7 +180,9 @@ function decodeInterleaved(
     let sw = 0, sa = 0, sb = 0;
     if (isLogits) {
       for (let q = 0; q < Q; q++) {
-        const w = Math.exp((v[base + q]! - m) * invT);
+        const d = (v[base + q]! - m) * invT;
+        if (d < -40) continue;
+        const w = Math.exp(d);
         sw += w;
         sa += w * centres[2 * q]!;
         sb += w * centres[2 * q + 1]!;

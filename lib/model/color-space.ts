@@ -157,17 +157,32 @@ const LINEAR_THRESHOLDS: Float64Array = (() => {
   return t;
 })();
 
-/** Linear value → 8-bit sRGB code, clamped and correctly rounded (binary search, 8 steps). */
+const LUT_BITS = 12;
+const LUT_SIZE = 1 << LUT_BITS;
+/**
+ * For each linear interval [i/4096, (i+1)/4096): the code of its lower edge. The thresholds are at
+ * least 1/3300 apart (the slope of the linear segment near black), so from there at most a couple
+ * of comparisons reach the correctly rounded code.
+ */
+const LINEAR_TO_CODE_START: Uint8Array = (() => {
+  const t = new Uint8Array(LUT_SIZE);
+  let code = 0;
+  for (let i = 0; i < LUT_SIZE; i++) {
+    const l = i / LUT_SIZE;
+    while (code < 255 && l >= LINEAR_THRESHOLDS[code]!) code++;
+    t[i] = code;
+  }
+  return t;
+})();
+const TOP_THRESHOLD = LINEAR_THRESHOLDS[254]!;
+
+/** Linear value → 8-bit sRGB code, clamped and correctly rounded (table lookup + ≤ 2 comparisons). */
 export function linearToSrgb8(l: number): number {
   if (!(l >= LINEAR_THRESHOLDS[0]!)) return 0; // also maps NaN to 0
-  let lo = 0; // invariant: l >= T[lo]
-  let hi = 255; // invariant: hi == 255 or l < T[hi]
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (l >= LINEAR_THRESHOLDS[mid]!) lo = mid;
-    else hi = mid;
-  }
-  return hi;
+  if (l >= TOP_THRESHOLD) return 255;
+  let code = LINEAR_TO_CODE_START[(l * LUT_SIZE) | 0]!;
+  while (l >= LINEAR_THRESHOLDS[code]!) code++;
+  return code;
 }
 
 function checkPixels(length: number, channels: number, what: string): number {
@@ -228,17 +243,36 @@ const GRAY8_TO_L: Float64Array = (() => {
 export function labToRgb8(lab: Float32Array): Uint8Array {
   if (lab.length % 3 !== 0) throw new RangeError(`labToRgb8: length ${lab.length} is not a multiple of 3`);
   const out = new Uint8Array(lab.length);
-  for (let i = 0; i < lab.length; i += 3) {
-    const L = lab[i]!, a = lab[i + 1]!, b = lab[i + 2]!;
-    const fy = (L + 16) / 116;
-    const xr = labFInv(fy + a / 500);
-    const yr = lToY(L);
-    const zr = labFInv(fy - b / 200);
-    out[i] = linearToSrgb8(N0 * xr + N1 * yr + N2 * zr);
-    out[i + 1] = linearToSrgb8(N3 * xr + N4 * yr + N5 * zr);
-    out[i + 2] = linearToSrgb8(N6 * xr + N7 * yr + N8 * zr);
-  }
+  for (let i = 0; i < lab.length; i += 3) labPixelToRgb8(lab[i]!, lab[i + 1]!, lab[i + 2]!, out, i);
   return out;
+}
+
+/**
+ * An L plane (n values) and interleaved ab (2n) → interleaved 8-bit RGB (3n), clamped and correctly
+ * rounded; the same as labToRgb8(joinLab(L, ab)) without the intermediate array.
+ */
+export function lAndAbToRgb8(L: Float32Array, ab: Float32Array): Uint8Array {
+  const n = L.length;
+  if (ab.length !== 2 * n) throw new RangeError(`lAndAbToRgb8: ab has ${ab.length} values, expected ${2 * n}`);
+  const out = new Uint8Array(3 * n);
+  for (let p = 0; p < n; p++) labPixelToRgb8(L[p]!, ab[2 * p]!, ab[2 * p + 1]!, out, 3 * p);
+  return out;
+}
+
+const KE = LAB_KAPPA * LAB_EPSILON;
+
+function labPixelToRgb8(L: number, a: number, b: number, out: Uint8Array, o: number): void {
+  const fy = (L + 16) * (1 / 116);
+  const fx = fy + a * (1 / 500);
+  const fz = fy - b * (1 / 200);
+  const fx3 = fx * fx * fx;
+  const fz3 = fz * fz * fz;
+  const xr = fx3 > LAB_EPSILON ? fx3 : (116 * fx - 16) / LAB_KAPPA;
+  const yr = L > KE ? fy * fy * fy : L / LAB_KAPPA;
+  const zr = fz3 > LAB_EPSILON ? fz3 : (116 * fz - 16) / LAB_KAPPA;
+  out[o] = linearToSrgb8(N0 * xr + N1 * yr + N2 * zr);
+  out[o + 1] = linearToSrgb8(N3 * xr + N4 * yr + N5 * zr);
+  out[o + 2] = linearToSrgb8(N6 * xr + N7 * yr + N8 * zr);
 }
 
 /** Join an L plane (n) and interleaved ab (2n) into interleaved Lab (3n). */

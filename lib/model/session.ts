@@ -16,6 +16,7 @@
 import os from "node:os";
 import * as ort from "onnxruntime-node";
 import { annealedMean } from "./annealed-mean";
+import { getAnnealedMeanDecoder } from "./decode-graph";
 import { ModelError } from "./errors";
 import { loadManifest, type ResolvedManifest } from "./manifest";
 
@@ -34,6 +35,11 @@ export interface ColorizerOptions {
   executionMode?: "sequential" | "parallel";
   enableCpuMemArena?: boolean;
   enableMemPattern?: boolean;
+  /**
+   * Annealed-mean implementation: "onnxruntime" (default; a small Softmax graph on the CPU,
+   * lib/model/decode-graph.ts) or "js" (lib/model/annealed-mean.ts). T = 0 always uses "js".
+   */
+  decodeWith?: "onnxruntime" | "js";
   /** Where provider choices and failures are reported. Default: console.error. */
   log?: (message: string) => void;
 }
@@ -194,6 +200,8 @@ function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, option
   const { offset, scale } = manifest.manifest.input.lNormalization;
   const inputDims = (n: number) => (manifest.inputLayout === "NCHW" ? [n, 1, H, W] : [n, H, W, 1]);
   const outPixels = manifest.outputHeight * manifest.outputWidth;
+  const decodeWith = options.decodeWith ?? "onnxruntime";
+  const threads = options.intraOpNumThreads ?? os.availableParallelism();
   let outputChecked = false;
 
   async function runChunk(planes: readonly Float32Array[], temperature: number, timings: PredictTimings): Promise<Float32Array[]> {
@@ -234,6 +242,13 @@ function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, option
     const data = out.data as Float32Array;
     const C = manifest.outputChannels;
     const results: Float32Array[] = [];
+    if (manifest.manifest.output.kind !== "ab" && temperature > 0 && decodeWith === "onnxruntime") {
+      const decoder = await getAnnealedMeanDecoder(manifest.centres, manifest.outputLayout, manifest.manifest.output.kind, threads);
+      const abAll = await decoder.decode(data, out.dims, temperature);
+      for (let k = 0; k < planes.length; k++) results.push(abAll.slice(k * 2 * outPixels, (k + 1) * 2 * outPixels));
+      timings.decodeMs += performance.now() - t;
+      return results;
+    }
     for (let k = 0; k < planes.length; k++) {
       const offsetK = k * C * outPixels;
       if (manifest.manifest.output.kind === "ab") {

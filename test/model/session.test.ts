@@ -90,6 +90,21 @@ describe("loadColorizer + predictAb", () => {
     expect(ab[0]![1]).toBeCloseTo(b, 3);
   });
 
+  it("decodes the same with the onnxruntime decoding graph and the JS annealed mean", async () => {
+    const path = await writeManifest("logits-js.manifest.json", manifest());
+    const viaOrt = await loadColorizer(path, { providers: ["cpu"], log });
+    const viaJs = await loadColorizer(path, { providers: ["cpu"], log, decodeWith: "js" });
+    const planes = [plane(52), plane(49), plane(50.5)];
+    for (const temperature of [0.38, 1]) {
+      const a = (await viaOrt.predictAb(planes, { temperature })).ab;
+      const b = (await viaJs.predictAb(planes, { temperature })).ab;
+      a.forEach((img, k) => img.forEach((v, i) => expect(Math.abs(v - b[k]![i]!)).toBeLessThan(1e-3)));
+    }
+    // T = 0 is the exact mode (JS path) whatever decodeWith says.
+    const mode = (await viaOrt.predictAb([plane(52)], { temperature: 0 })).ab[0]!;
+    expect([mode[0], mode[1]]).toEqual([AB_BINS[2 * BRIGHT], AB_BINS[2 * BRIGHT + 1]]);
+  });
+
   it("runs an NHWC ab model at stride 1 with abScale", async () => {
     const path = await writeManifest(
       "ab.manifest.json",

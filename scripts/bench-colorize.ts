@@ -1,0 +1,388 @@
+// `npm run bench:colorize -- --json [--model models/full.manifest.json] [--images DIR] [--count 16]
+//   [--batches 1,8] [--threads N] [--providers cpu] [--width 64] [--no-pytorch] [--sweep]`
+//
+// End-to-end colorizer throughput on the CPU (or the providers given) at the network's input size
+// (256×256 for our models): decode + preprocess (sharp decode, L, resize to the input) / inference
+// (tensor + session.run) / postprocess + encode (annealed mean, ab to full resolution, Lab → sRGB,
+// PNG encode), for each batch size; peak RSS; and, in the same run, the same network with the same
+// weights and threads in PyTorch eager (scripts/bench_colorize_pytorch.py --serve, checked to give
+// the same output) plus the machine's float32 matrix-product rate. PyTorch and peak measurements are
+// interleaved with ours batch by batch, so a busy machine slows both sides alike. Prints one JSON
+// object last on stdout (see docs/benchmarks.md).
+//
+// Model: --model, else models/full.manifest.json when present, else the ECCV16 architecture built
+// with seeded random weights at --width (default 64, the paper's network; speed does not depend on
+// the weights). Images: --images, else /work/shared/datasets/stimuli/bsds500-test when present, else
+// synthetic 481×321 JPEGs.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { extname, join } from "node:path";
+import { parseArgs } from "node:util";
+import * as ort from "onnxruntime-node";
+import sharp from "sharp";
+import { colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage } from "@/lib/images/colorize";
+import { loadManifest } from "@/lib/model/manifest";
+import { closeColorizers, loadColorizer, type ColorizerOptions } from "@/lib/model/session";
+import { buildOnnxModel } from "@/lib/model/onnx-writer";
+import { buildEccv16Onnx } from "./support/eccv16-onnx";
+
+const DEFAULT_IMAGES = "/work/shared/datasets/stimuli/bsds500-test";
+const DEFAULT_MODEL = "models/full.manifest.json";
+const IMAGE_EXT = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
+
+const { values: opts } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    model: { type: "string" },
+    images: { type: "string" },
+    count: { type: "string", default: "16" },
+    batches: { type: "string", default: "1,8" },
+    threads: { type: "string", default: String(os.availableParallelism()) },
+    providers: { type: "string", default: "cpu" },
+    width: { type: "string", default: "64" },
+    python: { type: "string", default: "/usr/bin/python3" },
+    "no-pytorch": { type: "boolean", default: false },
+    sweep: { type: "boolean", default: false },
+  },
+});
+
+const count = Number(opts.count);
+const threads = Number(opts.threads);
+const batches = opts.batches.split(",").map(Number);
+const providers = opts.providers.split(",").map((p) => p.trim()).filter(Boolean);
+if (!(count >= 1) || !(threads >= 1) || batches.some((b) => !(b >= 1))) throw new Error("--count, --threads and --batches must be positive integers");
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+async function resolveModel(tmp: string): Promise<{ manifestPath: string; synthesized: boolean; macsPerImage?: number }> {
+  if (opts.model) return { manifestPath: opts.model, synthesized: false };
+  if (existsSync(DEFAULT_MODEL)) return { manifestPath: DEFAULT_MODEL, synthesized: false };
+  const width = Number(opts.width);
+  log(`no --model and no ${DEFAULT_MODEL}: building ECCV16 (width ${width}) with seeded random weights`);
+  const { bytes, macsPerImage } = buildEccv16Onnx({ width });
+  await writeFile(join(tmp, "eccv16.onnx"), bytes);
+  const manifest = {
+    schemaVersion: 1,
+    name: `eccv16-w${width}-random`,
+    description: "ECCV16 architecture with seeded random weights (benchmark only)",
+    file: "eccv16.onnx",
+    input: { name: "input_l", layout: "NCHW", height: 256, width: 256, lNormalization: { offset: -50, scale: 0.01 } },
+    output: { name: "logits", kind: "logits", stride: 4 },
+    bins: { source: "grid10-in-gamut" },
+    decoding: { temperature: 0.38 },
+  };
+  const manifestPath = join(tmp, "eccv16.manifest.json");
+  await writeFile(manifestPath, JSON.stringify(manifest));
+  return { manifestPath, synthesized: true, macsPerImage };
+}
+
+async function loadImages(): Promise<{ source: string; images: Buffer[] }> {
+  const dir = opts.images ?? (existsSync(DEFAULT_IMAGES) ? DEFAULT_IMAGES : null);
+  if (dir) {
+    const names = (await readdir(dir)).filter((n) => IMAGE_EXT.has(extname(n).toLowerCase())).sort().slice(0, count);
+    if (names.length === 0) throw new Error(`no images in ${dir}`);
+    const files = await Promise.all(names.map((n) => readFile(join(dir, n))));
+    return { source: dir, images: Array.from({ length: count }, (_, i) => files[i % files.length]!) };
+  }
+  const images: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const noise = Buffer.alloc(481 * 321 * 3);
+    let s = i + 1;
+    for (let k = 0; k < noise.length; k++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      noise[k] = (s >>> 16) & 255;
+    }
+    images.push(await sharp(noise, { raw: { width: 481, height: 321, channels: 3 } }).blur(3).jpeg({ quality: 90 }).toBuffer());
+  }
+  return { source: "synthetic 481×321 JPEGs", images };
+}
+
+interface RunResult {
+  batch: number;
+  images: number;
+  provider: string;
+  images_per_s: number;
+  ms_per_image: number;
+  split_ms_per_image: { decode_preprocess: number; inference: number; postprocess_encode: number };
+  split_fraction: { decode_preprocess: number; inference: number; postprocess_encode: number };
+  inference_images_per_s: number;
+  /** PyTorch, network only, measured between our batches (same load). */
+  pytorch_ms_per_image: number | null;
+  pytorch_images_per_s: number | null;
+  pytorch_layout: string | null;
+}
+
+/**
+ * Our end-to-end path over all images in batches of `batch`. With a PyTorch server, each of our
+ * batches is followed by one PyTorch forward pass of the same batch size and one peak measurement,
+ * so both see the same machine load.
+ */
+async function runTimed(
+  manifestPath: string,
+  batch: number,
+  images: Buffer[],
+  sessionOptions: ColorizerOptions,
+  pytorch: PytorchServer | null = null,
+  peaks: { torch: number[]; numpy: number[]; onnxruntime: number[] } = { torch: [], numpy: [], onnxruntime: [] },
+  probe: { measure(): Promise<number> } | null = null,
+): Promise<RunResult> {
+  const colorizer = await loadColorizer(manifestPath, { ...sessionOptions, maxBatch: batch, providers, log });
+  const oneChunk = async (chunk: Buffer[]) => {
+    let t = performance.now();
+    const prepared = await Promise.all(chunk.map((b) => prepareImage(b, colorizer)));
+    const pre = performance.now() - t;
+    const { results, timings } = await colorizePrepared(prepared, colorizer);
+    t = performance.now();
+    for (const r of results) await encodeRgbPng(colorizedToRgb8(r), r.width, r.height);
+    const encode = performance.now() - t;
+    return { pre, inference: timings.inferenceMs, post: timings.postprocessMs + encode };
+  };
+  await oneChunk(images.slice(0, batch)); // warm-up (first run allocates the arena)
+  let pre = 0, inference = 0, post = 0, total = 0, ptMs = 0, ptImages = 0;
+  let layout: string | null = null;
+  for (let i = 0; i < images.length; i += batch) {
+    const chunk = images.slice(i, i + batch);
+    const started = performance.now();
+    const r = await oneChunk(chunk);
+    total += performance.now() - started;
+    pre += r.pre;
+    inference += r.inference;
+    post += r.post;
+    if (pytorch) {
+      const pt = await pytorch.send(`run ${batch}`);
+      if (typeof pt.ms === "number") {
+        ptMs += pt.ms;
+        ptImages += batch;
+        layout = String(pt.layout);
+      }
+      const p = await pytorch.send("peak");
+      if (typeof p.torch_mm_gflops === "number") peaks.torch.push(p.torch_mm_gflops);
+      if (typeof p.numpy_matmul_gflops === "number") peaks.numpy.push(p.numpy_matmul_gflops);
+    }
+    if (probe) peaks.onnxruntime.push(await probe.measure());
+  }
+  const n = images.length;
+  const sum = pre + inference + post;
+  return {
+    batch,
+    images: n,
+    provider: colorizer.provider,
+    images_per_s: (1000 * n) / total,
+    ms_per_image: total / n,
+    split_ms_per_image: { decode_preprocess: pre / n, inference: inference / n, postprocess_encode: post / n },
+    split_fraction: { decode_preprocess: pre / sum, inference: inference / sum, postprocess_encode: post / sum },
+    inference_images_per_s: (1000 * n) / inference,
+    pytorch_ms_per_image: ptImages ? ptMs / ptImages : null,
+    pytorch_images_per_s: ptImages ? (1000 * ptImages) / ptMs : null,
+    pytorch_layout: layout,
+  };
+}
+
+/** The PyTorch reference as a child process answering one command per line (see the .py file). */
+class PytorchServer {
+  private lines: string[] = [];
+  private stopped = false;
+  private waiters: ((line: string) => void)[] = [];
+  private constructor(private child: ChildProcessWithoutNullStreams) {
+    let buffer = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        const waiter = this.waiters.shift();
+        if (waiter) waiter(line);
+        else this.lines.push(line);
+      }
+    });
+  }
+  static start(onnxPath: string, outputName: string, size: number): PytorchServer {
+    const args = ["scripts/bench_colorize_pytorch.py", "--serve", "--onnx", onnxPath, "--output-name", outputName, "--size", String(size), "--threads", String(threads), "--batches", batches.join(",")];
+    log(`starting ${opts.python} ${args.join(" ")}`);
+    const child = spawn(opts.python, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const server = new PytorchServer(child);
+    child.on("exit", (code) => {
+      for (const w of server.waiters.splice(0)) w(JSON.stringify({ error: `PyTorch reference exited (${code}): ${stderr.trim().split("\n").pop() ?? ""}` }));
+    });
+    child.on("error", (e) => {
+      for (const w of server.waiters.splice(0)) w(JSON.stringify({ error: `cannot start ${opts.python}: ${e.message}` }));
+    });
+    return server;
+  }
+  next(): Promise<Record<string, unknown>> {
+    const line = this.lines.shift();
+    const parse = (l: string) => JSON.parse(l) as Record<string, unknown>;
+    if (line !== undefined) return Promise.resolve(parse(line));
+    if (this.child.exitCode !== null) return Promise.resolve({ error: "PyTorch reference is not running" });
+    return new Promise((resolve) => this.waiters.push((l) => resolve(parse(l))));
+  }
+  async send(command: string): Promise<Record<string, unknown>> {
+    this.child.stdin.write(`${command}\n`);
+    return this.next();
+  }
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.child.exitCode === null) this.child.stdin.end("quit\n");
+  }
+}
+
+/** onnxruntime's own float32 GEMM (MLAS, the kernels its convolutions use) as a peak probe. */
+async function createMatmulProbe(n = 2048): Promise<{ measure(): Promise<number>; release(): Promise<void> }> {
+  const b = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const bytes = buildOnnxModel({
+    name: "matmul_peak",
+    nodes: [{ opType: "MatMul", inputs: ["a", "b"], outputs: ["c"] }],
+    initializers: [{ name: "b", dims: [n, n], values: b }],
+    inputs: [{ name: "a", dims: [n, n] }],
+    outputs: [{ name: "c", dims: [n, n] }],
+  });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"], intraOpNumThreads: threads, graphOptimizationLevel: "all" });
+  const a = new ort.Tensor("float32", new Float32Array(n * n).fill(0.25), [n, n]);
+  await session.run({ a });
+  return {
+    async measure() {
+      let best = 0;
+      for (let r = 0; r < 2; r++) {
+        const t = performance.now();
+        await session.run({ a });
+        best = Math.max(best, (2 * n ** 3) / ((performance.now() - t) / 1000) / 1e9);
+      }
+      return best;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Raw network output of onnxruntime for a constant input, to check PyTorch runs the same weights. */
+async function onnxruntimeCheck(modelPath: string, inputName: string, outputName: string, size: number, value: number) {
+  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ["cpu"], intraOpNumThreads: threads });
+  try {
+    const out = await session.run({ [inputName]: new ort.Tensor("float32", new Float32Array(size * size).fill(value), [1, 1, size, size]) });
+    const data = out[outputName]!.data as Float32Array;
+    let sum = 0, abs = 0;
+    for (const v of data) {
+      sum += v;
+      abs += Math.abs(v);
+    }
+    return { mean: sum / data.length, mean_abs: abs / data.length, first: Array.from(data.subarray(0, 8)) };
+  } finally {
+    await session.release();
+  }
+}
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(join(os.tmpdir(), "bench-colorize-"));
+  let pytorch: PytorchServer | null = null;
+  try {
+    const model = await resolveModel(tmp);
+    const { source, images } = await loadImages();
+    const base: ColorizerOptions = { intraOpNumThreads: threads, graphOptimizationLevel: "all", executionMode: "sequential", enableCpuMemArena: true };
+    const loadAvg = os.loadavg();
+    const manifest = await loadManifest(model.manifestPath);
+    const sweep: Record<string, unknown>[] = [];
+    if (opts.sweep) {
+      const variants: [string, ColorizerOptions][] = [
+        ["all", base],
+        ["extended", { ...base, graphOptimizationLevel: "extended" }],
+        ["basic", { ...base, graphOptimizationLevel: "basic" }],
+        ["all, no mem arena", { ...base, enableCpuMemArena: false }],
+        ["all, parallel", { ...base, executionMode: "parallel", interOpNumThreads: threads }],
+        ["all, 1 thread", { ...base, intraOpNumThreads: 1 }],
+      ];
+      for (const [name, variant] of variants) {
+        await closeColorizers(); // a fresh session per variant (the cache keeps the first otherwise)
+        const r = await runTimed(model.manifestPath, 1, images.slice(0, Math.min(4, images.length)), variant);
+        log(`sweep ${name}: ${r.split_ms_per_image.inference.toFixed(0)} ms/image inference`);
+        sweep.push({ variant: name, inference_ms_per_image: r.split_ms_per_image.inference });
+      }
+      await closeColorizers();
+    }
+
+    // PyTorch reference: same ONNX weights, same threads, interleaved with our runs below.
+    let pytorchInfo: Record<string, unknown> = { skipped: "--no-pytorch" };
+    let check: Record<string, unknown> | undefined;
+    if (!opts["no-pytorch"]) {
+      pytorch = PytorchServer.start(manifest.modelPath, manifest.manifest.output.name, manifest.inputHeight);
+      pytorchInfo = await pytorch.next();
+      if (pytorchInfo.ready) {
+        const value = 0.1;
+        const pt = await pytorch.send(`check ${value}`);
+        const ours = await onnxruntimeCheck(manifest.modelPath, manifest.manifest.input.name, manifest.manifest.output.name, manifest.inputHeight, value);
+        const diff = Math.abs((pt.mean_abs as number) - ours.mean_abs) / Math.max(ours.mean_abs, 1e-12);
+        check = { input: value, onnxruntime: ours, pytorch: pt, relative_difference_of_mean_abs: diff, same_network: diff < 1e-3 };
+        log(`same-weights check: mean |output| onnxruntime ${ours.mean_abs.toExponential(4)}, PyTorch ${(pt.mean_abs as number).toExponential(4)}`);
+      } else {
+        log(`PyTorch reference unavailable: ${String(pytorchInfo.error ?? JSON.stringify(pytorchInfo))}`);
+        pytorch.stop();
+        pytorch = null;
+      }
+    }
+
+    const runs = [];
+    const peaks = { torch: [] as number[], numpy: [] as number[], onnxruntime: [] as number[] };
+    const probe = await createMatmulProbe();
+    let provider = "";
+    for (const batch of batches) {
+      const r = await runTimed(model.manifestPath, batch, images, base, pytorch, peaks, probe);
+      provider = r.provider;
+      log(
+        `batch ${batch}: ${r.images_per_s.toFixed(3)} images/s, ${r.ms_per_image.toFixed(0)} ms/image (pre ${r.split_ms_per_image.decode_preprocess.toFixed(0)}, ` +
+          `inference ${r.split_ms_per_image.inference.toFixed(0)}, post ${r.split_ms_per_image.postprocess_encode.toFixed(0)})` +
+          (r.pytorch_ms_per_image ? `; PyTorch network only ${r.pytorch_ms_per_image.toFixed(0)} ms/image` : ""),
+      );
+      runs.push(r);
+    }
+    await closeColorizers();
+    await probe.release();
+    pytorch?.stop();
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    const gflop = (pytorchInfo.gflop_per_image as number | undefined) ?? (model.macsPerImage ? (2 * model.macsPerImage) / 1e9 : undefined);
+    // The machine's peak: the best mean rate among the three float32 GEMMs, sampled between batches.
+    const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+    const peakMeans = { torch_mm: mean(peaks.torch), numpy_openblas: mean(peaks.numpy), onnxruntime_matmul: mean(peaks.onnxruntime) };
+    const peak = Math.max(...Object.values(peakMeans)) || undefined;
+    const perBatch = runs.map(({ provider: _provider, ...r }) => {
+      const achieved = gflop ? gflop * r.inference_images_per_s : undefined;
+      return {
+        ...r,
+        ratio_vs_pytorch: r.pytorch_images_per_s ? r.images_per_s / r.pytorch_images_per_s : null,
+        inference_gflops: achieved ?? null,
+        peak_fraction: achieved && peak ? achieved / peak : null,
+      };
+    });
+    const ourBest = Math.max(...runs.map((r) => r.images_per_s));
+    const ptRates = runs.map((r) => r.pytorch_images_per_s).filter((x): x is number => x !== null);
+    const bestInference = Math.max(...runs.map((r) => r.inference_images_per_s));
+    const result = {
+      benchmark: "colorize",
+      date: new Date().toISOString(),
+      model: { name: manifest.manifest.name, path: manifest.modelPath, synthesized_random_weights: model.synthesized, input: `${manifest.inputWidth}×${manifest.inputHeight}`, gflop_per_image: gflop ?? null },
+      images: { source, count: images.length },
+      machine: { cpus: os.availableParallelism(), cpu_model: os.cpus()[0]?.model ?? "", threads, load_average_at_start: loadAvg.map((x) => Number(x.toFixed(2))), load_average_at_end: os.loadavg().map((x) => Number(x.toFixed(2))), measured_peak_gflops: peak ?? null, peak_mean_gflops: peakMeans, peak_samples: peaks.onnxruntime.length + peaks.torch.length },
+      provider,
+      session_options: { graphOptimizationLevel: "all", intraOpNumThreads: threads, executionMode: "sequential", enableCpuMemArena: true },
+      runs: perBatch,
+      peak_rss_mb: Number(peakRssMb.toFixed(1)),
+      ratio_vs_pytorch: ptRates.length ? ourBest / Math.max(...ptRates) : null,
+      peak_fraction: gflop && peak ? (gflop * bestInference) / peak : null,
+      pre_post_fraction_max: Math.max(...runs.map((r) => r.split_fraction.decode_preprocess + r.split_fraction.postprocess_encode)),
+      sweep: sweep.length ? sweep : undefined,
+      pytorch: { ...pytorchInfo, same_weights_check: check },
+    };
+    console.log(opts.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+  } finally {
+    pytorch?.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
