@@ -1,9 +1,11 @@
 import Link from "next/link";
 import { headers } from "next/headers";
+import { notFound } from "next/navigation";
 import { ActionButton } from "@/app/components/action-button";
 import { AutoRefresh } from "@/app/components/auto-refresh";
 import { requireResearcherPage } from "@/lib/auth/request";
 import { getDb } from "@/lib/db/client";
+import { AppError } from "@/lib/http/errors";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { getStudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
@@ -14,7 +16,14 @@ import { StimuliUpload } from "./stimuli-upload";
 export default async function StudyPage({ params }: { params: Promise<{ studyId: string }> }) {
   const { studyId } = await params;
   const researcher = await requireResearcherPage();
-  const study = await getStudyDetail(await getDb(), researcher, studyId);
+  let study: Awaited<ReturnType<typeof getStudyDetail>>;
+  try {
+    study = await getStudyDetail(await getDb(), researcher, studyId);
+  } catch (error) {
+    // Another team's study answers like an unknown one (404, as the dashboard), not a 500.
+    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    throw error;
+  }
   const host = (await headers()).get("host") ?? "localhost:3000";
   const links = recruitingLinks(`http://${host}`, study.id);
   const jobsRunning = study.jobs.some((job) => job.status === "queued" || job.status === "running");

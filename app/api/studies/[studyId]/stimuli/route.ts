@@ -7,6 +7,7 @@ import { collectUploadedImages } from "@/lib/methods/uploaded-files";
 import { requeueGeneratedMethods } from "@/lib/methods/create-method";
 import { kickWorker } from "@/lib/methods/worker";
 import { archiveProblem } from "@/lib/methods/archive-problem";
+import { assertStudyAccess } from "@/lib/study/access";
 import { studyIdParams } from "@/lib/study/route-params";
 import { addStimuli } from "@/lib/study/stimuli";
 
@@ -14,6 +15,8 @@ export const POST = route(async (request, context: { params: Promise<{ studyId: 
   assertSameOrigin(request);
   const { studyId } = studyIdParams.parse(await context.params);
   const researcher = await requireResearcher(request);
+  // Access before the body: another team's researcher gets a 403, not a decode of their upload.
+  await assertStudyAccess(await getDb(), researcher, studyId);
   const config = getConfig();
   const upload = await readMultipart(request, config.MAX_UPLOAD_BYTES);
   const images = await archiveProblem(() => collectUploadedImages(upload.files, { maxPixels: config.IMAGE_PIXEL_LIMIT }));

@@ -7,6 +7,7 @@ import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { archiveProblem } from "@/lib/methods/archive-problem";
 import { collectUploadedImages } from "@/lib/methods/uploaded-files";
 import { uploadMethod } from "@/lib/methods/upload-method";
+import { assertStudyAccess } from "@/lib/study/access";
 import { studyIdParams } from "@/lib/study/route-params";
 
 const fieldsSchema = z.object({
@@ -18,6 +19,8 @@ export const POST = route(async (request, context: { params: Promise<{ studyId: 
   assertSameOrigin(request);
   const { studyId } = studyIdParams.parse(await context.params);
   const researcher = await requireResearcher(request);
+  // Access before the body: another team's researcher gets a 403, not a decode of their upload.
+  await assertStudyAccess(await getDb(), researcher, studyId);
   const config = getConfig();
   const upload = await readMultipart(request, config.MAX_UPLOAD_BYTES);
   const fields = fieldsSchema.parse(upload.fields);
