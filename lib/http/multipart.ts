@@ -6,8 +6,29 @@ export interface MultipartUpload {
 }
 
 /**
+ * The request's body as a Response that errors once more than `maxBytes` have arrived: a body
+ * sent without Content-Length (chunked) is cut off at the limit instead of being buffered whole
+ * by `formData()`.
+ */
+function withByteLimit(request: Request, maxBytes: number, onExceeded: () => void): Response {
+  let total = 0;
+  const limiter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        onExceeded();
+        controller.error(new Error("body over the limit"));
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+  return new Response(request.body?.pipeThrough(limiter) ?? null, { headers: { "content-type": request.headers.get("content-type") ?? "" } });
+}
+
+/**
  * Reads a multipart form with files, refusing bodies over `maxBytes` (by Content-Length before
- * reading, and by the files' total after).
+ * reading, by the bytes read while reading, and by the files' total after).
  */
 export async function readMultipart(request: Request, maxBytes: number): Promise<MultipartUpload> {
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -16,9 +37,11 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
     throw new AppError(415, "unsupported_media_type", "Send the files as multipart/form-data.");
   }
   let form: FormData;
+  let exceeded = false;
   try {
-    form = await request.formData();
+    form = await withByteLimit(request, maxBytes, () => (exceeded = true)).formData();
   } catch {
+    if (exceeded) throw new AppError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
     throw new AppError(400, "malformed_form", "The upload could not be read as a form.");
   }
   const files: MultipartUpload["files"] = [];
