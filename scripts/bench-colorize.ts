@@ -1,5 +1,5 @@
 // `npm run bench:colorize -- --json [--model models/full.manifest.json] [--images DIR] [--count 16]
-//   [--batches 1,8] [--threads N] [--providers cpu] [--width 64] [--no-pytorch] [--sweep]`
+//   [--batches 1,8] [--threads N] [--providers cpu] [--synthetic [--width 64]] [--no-pytorch] [--sweep]`
 //
 // End-to-end colorizer throughput on the CPU (or the providers given) at the network's input size
 // (256×256 for our models): decode + preprocess (sharp decode, L, resize to the input) / inference
@@ -10,9 +10,9 @@
 // interleaved with ours batch by batch, so a busy machine slows both sides alike. Prints one JSON
 // object last on stdout (see docs/benchmarks.md).
 //
-// Model: --model, else models/full.manifest.json when present, else the ECCV16 architecture built
-// with seeded random weights at --width (default 64, the paper's network; speed does not depend on
-// the weights). Images: --images, else /work/shared/datasets/stimuli/bsds500-test when present, else
+// Model: --model, else models/full.manifest.json when present (unless --synthetic), else the ECCV16
+// architecture built with seeded random weights at --width (default 64, the paper's network; speed
+// does not depend on the weights). Images: --images, else /work/shared/datasets/stimuli/bsds500-test when present, else
 // synthetic 481×321 JPEGs.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -23,6 +23,8 @@ import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage } from "@/lib/images/colorize";
+import { ImageError } from "@/lib/images/errors";
+import { ModelError } from "@/lib/model/errors";
 import { loadManifest } from "@/lib/model/manifest";
 import { closeColorizers, loadColorizer, type ColorizerOptions } from "@/lib/model/session";
 import { buildOnnxModel } from "@/lib/model/onnx-writer";
@@ -44,6 +46,7 @@ const { values: opts } = parseArgs({
     width: { type: "string", default: "64" },
     python: { type: "string", default: "/usr/bin/python3" },
     "no-pytorch": { type: "boolean", default: false },
+    synthetic: { type: "boolean", default: false },
     sweep: { type: "boolean", default: false },
   },
 });
@@ -57,9 +60,9 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 
 async function resolveModel(tmp: string): Promise<{ manifestPath: string; synthesized: boolean; macsPerImage?: number }> {
   if (opts.model) return { manifestPath: opts.model, synthesized: false };
-  if (existsSync(DEFAULT_MODEL)) return { manifestPath: DEFAULT_MODEL, synthesized: false };
+  if (!opts.synthetic && existsSync(DEFAULT_MODEL)) return { manifestPath: DEFAULT_MODEL, synthesized: false };
   const width = Number(opts.width);
-  log(`no --model and no ${DEFAULT_MODEL}: building ECCV16 (width ${width}) with seeded random weights`);
+  log(`${opts.synthetic ? "--synthetic" : `no --model and no ${DEFAULT_MODEL}`}: building ECCV16 (width ${width}) with seeded random weights`);
   const { bytes, macsPerImage } = buildEccv16Onnx({ width });
   await writeFile(join(tmp, "eccv16.onnx"), bytes);
   const manifest = {
@@ -383,6 +386,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  if (error instanceof ModelError || error instanceof ImageError) console.error(`error: ${error.message}`);
+  else console.error(error);
   process.exit(1);
 });

@@ -17,8 +17,12 @@
  * "in-gamut" set is one ring of bins wider than the colorimetric sRGB gamut, most likely because it
  * was derived empirically. So the table is defined by its per-a extents below: each column a of the
  * grid keeps b from `bMin` to `bMax` (every column is a contiguous run). This is 20 numbers of
- * data, checked in test/model/ab-bins.test.ts against the released centres, and the colorimetric
- * set ({@link computeSrgbGamutBins}) is checked to lie inside it.
+ * data, checked in test/model/ab-bins.test.ts against the released centres.
+ *
+ * Its relation to the gamut (the construction training/bins.py uses, checked equal by the test via
+ * {@link deriveAbBinsFromGamut}): the 262 colorimetric in-gamut cells, plus their 4-neighbours (the
+ * bins the 5-nearest-centre soft encoding reaches from in-gamut colours: 324 cells), minus 11 cells
+ * at the most saturated green/blue/magenta corners that the release lacks ({@link NOT_IN_RELEASE}).
  */
 import { srgbToLab } from "./color-space";
 
@@ -111,4 +115,31 @@ export function computeSrgbGamutBins(samples = 256): [number, number][] {
   return [...seen]
     .map((k): [number, number] => [(Math.floor(k / 256) - 64) * AB_GRID_STEP, ((k % 256) - 64) * AB_GRID_STEP])
     .sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+}
+
+/**
+ * The 11 edge-neighbours of in-gamut cells that the released table lacks (training/bins.py keeps
+ * the same list).
+ */
+export const NOT_IN_RELEASE: readonly (readonly [number, number])[] = [
+  [-100, 80], [-90, 40], [-70, 100], [-60, 100], [20, -90], [70, -120],
+  [80, -120], [80, 80], [110, -70], [110, -60], [110, -50],
+];
+
+/**
+ * The released table rebuilt from the gamut: in-gamut cells ({@link computeSrgbGamutBins}) ∪
+ * their 4-neighbours − {@link NOT_IN_RELEASE}, ordered by a then b. Slow (samples the RGB cube);
+ * a cross-check of {@link AB_BINS}, not used at run time.
+ */
+export function deriveAbBinsFromGamut(samples = 256): [number, number][] {
+  const core = computeSrgbGamutBins(samples);
+  const key = (a: number, b: number) => `${a},${b}`;
+  const cells = new Map<string, [number, number]>();
+  for (const [a, b] of core) {
+    for (const [da, db] of [[0, 0], [AB_GRID_STEP, 0], [-AB_GRID_STEP, 0], [0, AB_GRID_STEP], [0, -AB_GRID_STEP]] as const) {
+      cells.set(key(a + da, b + db), [a + da, b + db]);
+    }
+  }
+  for (const [a, b] of NOT_IN_RELEASE) cells.delete(key(a, b));
+  return [...cells.values()].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AB_BINS, NUM_AB_BINS, abBinIndex, abBinList, computeSrgbGamutBins } from "@/lib/model/ab-bins";
+import { AB_BINS, NUM_AB_BINS, abBinIndex, abBinList, computeSrgbGamutBins, deriveAbBinsFromGamut } from "@/lib/model/ab-bins";
 
 const REFERENCE = process.env.COLORIZATION_REFERENCE_BINS ?? new URL("../../../shared/datasets/reference/ab-bins-and-prior.json", import.meta.url).pathname;
 const haveReference = existsSync(REFERENCE);
@@ -39,6 +39,10 @@ describe("the 313 ab bins", () => {
       for (let da = -10; da <= 10 && !near; da += 10) for (let db = -10; db <= 10 && !near; db += 10) near = inGamut.has(`${a + da},${b + db}`);
       expect(near, `bin (${a}, ${b})`).toBe(true);
     }
+  });
+
+  it("equals the gamut construction shared with training/bins.py (in-gamut cells ∪ 4-neighbours − 11)", () => {
+    expect(deriveAbBinsFromGamut(128)).toEqual(abBinList());
   });
 
   it("exposes the centres interleaved", () => {
