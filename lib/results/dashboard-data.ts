@@ -2,26 +2,25 @@ import "server-only";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import type { Db } from "@/lib/db/client";
 import { assertStudyAccess } from "@/lib/study/access";
-import { studyProgress } from "@/lib/study/studies";
+import type { studyProgress } from "@/lib/study/studies";
 import { writeMethodsParagraph } from "./methods-paragraph";
 import type { ImageResult, RaterResult, StudyResults } from "./result-types";
 import { getStudyResults } from "./study-results";
 
 /** Gallery images shown per method (the most fooling first); all are in the JSON export. */
-export const DASHBOARD_IMAGES_PER_METHOD = 24;
+export const DASHBOARD_IMAGES_PER_METHOD = 12;
 /** Rater rows shown (excluded and incomplete first); all are in the exports. */
-export const DASHBOARD_RATER_ROWS = 200;
+export const DASHBOARD_RATER_ROWS = 50;
 
 export type StudyProgress = Awaited<ReturnType<typeof studyProgress>>;
 
-/** The fast part of the dashboard: access check, name, live progress. */
-export async function loadDashboardHeader(db: Db, researcher: ResearcherView, studyId: string) {
+/**
+ * The fast part of the dashboard: the access check (404 unknown, 403 another team's) and the
+ * study's name and status. Progress is fetched by the browser from /api/studies/{id}/progress.
+ */
+export async function loadDashboardStudy(db: Db, researcher: ResearcherView, studyId: string) {
   await assertStudyAccess(db, researcher, studyId);
-  const [study, progress] = await Promise.all([
-    db.study.findUniqueOrThrow({ where: { id: studyId }, select: { id: true, name: true, status: true } }),
-    studyProgress(db, studyId),
-  ]);
-  return { study, progress };
+  return db.study.findUniqueOrThrow({ where: { id: studyId }, select: { id: true, name: true, status: true } });
 }
 
 export interface DashboardResults extends Omit<StudyResults, "images" | "raters"> {

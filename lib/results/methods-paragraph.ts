@@ -75,7 +75,7 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
       ? "a two-way cluster bootstrap that resamples raters and images"
       : "a cluster bootstrap that resamples raters";
   sentences.push(
-    `The fool rate is the share of test trials in which the recolorized image was chosen as real (50% means indistinguishable from real photographs); we report it with a ${level} confidence interval from ${interval} (${integer.format(results.analysis.bootstrap.resamples)} resamples, percentile method, seed ${results.analysis.bootstrap.seed}), and the standard error of Zhang et al.'s bootstrap (raters, then each rater's trials) for comparison with published numbers.`,
+    `The fool rate is the share of test trials in which the recolorized image was chosen as real (50% means indistinguishable from real photographs); we report it with a ${level} confidence interval from ${interval} (${integer.format(results.analysis.bootstrap.resamples)} resamples, percentile method, seed ${results.analysis.bootstrap.seed}), and the standard error of Zhang et al.'s bootstrap (raters, then each rater's trials; ${integer.format(results.analysis.paperBootstrap.resamples)} resamples) for comparison with published numbers.`,
   );
   const figures = results.methods
     .filter((method) => method.foolRate !== null && method.bootstrap && method.paper && method.dPrime)

@@ -42,6 +42,9 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
   const { sessions, decided, aggregates } = await db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`;
+      // The joins hash a million trials in a large study; PostgreSQL's default 4 MB work_mem makes
+      // them spill to disk in batches. Raised for this transaction only.
+      await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
       const sessions = await readSessionAggregates(tx, studyId);
       const decided = decideSessions(sessions, protocol.exclusion);
       const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
@@ -50,7 +53,7 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
 
-  const summary = summarizeStudy({
+  const summary = await summarizeStudy({
     study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
     methods,
     sessions,

@@ -29,7 +29,7 @@ const pct = (value: number) => Math.round(value * 1000) / 10;
  * Fool rates as bars with their 95% interval as whiskers (ErrorBar) and a dashed line at 50%, the
  * rate of a colorization indistinguishable from real photos (Zhang et al. 2016, §4.1).
  */
-export function FoolRateChart({ bars, intervalLabel }: { bars: FoolRateBar[]; intervalLabel: string }) {
+export function FoolRateChart({ bars, intervalLabel, dataNote }: { bars: FoolRateBar[]; intervalLabel: string; dataNote: string }) {
   const data: Datum[] = bars.map((bar) => ({
     name: bar.name,
     rate: pct(bar.foolRate),
@@ -68,7 +68,7 @@ export function FoolRateChart({ bars, intervalLabel }: { bars: FoolRateBar[]; in
         </Bar>
       </BarChart>
       <figcaption className="mt-2 text-xs text-neutral-600">
-        Fool rate per method (share of test trials in which the colorization was chosen as real). Whiskers: {intervalLabel}. Grey bars: untested baselines.
+        Fool rate per method (share of test trials in which the colorization was chosen as real). Whiskers: {intervalLabel}. Grey bars: untested baselines. {dataNote}
       </figcaption>
     </figure>
   );

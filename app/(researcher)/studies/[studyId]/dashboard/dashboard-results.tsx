@@ -70,6 +70,7 @@ function MethodsTable({ results }: { results: DashboardResults }) {
 }
 
 function ComparisonTable({ results }: { results: DashboardResults }) {
+  const used = new Map(results.methods.map((method) => [method.id, method.used]));
   if (results.comparisons.length === 0) {
     return <p className="text-sm text-neutral-600" data-testid="comparison-table">Comparisons need at least two tested methods with data.</p>;
   }
@@ -83,6 +84,7 @@ function ComparisonTable({ results }: { results: DashboardResults }) {
           <th className={th}>SE</th>
           <th className={th}>p</th>
           <th className={th}>p (Holm)</th>
+          <th className={th}>Data</th>
         </tr>
       </thead>
       <tbody>
@@ -94,6 +96,10 @@ function ComparisonTable({ results }: { results: DashboardResults }) {
             <td className={td}>{(comparison.standardError * 100).toFixed(1)} pp</td>
             <td className={td}>{formatPValue(comparison.pValue).replace("= ", "")}</td>
             <td className={`${td} ${comparison.adjustedPValue < 0.05 ? "font-semibold" : ""}`}>{formatPValue(comparison.adjustedPValue).replace("= ", "")}</td>
+            <td className="p-2 text-xs">
+              {used.get(comparison.methodA)?.sessions} + {used.get(comparison.methodB)?.sessions} raters,{" "}
+              {(used.get(comparison.methodA)?.trials ?? 0) + (used.get(comparison.methodB)?.trials ?? 0)} trials
+            </td>
           </tr>
         ))}
       </tbody>
@@ -219,11 +225,17 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
     results.analysis.bootstrap.variant === "two-way"
       ? `95% CI, two-way cluster bootstrap over raters and images (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`
       : `95% CI, cluster bootstrap over raters (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`;
+  const s = results.sessions;
+  const dataNote = `From ${s.analysed} analysed sessions and ${s.analysedTrials} test trials; ${s.excluded} completed sessions excluded by the protocol's rules and ${s.incomplete} incomplete sessions left out (${s.leftOutTrials} test trials).`;
   return (
     <div className="space-y-10">
       <section aria-labelledby="fool-rates-heading" className="space-y-4">
         <h2 id="fool-rates-heading" className="text-lg font-medium">Fool rates</h2>
-        {bars.length > 0 ? <FoolRateChart bars={bars} intervalLabel={intervalLabel} /> : <p className="text-sm text-neutral-600">No analysed test trials yet.</p>}
+        {bars.length > 0 ? (
+          <FoolRateChart bars={bars} intervalLabel={intervalLabel} dataNote={dataNote} />
+        ) : (
+          <p className="text-sm text-neutral-600">No analysed test trials yet.</p>
+        )}
         <MethodsTable results={results} />
         <ExclusionSummary results={results} />
         {results.notes.length > 0 && (
@@ -247,6 +259,7 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
 
       <section aria-labelledby="gallery-heading">
         <h2 id="gallery-heading" className="mb-2 text-lg font-medium">Images by fool rate</h2>
+        <p className="mb-2 text-xs text-neutral-500">Real photo (left) and colorization (right); fooled/trials over analysed sessions only.</p>
         <ImageGallery results={results} />
       </section>
 

@@ -8,69 +8,79 @@ import type { StudyProgress } from "@/lib/results/dashboard-data";
 const POLL_MS = 4000;
 
 /**
- * Sessions done per method against the target, polled from /api/studies/{id}/progress. When the
- * number of completed sessions changes, the server part of the page is refreshed so that the
- * figures include the new sessions.
+ * Sessions done per method against the target, from /api/studies/{id}/progress: fetched once on
+ * load, then polled while the study is open or paused. When the number of completed sessions
+ * changes, the server part of the page is refreshed so that the figures include the new sessions.
  */
-export function LiveProgress({ studyId, initial }: { studyId: string; initial: StudyProgress }) {
+export function LiveProgress({ studyId, live }: { studyId: string; live: boolean }) {
   const router = useRouter();
-  const [progress, setProgress] = useState(initial);
-  const [stale, setStale] = useState(false);
-  const completed = useRef(initial.methods.reduce((sum, method) => sum + method.completed, 0));
-  const live = progress.status === "open" || progress.status === "paused";
+  const [progress, setProgress] = useState<StudyProgress | null>(null);
+  const [offline, setOffline] = useState(false);
+  const completed = useRef<number | null>(null);
 
   useEffect(() => {
-    if (!live) return;
     let cancelled = false;
-    const timer = setInterval(async () => {
+    const load = async () => {
       try {
         const response = await fetch(`/api/studies/${studyId}/progress`, { cache: "no-store" });
         if (!response.ok) throw new Error(String(response.status));
         const body = (await response.json()) as { progress: StudyProgress };
         if (cancelled) return;
         setProgress(body.progress);
-        setStale(false);
+        setOffline(false);
         const done = body.progress.methods.reduce((sum, method) => sum + method.completed, 0);
-        if (done !== completed.current) {
-          completed.current = done;
-          router.refresh();
-        }
+        if (completed.current !== null && done !== completed.current) router.refresh();
+        completed.current = done;
       } catch {
-        if (!cancelled) setStale(true);
+        if (!cancelled) setOffline(true);
       }
-    }, POLL_MS);
+    };
+    void load();
+    const timer = live ? setInterval(load, POLL_MS) : undefined;
     return () => {
       cancelled = true;
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
     };
   }, [live, router, studyId]);
 
-  // In the within design every session serves all methods: the counts are per study.
-  const shown = progress.methods.filter((method) => method.tested);
+  const shown = progress?.methods.filter((method) => method.tested) ?? [];
   return (
     <section aria-labelledby="progress-heading">
       <h2 id="progress-heading" className="mb-2 text-lg font-medium">
-        Progress {live && <span className="ml-2 text-xs font-normal text-neutral-500">{stale ? "(offline — retrying)" : "(live)"}</span>}
+        Progress{" "}
+        {live && <span className="ml-2 text-xs font-normal text-neutral-500">{offline ? "(offline — retrying)" : "(live)"}</span>}
       </h2>
-      <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3" data-testid="dashboard-progress">
-        {shown.map((method) => {
-          const share = Math.min(1, method.completed / progress.target);
-          return (
-            <li key={method.id} className="rounded border border-neutral-200 bg-white p-3 text-sm">
-              <div className="flex justify-between">
-                <span className="font-medium">{method.name}</span>
-                <span>
-                  {method.completed} / {progress.target} sessions{method.active > 0 && <span className="text-neutral-500"> · {method.active} active</span>}
-                </span>
-              </div>
-              <div className="mt-2 h-2 rounded bg-neutral-100" role="progressbar" aria-valuemin={0} aria-valuemax={progress.target} aria-valuenow={method.completed} aria-label={`${method.name} sessions done`}>
-                <div className="h-2 rounded bg-neutral-800" style={{ width: `${share * 100}%` }} />
-              </div>
-            </li>
-          );
-        })}
-      </ul>
-      {progress.design === "within" && <p className="mt-1 text-xs text-neutral-500">Within design: each session serves every tested method.</p>}
+      {progress === null ? (
+        <p className="text-sm text-neutral-500">{offline ? "Progress could not be loaded." : "Loading progress…"}</p>
+      ) : (
+        <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3" data-testid="dashboard-progress">
+          {shown.map((method) => {
+            const share = Math.min(1, method.completed / progress.target);
+            return (
+              <li key={method.id} className="rounded border border-neutral-200 bg-white p-3 text-sm">
+                <div className="flex justify-between">
+                  <span className="font-medium">{method.name}</span>
+                  <span>
+                    {method.completed} / {progress.target} sessions
+                    {method.active > 0 && <span className="text-neutral-500"> · {method.active} active</span>}
+                  </span>
+                </div>
+                <div
+                  className="mt-2 h-2 rounded bg-neutral-100"
+                  role="progressbar"
+                  aria-valuemin={0}
+                  aria-valuemax={progress.target}
+                  aria-valuenow={method.completed}
+                  aria-label={`${method.name} sessions done`}
+                >
+                  <div className="h-2 rounded bg-neutral-800" style={{ width: `${share * 100}%` }} />
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {progress?.design === "within" && <p className="mt-1 text-xs text-neutral-500">Within design: each session serves every tested method.</p>}
     </section>
   );
 }

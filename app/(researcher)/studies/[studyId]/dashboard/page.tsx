@@ -4,7 +4,7 @@ import { Suspense } from "react";
 import { requireResearcherPage } from "@/lib/auth/request";
 import { getDb } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
-import { loadDashboardHeader } from "@/lib/results/dashboard-data";
+import { loadDashboardStudy } from "@/lib/results/dashboard-data";
 import { studyIdParams } from "@/lib/study/route-params";
 import { DashboardResultsSection } from "./dashboard-results";
 import DashboardLoading from "./loading";
@@ -15,15 +15,14 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
   if (!parsed.success) notFound();
   const { studyId } = parsed.data;
   const researcher = await requireResearcherPage();
-  let header: Awaited<ReturnType<typeof loadDashboardHeader>>;
+  let study: Awaited<ReturnType<typeof loadDashboardStudy>>;
   try {
-    header = await loadDashboardHeader(await getDb(), researcher, studyId);
+    study = await loadDashboardStudy(await getDb(), researcher, studyId);
   } catch (error) {
     // Another team's study answers like an unknown one (no probing of ids).
     if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
     throw error;
   }
-  const { study, progress } = header;
   const exportUrl = `/api/studies/${study.id}/export`;
   return (
     <div className="space-y-10">
@@ -38,7 +37,7 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
           <a href={`${exportUrl}?format=json`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-json">Export results (JSON)</a>
         </div>
       </header>
-      <LiveProgress studyId={study.id} initial={progress} />
+      <LiveProgress studyId={study.id} live={study.status === "open" || study.status === "paused"} />
       <Suspense fallback={<DashboardLoading />}>
         <DashboardResultsSection studyId={study.id} />
       </Suspense>
