@@ -146,10 +146,10 @@ function synthesize(
   return { columns, truth };
 }
 
-type WorkerRequest = { kind: "plan"; plan: BootstrapPlan } | { kind: "chunk"; chunk: number } | { kind: "stop" };
-type WorkerReply = { kind: "ready" } | { kind: "chunk"; chunk: number; replicates: Float64Array };
+type WorkerRequest = { kind: "plan"; plan: BootstrapPlan } | { kind: "chunk"; chunk: number };
+type WorkerReply = { kind: "loaded" } | { kind: "ready" } | { kind: "chunk"; chunk: number; replicates: Float64Array };
 
-/** Worker side: receives the plan once, then computes the chunks it is sent. */
+/** Worker side: announces itself, receives a plan, then computes the chunks it is sent. */
 function serveChunks(): void {
   const port = parentPort;
   if (port === null) return;
@@ -158,18 +158,32 @@ function serveChunks(): void {
     if (message.kind === "plan") {
       plan = message.plan;
       port.postMessage({ kind: "ready" } satisfies WorkerReply);
-    } else if (message.kind === "chunk" && plan !== null) {
+    } else if (plan !== null) {
       const replicates = runBootstrapChunk(plan, message.chunk);
-      port.postMessage({ kind: "chunk", chunk: message.chunk, replicates } satisfies WorkerReply, [replicates.buffer as ArrayBuffer]);
-    } else if (message.kind === "stop") {
-      port.close();
+      port.postMessage({ kind: "chunk", chunk: message.chunk, replicates } satisfies WorkerReply, [
+        replicates.buffer as ArrayBuffer,
+      ]);
     }
   });
+  port.postMessage({ kind: "loaded" } satisfies WorkerReply);
+}
+
+/** Rejects when a worker fails or exits; returns a function that removes the listeners. */
+function watchWorker(worker: Worker, fail: (error: Error) => void): () => void {
+  const onError = (error: Error) => fail(error);
+  const onExit = (code: number) => fail(new Error(`bootstrap worker exited early with code ${code}`));
+  worker.on("error", onError);
+  worker.on("exit", onExit);
+  return () => {
+    worker.off("error", onError);
+    worker.off("exit", onExit);
+  };
 }
 
 /**
- * Starts `count` workers running this file. A worker thread does not inherit tsx's loader hooks,
- * so each starts from a tiny ES module that registers tsx and then imports this file.
+ * Starts `count` workers running this file and waits until each has loaded it. A worker thread
+ * does not inherit tsx's loader hooks, so each starts from a tiny ES module that registers tsx and
+ * then imports this file.
  */
 async function startWorkers(count: number): Promise<Worker[]> {
   const bootstrap =
@@ -177,15 +191,24 @@ async function startWorkers(count: number): Promise<Worker[]> {
     `await import(${JSON.stringify(import.meta.url)});`;
   const entry = new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
   const workers = Array.from({ length: count }, () => new Worker(entry, { workerData: { role: WORKER_ROLE } }));
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((ready, fail) => {
-          worker.once("online", () => ready());
-          worker.once("error", fail);
-        }),
-    ),
-  );
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((loaded, fail) => {
+            const unwatch = watchWorker(worker, fail);
+            worker.once("message", (reply: WorkerReply) => {
+              unwatch();
+              if (reply.kind === "loaded") loaded();
+              else fail(new Error(`unexpected first message ${reply.kind} from a bootstrap worker`));
+            });
+          }),
+      ),
+    );
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw error;
+  }
   return workers;
 }
 
@@ -195,25 +218,30 @@ async function runChunks(plan: BootstrapPlan, workers: readonly Worker[]): Promi
   const results: Float64Array[] = new Array<Float64Array>(plan.chunks);
   let next = 0;
   let done = 0;
-  return new Promise((finish, fail) => {
-    for (const worker of workers) {
-      const onMessage = (reply: WorkerReply) => {
-        if (reply.kind === "chunk") {
-          results[reply.chunk] = reply.replicates;
-          done++;
-        }
-        if (next < plan.chunks) worker.postMessage({ kind: "chunk", chunk: next++ } satisfies WorkerRequest);
-        else {
+  const cleanups: (() => void)[] = [];
+  try {
+    return await new Promise<Float64Array[]>((finish, fail) => {
+      for (const worker of workers) {
+        const onMessage = (reply: WorkerReply) => {
+          if (reply.kind === "chunk") {
+            results[reply.chunk] = reply.replicates;
+            done++;
+          }
+          if (next < plan.chunks) worker.postMessage({ kind: "chunk", chunk: next++ } satisfies WorkerRequest);
+          if (done === plan.chunks) finish(results);
+        };
+        worker.on("message", onMessage);
+        const unwatch = watchWorker(worker, fail);
+        cleanups.push(() => {
           worker.off("message", onMessage);
-          worker.off("error", fail);
-        }
-        if (done === plan.chunks) finish(results);
-      };
-      worker.on("message", onMessage);
-      worker.on("error", fail);
-      worker.postMessage({ kind: "plan", plan } satisfies WorkerRequest);
-    }
-  });
+          unwatch();
+        });
+        worker.postMessage({ kind: "plan", plan } satisfies WorkerRequest);
+      }
+    });
+  } finally {
+    for (const cleanup of cleanups) cleanup();
+  }
 }
 
 /**
