@@ -3,7 +3,7 @@ import { AppError, conflict, forbidden } from "@/lib/http/errors";
 import { randomToken, sha256Hex } from "@/lib/crypto";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 import type { SignInInput, SignUpInput } from "./schemas";
-import { clearSignInFailures, recordSignInFailure, assertSignInAllowed } from "./throttle";
+import { clearSignInFailures, recordSignInAttempt, refundSignInAttempt, assertSignInAllowed } from "./throttle";
 
 export interface ResearcherView {
   id: string;
@@ -43,13 +43,15 @@ export async function isSignUpOpen(db: Db): Promise<boolean> {
 export async function authenticate(db: Db, input: SignInInput, clientKey: string): Promise<ResearcherView> {
   const keys = [`email:${input.email}`, `client:${clientKey}`];
   await assertSignInAllowed(db, keys);
+  // Counted before the (slow) password check, so parallel guesses cannot all slip through.
+  await recordSignInAttempt(db, keys);
   const researcher = await db.researcher.findUnique({ where: { email: input.email } });
   const valid = await verifyPassword(researcher?.passwordHash ?? (await decoyPasswordHash()), input.password);
   if (!researcher || !valid) {
-    await recordSignInFailure(db, keys);
     throw new AppError(401, "invalid_credentials", "The email or password is not right.");
   }
   await clearSignInFailures(db, [`email:${input.email}`]);
+  await refundSignInAttempt(db, [`client:${clientKey}`]);
   return { id: researcher.id, email: researcher.email, name: researcher.name, teamId: researcher.teamId };
 }
 

@@ -13,25 +13,51 @@ export async function assertSignInAllowed(db: Db, keys: string[]): Promise<void>
   const now = Date.now();
   const locked = rows.find((row) => row.lockedUntil && row.lockedUntil.getTime() > now);
   if (locked?.lockedUntil) {
-    const retryAfter = Math.ceil((locked.lockedUntil.getTime() - now) / 1000);
-    throw new AppError(429, "too_many_attempts", "Too many failed sign-in attempts. Try again later.", { retryAfterSeconds: retryAfter });
+    throw tooManyAttempts(Math.ceil((locked.lockedUntil.getTime() - now) / 1000));
   }
 }
 
-export async function recordSignInFailure(db: Db, keys: string[]): Promise<void> {
+function tooManyAttempts(retryAfterSeconds: number): AppError {
+  return new AppError(429, "too_many_attempts", "Too many failed sign-in attempts. Try again later.", { retryAfterSeconds });
+}
+
+/**
+ * Counts one attempt against each key before its password is checked, and refuses (429) an
+ * attempt beyond the limit. Counting first is what makes the limit hold for guesses sent all at
+ * once: each upsert is atomic, so parallel attempts get distinct counts and only the first
+ * SIGN_IN_MAX_FAILURES of a window are checked. A successful attempt is handed back with
+ * {@link refundSignInAttempt}.
+ */
+export async function recordSignInAttempt(db: Db, keys: string[]): Promise<void> {
   const now = new Date();
+  const windowOpen = new Date(now.getTime() - WINDOW_MS);
+  let highest = 0;
   for (const key of keys) {
     // One atomic upsert per key: the window restarts when it has passed, and the lock is set
-    // by the failure that reaches the limit.
-    await db.$executeRaw`
+    // by the attempt that reaches the limit.
+    const rows = await db.$queryRaw<{ failures: number }[]>`
       INSERT INTO "SignInThrottle" ("key", "failures", "windowStart", "lockedUntil")
       VALUES (${key}, 1, ${now}, NULL)
       ON CONFLICT ("key") DO UPDATE SET
-        "failures" = CASE WHEN "SignInThrottle"."windowStart" < ${new Date(now.getTime() - WINDOW_MS)} THEN 1 ELSE "SignInThrottle"."failures" + 1 END,
-        "windowStart" = CASE WHEN "SignInThrottle"."windowStart" < ${new Date(now.getTime() - WINDOW_MS)} THEN ${now} ELSE "SignInThrottle"."windowStart" END,
-        "lockedUntil" = CASE WHEN "SignInThrottle"."windowStart" >= ${new Date(now.getTime() - WINDOW_MS)}
+        "failures" = CASE WHEN "SignInThrottle"."windowStart" < ${windowOpen} THEN 1 ELSE "SignInThrottle"."failures" + 1 END,
+        "windowStart" = CASE WHEN "SignInThrottle"."windowStart" < ${windowOpen} THEN ${now} ELSE "SignInThrottle"."windowStart" END,
+        "lockedUntil" = CASE WHEN "SignInThrottle"."windowStart" >= ${windowOpen}
                               AND "SignInThrottle"."failures" + 1 >= ${SIGN_IN_MAX_FAILURES}
-                             THEN ${new Date(now.getTime() + LOCK_MS)} ELSE "SignInThrottle"."lockedUntil" END`;
+                             THEN ${new Date(now.getTime() + LOCK_MS)} ELSE "SignInThrottle"."lockedUntil" END
+      RETURNING "failures"`;
+    highest = Math.max(highest, Number(rows[0]?.failures ?? 0));
+  }
+  if (highest > SIGN_IN_MAX_FAILURES) throw tooManyAttempts(Math.ceil(LOCK_MS / 1000));
+}
+
+/** Hands back the attempt a successful sign-in counted (and the lock it alone may have set). */
+export async function refundSignInAttempt(db: Db, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    await db.$executeRaw`
+      UPDATE "SignInThrottle" SET
+        "failures" = GREATEST("failures" - 1, 0),
+        "lockedUntil" = CASE WHEN "failures" - 1 < ${SIGN_IN_MAX_FAILURES} THEN NULL ELSE "lockedUntil" END
+      WHERE "key" = ${key}`;
   }
 }
 
