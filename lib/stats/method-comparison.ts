@@ -66,7 +66,9 @@ export function bootstrapPValue(differences: ArrayLike<number>): number {
  * are then corrected across the pairs (Holm by default, Benjamini–Hochberg as an option). Raters are
  * resampled independently per method (between-subjects design, protocol.md); in the two-way variant
  * each replicate shares its image draw across methods, so image difficulty cancels in the
- * difference as it does in the data.
+ * difference as it does in the data. The two-way bootstrap double-counts trial-level variance
+ * (see calibrateTwoWayInterval), so its difference intervals and p-values err on the
+ * conservative side.
  * Reference: Efron & Tibshirani (1993), ch. 16 (bootstrap hypothesis tests); Holm (1979).
  *
  * @param set joint bootstrap of at least two methods.

@@ -83,8 +83,9 @@ export interface CalibratedInterval {
  * keeps the bootstrap's shape and rescales its deviations from the estimate by
  * c = min(1, √(combined / (V_R + V_I))) (V_R, V_I without small-sample factors, as the bootstrap has
  * none). A correction of this library, not a published procedure: its coverage is checked by
- * simulation in test/stats/bootstrap-calibration.test.ts (about 96% for a nominal 95% in the paper's
- * design, where the uncorrected interval covers about 98%).
+ * simulation in test/stats/bootstrap-calibration.test.ts: 96.7% for a nominal 95% over 1,000
+ * studies of the paper's design, where the uncorrected interval covers 98.6%; in other designs we
+ * tried it ranged 93–97.5%.
  *
  * @param result a `two-way` bootstrap of `counts`.
  * @param counts the counts the bootstrap was computed from.
