@@ -1,6 +1,7 @@
 import { ZodError } from "zod";
 import { Prisma } from "@/lib/db/generated/client";
 import { logger } from "@/lib/logger";
+import { StatsError } from "@/lib/stats/stats-error";
 
 /**
  * The one error type domain code throws. `code` is stable and machine-readable; `message` is safe
@@ -66,6 +67,9 @@ export function toProblem(error: unknown): Problem {
       errors: error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
     });
   }
+  // A statistic that is undefined for the data at hand (no trials, too sparse) is the request's
+  // problem to know about, not a server fault.
+  if (error instanceof StatsError) return problem(422, `stats_${error.code.replace(/-/g, "_")}`, error.message);
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (error.code === "P2002") return problem(409, "conflict", "A record with these values already exists.");
     if (error.code === "P2025") return problem(404, "not_found", "The record was not found.");
