@@ -32,9 +32,7 @@ const { default: pg } = await import("pg");
 const { getConfig } = await import("@/lib/config");
 const { hashPassword } = await import("@/lib/auth/password");
 const { openSqlConnection } = await import("@/lib/db/connection");
-const { readMethodAggregates, readSessionAggregates } = await import("@/lib/results/study-aggregates");
-const { computeStudyResults } = await import("@/lib/results/study-results");
-const { decideSessions, excludedSessionList } = await import("@/lib/results/summarize-study");
+const { computeStudyResults, readStudyAggregates } = await import("@/lib/results/study-results");
 const { protocolSchema, hashProtocol } = await import("@/lib/study/protocol");
 const { benchStatsCore } = await import("./bench-stats-core");
 const { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv } = await import("./support/app-server");
@@ -253,19 +251,15 @@ runScript(async () => {
     }
     const protocol = protocolSchema.parse((await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true } })).protocol);
 
-    // The SQL aggregation of lib/results, twice (cold, then with the pages cached by PostgreSQL).
-    const sqlRuns: { sessionsMs: number; methodsMs: number }[] = [];
-    for (let run = 0; run < 2; run++) {
-      const sessions = await timed(() => readSessionAggregates(db, studyId));
-      const { decisions } = decideSessions(sessions.value, protocol.exclusion);
-      const methods = await timed(() => readMethodAggregates(db, studyId, excludedSessionList(decisions)));
-      sqlRuns.push({ sessionsMs: sessions.ms, methodsMs: methods.ms });
-    }
+    // The SQL aggregation of lib/results (the server's transaction), twice: cold, then with the
+    // pages cached by PostgreSQL.
+    const sqlRuns: number[] = [];
+    for (let run = 0; run < 2; run++) sqlRuns.push((await timed(() => readStudyAggregates(db, studyId, protocol.exclusion))).ms);
     const full = await timed(() => computeStudyResults(db, studyId));
     const sessionCount = await db.raterSession.count({ where: { studyId } });
     await opened.close();
-    const sql = sqlRuns[1] as { sessionsMs: number; methodsMs: number };
-    log(`    SQL aggregation: sessions ${sql.sessionsMs.toFixed(0)} ms + per-method cells ${sql.methodsMs.toFixed(0)} ms (cold run ${((sqlRuns[0]?.sessionsMs ?? 0) + (sqlRuns[0]?.methodsMs ?? 0)).toFixed(0)} ms)`);
+    const sqlMs = sqlRuns[1] as number;
+    log(`    SQL aggregation (sessions, exclusions, per-method cells): ${sqlMs.toFixed(0)} ms (cold run ${(sqlRuns[0] as number).toFixed(0)} ms)`);
     log(`    whole computation in one server thread (SQL + two bootstraps + the rest): ${(full.ms / 1000).toFixed(2)} s`);
 
     log("3/3 production app …");
@@ -318,14 +312,9 @@ runScript(async () => {
         totalSeconds: round(core.totalSeconds, 3),
       },
       insertSeconds: Number.isNaN(insert.ms) ? null : round(insert.ms / 1000, 1),
-      sqlAggregation: {
-        sessionsMs: round(sql.sessionsMs),
-        methodCellsMs: round(sql.methodsMs),
-        totalMs: round(sql.sessionsMs + sql.methodsMs),
-        coldTotalMs: round((sqlRuns[0]?.sessionsMs ?? 0) + (sqlRuns[0]?.methodsMs ?? 0)),
-      },
+      sqlAggregation: { ms: round(sqlMs), coldMs: round(sqlRuns[0] as number) },
       inProcessComputeSeconds: round(full.ms / 1000, 2),
-      dashboardNumbersSeconds: core && round(core.totalSeconds + (sql.sessionsMs + sql.methodsMs) / 1000, 2),
+      dashboardNumbersSeconds: core && round(core.totalSeconds + sqlMs / 1000, 2),
       page: {
         requests,
         dashboardColdMs: round(cold),

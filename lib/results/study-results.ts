@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import { notFound } from "@/lib/http/errors";
 import { parseMethodConfig } from "@/lib/study/method-config";
-import { hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import { hashProtocol, protocolSchema, type Protocol } from "@/lib/study/protocol";
 import type { StudyResults } from "./result-types";
 import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
 import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo } from "./summarize-study";
@@ -11,13 +11,33 @@ import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy,
 const TRANSACTION_TIMEOUT_MS = 120_000;
 
 /**
+ * Reads a study's aggregates and decides its sessions: per-session counts, the exclusion rules
+ * applied to completed sessions (lib/stats), then the per-method cells, images and left-out
+ * tallies of the analysed sessions.
+ *
+ * The two queries run in one REPEATABLE READ transaction so that the sessions the exclusion rules
+ * judged are exactly those the per-method query numbers (no session can complete in between).
+ */
+export async function readStudyAggregates(db: Db, studyId: string, rules: Protocol["exclusion"]) {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`;
+      // The joins hash a million trials in a large study; PostgreSQL's default 4 MB work_mem makes
+      // them spill to disk in batches. Raised for this transaction only.
+      await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
+      const sessions = await readSessionAggregates(tx, studyId);
+      const decided = decideSessions(sessions, rules);
+      const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
+      return { sessions, decided, aggregates };
+    },
+    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+  );
+}
+
+/**
  * Computes a study's results from the database (no cache): SQL aggregates, the protocol's
  * exclusion rules, bootstraps. Incomplete (active or abandoned) sessions are left out and counted,
  * as the paper analysed completed HITs only.
- *
- * The two aggregate queries run in one REPEATABLE READ transaction so that the sessions the
- * exclusion rules judged are exactly those the per-method query numbers (no session can complete
- * in between).
  *
  * @throws AppError 404 when the study does not exist.
  */
@@ -39,19 +59,7 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     return { id: method.id, name: method.name, kind: method.kind, tested: config.tested, baseline: config.baseline ?? null, metrics: readMethodMetrics(method.metrics) };
   });
 
-  const { sessions, decided, aggregates } = await db.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`;
-      // The joins hash a million trials in a large study; PostgreSQL's default 4 MB work_mem makes
-      // them spill to disk in batches. Raised for this transaction only.
-      await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
-      const sessions = await readSessionAggregates(tx, studyId);
-      const decided = decideSessions(sessions, protocol.exclusion);
-      const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
-      return { sessions, decided, aggregates };
-    },
-    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-  );
+  const { sessions, decided, aggregates } = await readStudyAggregates(db, studyId, protocol.exclusion);
 
   const summary = await summarizeStudy({
     study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
