@@ -30,6 +30,12 @@ const configSchema = z.object({
   MODELS_DIR: z.string().default("./models"),
   /** onnxruntime execution providers, tried in this order. */
   EXECUTION_PROVIDERS: listFromString.default(["cuda", "webgpu", "cpu"]),
+  /**
+   * Run candidate generation inside the app process (the embedded default needs it: PGlite admits
+   * one process). With a server, set false and run `npm run generate-candidates` workers instead,
+   * so that inference (which blocks its thread) never delays raters' requests.
+   */
+  GENERATE_IN_APP: booleanFromString.default(true),
   IMAGE_PIXEL_LIMIT: z.coerce.number().int().min(1).default(40_000_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

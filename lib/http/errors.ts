@@ -2,6 +2,8 @@ import { ZodError } from "zod";
 import { Prisma } from "@/lib/db/generated/client";
 import { logger } from "@/lib/logger";
 import { StatsError } from "@/lib/stats/stats-error";
+import { ImageError } from "@/lib/images/errors";
+import { ModelError } from "@/lib/model/errors";
 
 /**
  * The one error type domain code throws. `code` is stable and machine-readable; `message` is safe
@@ -69,6 +71,12 @@ export function toProblem(error: unknown): Problem {
   }
   // A statistic that is undefined for the data at hand (no trials, too sparse) is the request's
   // problem to know about, not a server fault.
+  // Image problems are the caller's (4xx, safe messages); model problems are ours: 5xx, logged.
+  if (error instanceof ImageError) return problem(error.status, error.code, error.message);
+  if (error instanceof ModelError) {
+    logger.error("model error", error);
+    return problem(error.status, error.code, error.status === 503 ? "No execution provider could run the model." : "The model could not be run.");
+  }
   if (error instanceof StatsError) return problem(422, `stats_${error.code.replace(/-/g, "_")}`, error.message);
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (error.code === "P2002") return problem(409, "conflict", "A record with these values already exists.");

@@ -1,4 +1,5 @@
 import "server-only";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { logger } from "@/lib/logger";
 import { drainJobs } from "./generation";
@@ -13,6 +14,7 @@ const state = ((globalThis as { __colorTuringWorker?: WorkerState }).__colorTuri
  * instrumentation.ts); a separate worker (`npm run generate-candidates`) can share the queue.
  */
 export function kickWorker(): void {
+  if (!getConfig().GENERATE_IN_APP) return;
   if (state.running) {
     state.again = true;
     return;
