@@ -19,6 +19,23 @@ const protocol = {
 };
 const TOTAL_TRIALS = 7;
 
+/** The production app on a fresh database with one open study of real JPEG stimuli. */
+async function startSeededApp(): Promise<{ app: RunningApp; studyId: string }> {
+  let studyId = "";
+  const app = await startApp(appDatabaseKind(), {}, {
+    seed: async (db) => {
+      const seeded = await seedStudy(db, {
+        stimuli: 10,
+        methods: ["full"],
+        protocol,
+        imageBytes: async (kind, index) => ({ bytes: await syntheticPhoto(256, 256, index + (kind === "real" ? 0 : 50), "jpeg"), mimeType: "image/jpeg", width: 256, height: 256 }),
+      });
+      studyId = seeded.study.id;
+    },
+  });
+  return { app, studyId };
+}
+
 /** Answers trials (always `side`) until `stopAfter` answers or the completion screen. */
 async function answerTrials(page: Page, side: "left" | "right", stopAfter = Number.POSITIVE_INFINITY): Promise<number> {
   let answered = 0;
@@ -47,17 +64,7 @@ describe("a rater in a real browser", () => {
   let studyId = "";
 
   beforeAll(async () => {
-    app = await startApp(appDatabaseKind(), {}, {
-      seed: async (db) => {
-        const seeded = await seedStudy(db, {
-          stimuli: 10,
-          methods: ["full"],
-          protocol,
-          imageBytes: async (kind, index) => ({ bytes: await syntheticPhoto(256, 256, index + (kind === "real" ? 0 : 50), "jpeg"), mimeType: "image/jpeg", width: 256, height: 256 }),
-        });
-        studyId = seeded.study.id;
-      },
-    });
+    ({ app, studyId } = await startSeededApp());
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -112,17 +119,7 @@ describe("what a rater can see", () => {
   let studyId = "";
 
   beforeAll(async () => {
-    app = await startApp(appDatabaseKind(), {}, {
-      seed: async (db) => {
-        const seeded = await seedStudy(db, {
-          stimuli: 10,
-          methods: ["full"],
-          protocol,
-          imageBytes: async (kind, index) => ({ bytes: await syntheticPhoto(256, 256, index + (kind === "real" ? 0 : 50), "jpeg"), mimeType: "image/jpeg", width: 256, height: 256 }),
-        });
-        studyId = seeded.study.id;
-      },
-    });
+    ({ app, studyId } = await startSeededApp());
     browser = await launchBrowser();
   });
   afterAll(async () => {

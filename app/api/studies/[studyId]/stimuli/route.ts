@@ -1,12 +1,10 @@
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
-import { readMultipart } from "@/lib/http/multipart";
 import { assertSameOrigin, json, route } from "@/lib/http/route";
-import { collectUploadedImages } from "@/lib/methods/uploaded-files";
+import { readUploadedImages } from "@/lib/methods/uploaded-files";
 import { requeueGeneratedMethods } from "@/lib/methods/create-method";
 import { kickWorker } from "@/lib/methods/worker";
-import { archiveProblem } from "@/lib/methods/archive-problem";
 import { assertStudyAccess } from "@/lib/study/access";
 import { studyIdParams } from "@/lib/study/route-params";
 import { addStimuli } from "@/lib/study/stimuli";
@@ -18,8 +16,7 @@ export const POST = route(async (request, context: { params: Promise<{ studyId: 
   // Access before the body: another team's researcher gets a 403, not a decode of their upload.
   await assertStudyAccess(await getDb(), researcher, studyId);
   const config = getConfig();
-  const upload = await readMultipart(request, config.MAX_UPLOAD_BYTES);
-  const images = await archiveProblem(() => collectUploadedImages(upload.files, { maxPixels: config.IMAGE_PIXEL_LIMIT }));
+  const { images } = await readUploadedImages(request, { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.IMAGE_PIXEL_LIMIT });
   const db = await getDb();
   const report = await addStimuli(db, researcher, studyId, images, config.IMAGE_PIXEL_LIMIT);
   if (report.added.length) {

@@ -2,10 +2,8 @@ import { z } from "zod";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
-import { readMultipart } from "@/lib/http/multipart";
 import { assertSameOrigin, json, route } from "@/lib/http/route";
-import { archiveProblem } from "@/lib/methods/archive-problem";
-import { collectUploadedImages } from "@/lib/methods/uploaded-files";
+import { readUploadedImages } from "@/lib/methods/uploaded-files";
 import { uploadMethod } from "@/lib/methods/upload-method";
 import { assertStudyAccess } from "@/lib/study/access";
 import { studyIdParams } from "@/lib/study/route-params";
@@ -22,9 +20,8 @@ export const POST = route(async (request, context: { params: Promise<{ studyId: 
   // Access before the body: another team's researcher gets a 403, not a decode of their upload.
   await assertStudyAccess(await getDb(), researcher, studyId);
   const config = getConfig();
-  const upload = await readMultipart(request, config.MAX_UPLOAD_BYTES);
+  const upload = await readUploadedImages(request, { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.IMAGE_PIXEL_LIMIT });
   const fields = fieldsSchema.parse(upload.fields);
-  const images = await archiveProblem(() => collectUploadedImages(upload.files, { maxPixels: config.IMAGE_PIXEL_LIMIT }));
-  const report = await uploadMethod(await getDb(), researcher, studyId, fields, images, { maxPixels: config.IMAGE_PIXEL_LIMIT });
+  const report = await uploadMethod(await getDb(), researcher, studyId, fields, upload.images, { maxPixels: config.IMAGE_PIXEL_LIMIT });
   return json(report, { status: report.stored ? 201 : 422 });
 });
