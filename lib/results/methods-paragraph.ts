@@ -72,7 +72,7 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
   const level = `${Math.round(results.analysis.bootstrap.level * 100)}%`;
   const interval =
     results.analysis.bootstrap.variant === "two-way"
-      ? "a two-way cluster bootstrap that resamples raters and images"
+      ? "a two-way cluster bootstrap that resamples raters and images, its spread rescaled to the two-way cluster-robust variance (Cameron, Gelbach and Miller 2011) because resampling both margins counts trial-level variance twice"
       : "a cluster bootstrap that resamples raters";
   sentences.push(
     `The fool rate is the share of test trials in which the recolorized image was chosen as real (50% means indistinguishable from real photographs); we report it with a ${level} confidence interval from ${interval} (${integer.format(results.analysis.bootstrap.resamples)} resamples, percentile method, seed ${results.analysis.bootstrap.seed}), and the standard error of Zhang et al.'s bootstrap (raters, then each rater's trials; ${integer.format(results.analysis.paperBootstrap.resamples)} resamples) for comparison with published numbers.`,

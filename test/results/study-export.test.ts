@@ -129,7 +129,7 @@ describe.each(databaseKinds())("study exports on %s", (kind) => {
     expect(paragraph).toContain("two-alternative forced-choice test following Zhang et al. (2016)");
     expect(paragraph).toContain("Each session began with 1 practice trial with feedback, which was not analysed, followed by 6 test trials without feedback, of which 2 were vigilance trials");
     expect(paragraph).toContain("Of 6 completed sessions, 2 were excluded (1 for vigilance failures, 1 for timing); 2 incomplete sessions were not analysed.");
-    expect(paragraph).toContain("two-way cluster bootstrap that resamples raters and images (10,000 resamples");
+    expect(paragraph).toContain("two-way cluster bootstrap that resamples raters and images, its spread rescaled to the two-way cluster-robust variance (Cameron, Gelbach and Miller 2011) because resampling both margins counts trial-level variance twice (10,000 resamples");
     expect(paragraph).toMatch(/Ours: 50\.0% \[95% CI \d+\.\d%–\d+\.\d%\], ±\d+\.\d \(paper SE\), d′ = 0\.00, from 2 raters and 8 trials/);
     expect(paragraph).toContain("Dahl: 37.5% [95% CI");
     expect(paragraph).toContain("Ours − Dahl +12.5 pp");

@@ -223,7 +223,7 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
   );
   const intervalLabel =
     results.analysis.bootstrap.variant === "two-way"
-      ? `95% CI, two-way cluster bootstrap over raters and images (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`
+      ? `95% CI, two-way cluster bootstrap over raters and images, variance-calibrated (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`
       : `95% CI, cluster bootstrap over raters (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`;
   const s = results.sessions;
   const dataNote = `From ${s.analysed} analysed sessions and ${s.analysedTrials} test trials; ${s.excluded} completed sessions excluded by the protocol's rules and ${s.incomplete} incomplete sessions left out (${s.leftOutTrials} test trials).`;
