@@ -49,8 +49,11 @@ function summaryLines(result: ServeBenchmarkResult): string[] {
   return [
     `responses: sent ${responses.sent}, acknowledged ${responses.acknowledged}, stored ${responses.stored}; lost ${responses.lost}, duplicates ${responses.duplicates}, redeliveries ${responses.redeliveries}`,
     `sessions: ${result.sessions.completedByClient}/${result.sessions.started} completed (${JSON.stringify(result.sessions.stoppedBy)})`,
-    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s):`,
+    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s; app CPU ${result.raterPhase.appCpu ? `${result.raterPhase.appCpu.msPerRequest} ms/request, ${result.raterPhase.appCpu.cores} cores` : "not measured"}):`,
     ...Object.entries(result.raterPhase.endpoints).map(([name, summary]) => row(name, summary)),
+    ...(result.raterPhase.steady
+      ? [`steady load, after the last arrival (${result.raterPhase.steady.wallS} s):`, ...Object.entries(result.raterPhase.steady.endpoints).map(([name, summary]) => row(name, summary))]
+      : []),
     `reference (closed loop, ${result.settings.compareConcurrency} clients):`,
     row("/api/health", result.reference.health),
     row("image route", result.reference.appImage),

@@ -58,12 +58,17 @@ export function exposureMissed(protocol: Protocol, timing: AnswerInput["timing"]
  * stores nothing.
  */
 export async function answerTrial(db: Db, session: { id: string; studyId: string }, trialId: string, input: AnswerInput): Promise<AnswerResult> {
-  const trial = await db.trial.findUnique({
-    where: { id: trialId },
-    select: { id: true, sessionId: true, position: true, kind: true, realOnLeft: true, response: { select: { idempotencyKey: true, chosenSide: true, correct: true } } },
-  });
+  // The trial with its answer, if any, in one query (this is the hottest write path).
+  const [row] = await db.$queryRaw<{ id: string; sessionId: string; kind: string; realOnLeft: boolean; idempotencyKey: string | null; chosenSide: string | null; correct: boolean | null }[]>`
+    SELECT t."id", t."sessionId", t."kind"::text AS "kind", t."realOnLeft", a."idempotencyKey", a."chosenSide"::text AS "chosenSide", a."correct"
+      FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
+     WHERE t."id" = ${trialId}`;
   // Another session's trial answers exactly like a missing one: nothing to learn by probing.
-  if (!trial || trial.sessionId !== session.id) throw notFound("Trial");
+  if (!row || row.sessionId !== session.id) throw notFound("Trial");
+  const trial = {
+    ...row,
+    response: row.idempotencyKey !== null ? { idempotencyKey: row.idempotencyKey, chosenSide: row.chosenSide ?? "", correct: row.correct === true } : null,
+  };
   const realSide: Side = trial.realOnLeft ? "left" : "right";
   const feedbackFor = (correct: boolean) => (trial.kind === "practice" ? { correct, realSide } : null);
 
@@ -74,19 +79,29 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
   try {
     await db.$transaction(async (tx) => {
       // One answer at a time per session: the row lock orders concurrent deliveries, so the
-      // order check below sees every earlier answer.
-      await tx.$executeRaw`SELECT 1 FROM "RaterSession" WHERE "id" = ${session.id} FOR UPDATE`;
-      replay = await tx.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
-      if (replay) return;
-      const study = await tx.study.findUniqueOrThrow({ where: { id: session.studyId }, select: { status: true, protocol: true } });
+      // order check below sees every earlier answer. The study's status and protocol come along.
+      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown }[]>`
+        SELECT s."status"::text AS "status", s."protocol"
+          FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
+         WHERE r."id" = ${session.id}
+           FOR UPDATE OF r`;
+      if (!study) throw notFound("Trial");
+      // The first unanswered trial, and how many are unanswered (a window over all of them,
+      // evaluated before the LIMIT).
+      const [firstOpen] = await tx.$queryRaw<{ id: string; unanswered: number }[]>`
+        SELECT t."id", (count(*) OVER ())::int AS "unanswered"
+          FROM "Trial" t
+         WHERE t."sessionId" = ${session.id} AND NOT EXISTS (SELECT 1 FROM "Response" a WHERE a."trialId" = t."id")
+         ORDER BY t."position"
+         LIMIT 1`;
+      if (firstOpen?.id !== trial.id) {
+        // Not the current trial: a concurrent delivery of this very answer may have stored it.
+        replay = await tx.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
+        if (replay) return;
+      }
       if (study.status === "closed") throw new AppError(409, "study_closed", "This study has closed; answers are no longer accepted.");
+      if (!firstOpen || firstOpen.id !== trial.id) throw new AppError(409, "out_of_order", "Answer the trials in order: this is not the current trial.");
       const protocol = protocolSchema.parse(study.protocol);
-      const firstOpen = await tx.trial.findFirst({
-        where: { sessionId: session.id, response: null },
-        orderBy: { position: "asc" },
-        select: { id: true },
-      });
-      if (firstOpen?.id !== trial.id) throw new AppError(409, "out_of_order", "Answer the trials in order: this is not the current trial.");
       await tx.response.create({
         data: {
           trialId: trial.id,
@@ -102,8 +117,7 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
           timing: input.timing,
         },
       });
-      const remaining = await tx.trial.count({ where: { sessionId: session.id, response: null } });
-      if (remaining === 0) {
+      if (firstOpen.unanswered === 1) {
         await tx.raterSession.update({ where: { id: session.id }, data: { status: "completed", completedAt: new Date() } });
       }
     });
@@ -134,17 +148,45 @@ async function replayOrConflict(
   return { stored: true, replayed: true, feedback: feedbackFor(stored.correct), session: await buildSessionState(db, sessionId) };
 }
 
+// Blobs are content-addressed (the key is the SHA-256 of the bytes), so a cached copy is never
+// stale. Rater images are small (a 256×256 JPEG is about 15 KB) and each stimulus is shown to
+// many raters: keeping up to 64 MB of them in memory (least recently used out first) saves the
+// image route its largest read (docs/benchmarks.md, "Serving").
+const BLOB_CACHE_BYTES = 64 * 1024 * 1024;
+const blobCache = new Map<string, { bytes: Uint8Array; mimeType: string }>();
+let blobCacheBytes = 0;
+
+async function readBlobCached(db: Db, sha256: string): Promise<{ bytes: Uint8Array; mimeType: string } | null> {
+  const hit = blobCache.get(sha256);
+  if (hit) {
+    blobCache.delete(sha256);
+    blobCache.set(sha256, hit);
+    return hit;
+  }
+  const blob = await db.blob.findUnique({ where: { sha256 }, select: { bytes: true, mimeType: true } });
+  if (!blob) return null;
+  blobCache.set(sha256, blob);
+  blobCacheBytes += blob.bytes.byteLength;
+  for (const [key, value] of blobCache) {
+    if (blobCacheBytes <= BLOB_CACHE_BYTES) break;
+    blobCache.delete(key);
+    blobCacheBytes -= value.bytes.byteLength;
+  }
+  return blob;
+}
+
 /** The image behind an opaque per-trial token, for the session that owns the trial only. */
 export async function resolveRaterImage(db: Db, sessionId: string, token: string) {
-  const trial = await db.trial.findFirst({
-    where: { OR: [{ leftToken: token }, { rightToken: token }] },
-    select: { sessionId: true, leftToken: true, realOnLeft: true, stimulus: { select: { realSha256: true } }, candidate: { select: { blobSha256: true } } },
-  });
+  // Which image the token stands for, decided in SQL: the real photo when the token's side is
+  // the real side, else the trial's candidate.
+  const [trial] = await db.$queryRaw<{ sessionId: string; sha256: string }[]>`
+    SELECT t."sessionId", CASE WHEN (t."leftToken" = ${token}) = t."realOnLeft" THEN s."realSha256" ELSE c."blobSha256" END AS "sha256"
+      FROM "Trial" t
+      JOIN "StimulusImage" s ON s."id" = t."stimulusId"
+      JOIN "Candidate" c ON c."id" = t."candidateId"
+     WHERE t."leftToken" = ${token} OR t."rightToken" = ${token}`;
   if (!trial || trial.sessionId !== sessionId) throw notFound("Image");
-  const isLeft = trial.leftToken === token;
-  const isReal = isLeft === trial.realOnLeft;
-  const sha256 = isReal ? trial.stimulus.realSha256 : trial.candidate.blobSha256;
-  const blob = await db.blob.findUnique({ where: { sha256 }, select: { bytes: true, mimeType: true } });
+  const blob = await readBlobCached(db, trial.sha256);
   if (!blob) throw notFound("Image");
   return blob;
 }

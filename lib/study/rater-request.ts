@@ -1,6 +1,7 @@
 import "server-only";
 import { getConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
 import { sha256Hex } from "@/lib/crypto";
 import { readCookie } from "@/lib/auth/request";
 import { raterCookieName } from "./rater-sessions";
@@ -22,11 +23,13 @@ export function raterCookie(studyId: string, token: string): string {
  * that study must match the session's token hash; anything else is "not found".
  */
 export async function raterSessionOwning(db: Db, request: Request, trialWhere: { id: string } | { token: string }) {
-  const trial = await db.trial.findFirst({
-    where: "id" in trialWhere ? { id: trialWhere.id } : { OR: [{ leftToken: trialWhere.token }, { rightToken: trialWhere.token }] },
-    select: { session: { select: { id: true, studyId: true, tokenHash: true } } },
-  });
-  const token = trial ? raterToken(request, trial.session.studyId) : undefined;
-  if (!trial || !token || sha256Hex(token) !== trial.session.tokenHash) return null;
-  return { id: trial.session.id, studyId: trial.session.studyId };
+  // One query (trial joined with its session): this runs on every answer and every image.
+  const [owner] = await db.$queryRaw<{ id: string; studyId: string; tokenHash: string }[]>(
+    "id" in trialWhere
+      ? Prisma.sql`SELECT s."id", s."studyId", s."tokenHash" FROM "Trial" t JOIN "RaterSession" s ON s."id" = t."sessionId" WHERE t."id" = ${trialWhere.id}`
+      : Prisma.sql`SELECT s."id", s."studyId", s."tokenHash" FROM "Trial" t JOIN "RaterSession" s ON s."id" = t."sessionId" WHERE t."leftToken" = ${trialWhere.token} OR t."rightToken" = ${trialWhere.token}`,
+  );
+  const token = owner ? raterToken(request, owner.studyId) : undefined;
+  if (!owner || !token || sha256Hex(token) !== owner.tokenHash) return null;
+  return { id: owner.id, studyId: owner.studyId };
 }

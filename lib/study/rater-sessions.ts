@@ -57,6 +57,26 @@ export function raterCookieName(studyId: string): string {
 // A uniform number in [0, 1) from the CSPRNG (randomInt allows ranges below 2^48).
 const cryptoRandom = () => randomInt(0, 2 ** 47) / 2 ** 47;
 
+// Session starts of one study queue here, in this process, before they take the study's
+// advisory lock: a start that waits then holds no pooled connection. Without this a burst of
+// raters arriving together parks every connection of the pool (DATABASE_POOL_MAX) on the lock
+// and stalls the answers of everyone already running (measured with scripts/bench-serve.ts).
+// Several processes still serialize through the advisory lock itself.
+const startQueues = new Map<string, Promise<unknown>>();
+
+function oneStartAtATime<T>(studyId: string, start: () => Promise<T>): Promise<T> {
+  const run = (startQueues.get(studyId) ?? Promise.resolve()).then(start, start);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  startQueues.set(studyId, settled);
+  void settled.then(() => {
+    if (startQueues.get(studyId) === settled) startQueues.delete(studyId);
+  });
+  return run;
+}
+
 interface StartInput {
   studyId: string;
   params: Record<string, string>;
@@ -79,7 +99,7 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
   if (isMturkPreview(input.params)) throw new AppError(409, "mturk_preview", "Accept the HIT on MTurk before starting.");
   const identity = identifyRecruiter(input.params);
   const token = randomToken();
-  const sessionId = await db.$transaction(
+  const sessionId = await oneStartAtATime(input.studyId, () => db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${input.studyId}))`;
       const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, participantSalt: true } });
@@ -120,7 +140,7 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
       return session.id;
     },
     { timeout: 30_000, maxWait: 30_000 },
-  );
+  ));
   return { token, sessionId, resumed: false };
 }
 

@@ -47,22 +47,23 @@ export async function findRaterSession(db: Db, token: string | undefined) {
   return session;
 }
 
-/** What the rater's page needs now: progress, the next unanswered trial, or the completion. */
+/**
+ * What the rater's page needs now: progress, the next unanswered trial, or the completion.
+ * Two queries (the session with its study; the trials with whether each is answered): this runs
+ * after every answer and on every trial fetch, the hottest path under load (docs/benchmarks.md).
+ */
 export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
-  const session = await db.raterSession.findUniqueOrThrow({
-    where: { id: sessionId },
-    select: {
-      id: true,
-      status: true,
-      recruiter: true,
-      recruiterIds: true,
-      study: { select: { protocol: true, completionCode: true } },
-      trials: {
-        orderBy: { position: "asc" },
-        select: { id: true, position: true, kind: true, leftToken: true, rightToken: true, response: { select: { id: true } } },
-      },
-    },
-  });
+  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; completionCode: string }[]>`
+    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol", s."completionCode"
+      FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
+     WHERE r."id" = ${sessionId}`;
+  if (!row) throw new AppError(404, "not_found", "Session not found.");
+  const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string; answered: boolean }[]>`
+    SELECT t."id", t."position", t."kind"::text AS "kind", t."leftToken", t."rightToken", (a."id" IS NOT NULL) AS "answered"
+      FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
+     WHERE t."sessionId" = ${sessionId}
+     ORDER BY t."position"`;
+  const session = { ...row, study: { protocol: row.protocol, completionCode: row.completionCode }, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
   const protocol = protocolSchema.parse(session.study.protocol);
   const practiceTotal = session.trials.filter((trial) => trial.kind === "practice").length;
   const answered = session.trials.filter((trial) => trial.response).length;

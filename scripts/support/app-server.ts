@@ -99,18 +99,28 @@ export async function launchProductionApp(env: Record<string, string>, timeoutMs
   });
   child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  // A child killed by a signal keeps exitCode null (signalCode is set): both mean "still running"
+  // only when null, so a second stop() after a SIGKILL does not signal a vanished group (ESRCH).
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error; // Already gone.
+    }
+  };
   const stop = async () => {
-    if (child.exitCode === null && child.pid) {
+    if (running() && child.pid) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(-child.pid, "SIGTERM");
+      signalGroup("SIGTERM");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      if (running()) signalGroup("SIGKILL");
     }
   };
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`app exited early (${child.exitCode}):\n${log}`);
+    if (!running()) throw new Error(`app exited early (${child.exitCode ?? child.signalCode}):\n${log}`);
     try {
       const response = await fetch(`${url}/api/health`);
       if (response.ok) break;

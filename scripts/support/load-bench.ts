@@ -2,8 +2,9 @@
 // test (test/reliability/load-smoke.test.ts): a production build on its own fresh database,
 // simulated raters running whole sessions over loopback HTTP, reference figures for a trivial
 // route and for nginx serving one image, and an audit of the stored responses.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -75,7 +76,16 @@ export interface ServeBenchmarkResult {
   settings: Omit<ServeBenchmarkOptions, "log" | "serverUrl">;
   responses: Omit<DeliveryAudit, "sessions" | "ok">;
   sessions: DeliveryAudit["sessions"];
-  raterPhase: { wallS: number; answersPerS: number; requestsPerS: number; endpoints: Record<string, EndpointSummary> };
+  raterPhase: {
+    wallS: number;
+    answersPerS: number;
+    requestsPerS: number;
+    /** The app's CPU time over the phase (all its processes), per request and in cores. */
+    appCpu: { totalS: number; msPerRequest: number; cores: number } | null;
+    endpoints: Record<string, EndpointSummary>;
+    /** The same after the last rater arrived (no session starts any more): the steady load. */
+    steady: { wallS: number; endpoints: Record<string, EndpointSummary> } | null;
+  };
   reference: {
     health: EndpointSummary | null;
     appImage: EndpointSummary | null;
@@ -130,6 +140,38 @@ export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: 
   };
 }
 
+let clockTicks: number | undefined;
+
+/**
+ * CPU time (user + system, ms) used so far by every live process of a process group, from
+ * /proc (Linux). The app runs as its own group (launchProductionApp spawns it detached), so this
+ * is the server's CPU: a cost per request that, unlike latency, does not depend on what else
+ * the machine is doing. Null where /proc is not available.
+ */
+export function processGroupCpuMs(groupId: number): number | null {
+  try {
+    clockTicks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+    let ticks = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      } catch {
+        continue; // Exited meanwhile.
+      }
+      // Fields after the command name (which may contain spaces) start at state: pgrp is the
+      // 3rd of them, utime the 12th and stime the 13th (proc(5)).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== groupId) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return (ticks * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
 /** A first request to each rater route, so that module loading is not timed as serving. */
 async function warmUp(app: AppProcess, studyId: string): Promise<{ imageUrl: string; cookie: string }> {
   const recorder = new LatencyRecorder();
@@ -176,6 +218,8 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     log(`${options.raters} raters, ${options.practiceTrials}+${options.testTrials} trials each, arriving over ${options.rampS} s, bound ${options.durationS} s`);
     const recorder = new LatencyRecorder();
     const runId = randomBytes(4).toString("hex");
+    const appGroup = app.process.pid ?? 0;
+    const cpuBefore = processGroupCpuMs(appGroup);
     const crowd = await runCrowd({
       baseUrl: app.url,
       studyId,
@@ -190,7 +234,10 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
       rampMs: options.rampS * 1000,
       durationMs: options.durationS * 1000,
     });
+    const cpuAfter = processGroupCpuMs(appGroup);
+    const appCpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
     const endpoints = recorder.summarizeAll(crowd.wallMs);
+    const steady = recorder.summarizePhase();
     log(`rater phase done in ${(crowd.wallMs / 1000).toFixed(1)} s`);
 
     const reference: ServeBenchmarkResult["reference"] = { health: null, appImage: null, nginxImage: null, nginx: null, imageBytes: null };
@@ -223,7 +270,7 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     } finally {
       await opened.close();
     }
-    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, endpoints, reference, outcomes: crowd.outcomes });
+    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, appCpuMs, endpoints, steady, reference, outcomes: crowd.outcomes });
   } finally {
     await app?.stop();
     await own.drop();
@@ -237,7 +284,9 @@ function assemble(
     loadAverageBefore: number[];
     audit: DeliveryAudit;
     crowdWallMs: number;
+    appCpuMs: number | null;
     endpoints: Record<string, EndpointSummary>;
+    steady: ReturnType<LatencyRecorder["summarizePhase"]>;
     reference: ServeBenchmarkResult["reference"];
     outcomes: RaterOutcome[];
   },
@@ -274,7 +323,12 @@ function assemble(
       wallS: Math.round(run.crowdWallMs / 100) / 10,
       answersPerS: Math.round((audit.stored * 10_000) / run.crowdWallMs) / 10,
       requestsPerS: Math.round((requests * 10_000) / run.crowdWallMs) / 10,
+      appCpu:
+        run.appCpuMs === null || requests === 0
+          ? null
+          : { totalS: Math.round(run.appCpuMs / 100) / 10, msPerRequest: Math.round((run.appCpuMs / requests) * 100) / 100, cores: Math.round((run.appCpuMs / run.crowdWallMs) * 100) / 100 },
       endpoints,
+      steady: run.steady ? { wallS: Math.round(run.steady.wallMs / 100) / 10, endpoints: run.steady.endpoints } : null,
     },
     reference,
     ratios: {

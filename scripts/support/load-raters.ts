@@ -184,11 +184,14 @@ export interface CrowdOptions extends Omit<RaterOptions, "index" | "deadline"> {
 export async function runCrowd(options: CrowdOptions): Promise<{ outcomes: RaterOutcome[]; wallMs: number }> {
   const started = performance.now();
   const deadline = started + options.durationMs;
+  // Once every rater has arrived, the load is steady: its figures are kept apart as well.
+  const steady = setTimeout(() => options.recorder.startPhase("steady"), options.rampMs);
   const outcomes = await Promise.all(
     Array.from({ length: options.raters }, async (_, index) => {
       await sleep((options.rampMs * index) / Math.max(1, options.raters));
       return runRater({ ...options, index, deadline });
     }),
   );
+  clearTimeout(steady);
   return { outcomes, wallMs: performance.now() - started };
 }

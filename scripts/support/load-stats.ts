@@ -46,9 +46,30 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 export class LatencyRecorder {
   private readonly samples = new Map<string, number[]>();
   private readonly failures = new Map<string, Map<string, number>>();
+  private phase: string | null = null;
+  private phaseRecorder: LatencyRecorder | null = null;
+  private phaseStarted = 0;
+
+  /**
+   * From now on, attempts are also recorded under `name` (e.g. "steady" once every rater has
+   * arrived), so that a phase can be summarized on its own.
+   */
+  startPhase(name: string): void {
+    this.phase = name;
+    this.phaseRecorder = new LatencyRecorder();
+    this.phaseStarted = performance.now();
+  }
+
+  /** The figures of the phase started last, over its own wall time so far. */
+  summarizePhase(): { phase: string; wallMs: number; endpoints: Record<string, EndpointSummary> } | null {
+    if (!this.phase || !this.phaseRecorder) return null;
+    const wallMs = performance.now() - this.phaseStarted;
+    return { phase: this.phase, wallMs, endpoints: this.phaseRecorder.summarizeAll(wallMs) };
+  }
 
   /** Records one attempt: `outcome` is the HTTP status, or "network" when no answer came. */
   record(endpoint: string, milliseconds: number, outcome: number | "network"): void {
+    this.phaseRecorder?.record(endpoint, milliseconds, outcome);
     const ok = typeof outcome === "number" && ((outcome >= 200 && outcome < 300) || outcome === 304);
     if (ok) {
       let list = this.samples.get(endpoint);
