@@ -49,7 +49,7 @@ function summaryLines(result: ServeBenchmarkResult): string[] {
   return [
     `responses: sent ${responses.sent}, acknowledged ${responses.acknowledged}, stored ${responses.stored}; lost ${responses.lost}, duplicates ${responses.duplicates}, redeliveries ${responses.redeliveries}`,
     `sessions: ${result.sessions.completedByClient}/${result.sessions.started} completed (${JSON.stringify(result.sessions.stoppedBy)})`,
-    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s; app CPU ${result.raterPhase.appCpu ? `${result.raterPhase.appCpu.msPerRequest} ms/request, ${result.raterPhase.appCpu.cores} cores` : "not measured"}):`,
+    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s; CPU per request: app ${result.raterPhase.appCpu?.msPerRequest ?? "—"} ms, PostgreSQL ${result.raterPhase.postgresCpu?.msPerRequest ?? "—"} ms; machine ${result.raterPhase.machineBusyShare ?? "—"} busy):`,
     ...Object.entries(result.raterPhase.endpoints).map(([name, summary]) => row(name, summary)),
     ...(result.raterPhase.steady
       ? [`steady load, after the last arrival (${result.raterPhase.steady.wallS} s):`, ...Object.entries(result.raterPhase.steady.endpoints).map(([name, summary]) => row(name, summary))]

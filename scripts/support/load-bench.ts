@@ -82,6 +82,10 @@ export interface ServeBenchmarkResult {
     requestsPerS: number;
     /** The app's CPU time over the phase (all its processes), per request and in cores. */
     appCpu: { totalS: number; msPerRequest: number; cores: number } | null;
+    /** The PostgreSQL backends' CPU for this database (a lower bound), per request and in cores. */
+    postgresCpu: { totalS: number; msPerRequest: number; cores: number } | null;
+    /** Share of the machine's CPU (all cores) busy during the phase, whoever used it. */
+    machineBusyShare: number | null;
     endpoints: Record<string, EndpointSummary>;
     /** The same after the last rater arrived (no session starts any more): the steady load. */
     steady: { wallS: number; endpoints: Record<string, EndpointSummary> } | null;
@@ -149,6 +153,25 @@ let clockTicks: number | undefined;
  * the machine is doing. Null where /proc is not available.
  */
 export function processGroupCpuMs(groupId: number): number | null {
+  return processesCpuMs((fields) => Number(fields[2]) === groupId);
+}
+
+/**
+ * CPU time (ms) used so far by the PostgreSQL backends serving `database` on this machine
+ * (their process titles name the database). Backends that exited meanwhile are not counted, so
+ * this is a lower bound; the app's pool keeps its connections open under steady load.
+ */
+export function postgresBackendsCpuMs(database: string): number | null {
+  return processesCpuMs((_fields, pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(` ${database} `);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function processesCpuMs(select: (fields: string[], pid: string) => boolean): number | null {
   try {
     clockTicks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
     let ticks = 0;
@@ -163,10 +186,24 @@ export function processGroupCpuMs(groupId: number): number | null {
       // Fields after the command name (which may contain spaces) start at state: pgrp is the
       // 3rd of them, utime the 12th and stime the 13th (proc(5)).
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== groupId) continue;
+      if (!select(fields, entry)) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
     }
     return (ticks * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total CPU time of the whole machine so far (ms, all cores), from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } | null {
+  try {
+    clockTicks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const values = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = values.reduce((sum, value) => sum + value, 0);
+    const idle = (values[3] ?? 0) + (values[4] ?? 0); // idle + iowait
+    return { busy: ((total - idle) * 1000) / clockTicks, total: (total * 1000) / clockTicks };
   } catch {
     return null;
   }
@@ -220,6 +257,9 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     const runId = randomBytes(4).toString("hex");
     const appGroup = app.process.pid ?? 0;
     const cpuBefore = processGroupCpuMs(appGroup);
+    const databaseName = own.target.kind === "postgres" ? new URL(own.target.url).pathname.slice(1) : null;
+    const postgresBefore = databaseName ? postgresBackendsCpuMs(databaseName) : null;
+    const machineBefore = machineCpuMs();
     const crowd = await runCrowd({
       baseUrl: app.url,
       studyId,
@@ -236,6 +276,11 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     });
     const cpuAfter = processGroupCpuMs(appGroup);
     const appCpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+    const postgresAfter = databaseName ? postgresBackendsCpuMs(databaseName) : null;
+    const postgresCpuMs = postgresBefore !== null && postgresAfter !== null ? postgresAfter - postgresBefore : null;
+    const machineAfter = machineCpuMs();
+    // Share of all cores busy (anyone's work: app, PostgreSQL, this load generator, others).
+    const machineBusy = machineBefore && machineAfter ? Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100) / 100 : null;
     const endpoints = recorder.summarizeAll(crowd.wallMs);
     const steady = recorder.summarizePhase();
     log(`rater phase done in ${(crowd.wallMs / 1000).toFixed(1)} s`);
@@ -270,11 +315,16 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     } finally {
       await opened.close();
     }
-    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, appCpuMs, endpoints, steady, reference, outcomes: crowd.outcomes });
+    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, appCpuMs, postgresCpuMs, machineBusy, endpoints, steady, reference, outcomes: crowd.outcomes });
   } finally {
     await app?.stop();
     await own.drop();
   }
+}
+
+function cpuFigures(cpuMs: number | null, requests: number, wallMs: number) {
+  if (cpuMs === null || requests === 0) return null;
+  return { totalS: Math.round(cpuMs / 100) / 10, msPerRequest: Math.round((cpuMs / requests) * 100) / 100, cores: Math.round((cpuMs / wallMs) * 100) / 100 };
 }
 
 function assemble(
@@ -285,6 +335,8 @@ function assemble(
     audit: DeliveryAudit;
     crowdWallMs: number;
     appCpuMs: number | null;
+    postgresCpuMs: number | null;
+    machineBusy: number | null;
     endpoints: Record<string, EndpointSummary>;
     steady: ReturnType<LatencyRecorder["summarizePhase"]>;
     reference: ServeBenchmarkResult["reference"];
@@ -323,10 +375,9 @@ function assemble(
       wallS: Math.round(run.crowdWallMs / 100) / 10,
       answersPerS: Math.round((audit.stored * 10_000) / run.crowdWallMs) / 10,
       requestsPerS: Math.round((requests * 10_000) / run.crowdWallMs) / 10,
-      appCpu:
-        run.appCpuMs === null || requests === 0
-          ? null
-          : { totalS: Math.round(run.appCpuMs / 100) / 10, msPerRequest: Math.round((run.appCpuMs / requests) * 100) / 100, cores: Math.round((run.appCpuMs / run.crowdWallMs) * 100) / 100 },
+      appCpu: cpuFigures(run.appCpuMs, requests, run.crowdWallMs),
+      postgresCpu: cpuFigures(run.postgresCpuMs, requests, run.crowdWallMs),
+      machineBusyShare: run.machineBusy,
       endpoints,
       steady: run.steady ? { wallS: Math.round(run.steady.wallMs / 100) / 10, endpoints: run.steady.endpoints } : null,
     },
