@@ -5,6 +5,7 @@
  * reduced to 8 bits.
  */
 import sharp from "sharp";
+import { decodeImage } from "@/lib/images/decode";
 
 /** A decoded 8-bit image. Invariant: pixels.length === channels · width · height. */
 export interface DecodedRgb {
@@ -35,23 +36,16 @@ function checkRaw(data: Buffer, width: number, height: number, channels: number)
 }
 
 /**
- * Decode to interleaved 8-bit sRGB, alpha dropped:
- * `sharp(buf).rotate().removeAlpha().toColourspace('srgb').raw()`.
- * @throws Error from sharp when the bytes are not a readable image (or exceed sharp's default
- *   pixel limit of 268 Mpx)
+ * Decode to interleaved 8-bit sRGB through `lib/images/decode` (EXIF orientation applied, alpha
+ * flattened, 40 MP pixel limit).
+ * @throws ImageError when the bytes are not a readable image or exceed the pixel limit
  */
 export async function decodeRgb8(bytes: Buffer | Uint8Array): Promise<DecodedRgb> {
-  const { data, info } = await sharp(bytes)
-    .rotate()
-    .removeAlpha()
-    .toColourspace("srgb")
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`expected 3 channels after removeAlpha, got ${info.channels}`);
-  return { width: info.width, height: info.height, channels: 3, pixels: checkRaw(data, info.width, info.height, 3) };
+  // The platform's one decoder (orientation, ICC → sRGB, pixel limit, clear ImageErrors).
+  const decoded = await decodeImage(bytes);
+  return { width: decoded.width, height: decoded.height, channels: 3, pixels: decoded.rgb };
 }
 
-/** Decode to interleaved 8-bit sRGB with alpha (opaque where the source has no alpha). */
 export async function decodeRgba8(bytes: Buffer | Uint8Array): Promise<DecodedRgba> {
   const image = sharp(bytes);
   const meta = await image.metadata();
