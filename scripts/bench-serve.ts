@@ -1,14 +1,16 @@
 // `npm run bench:serve -- --json [--raters 200] [--db postgres|pglite] [--duration 240] [--ramp 20]
 //   [--speed 1] [--practice 2] [--trials 20] [--stimuli 40] [--pool-max N] [--no-compare]
-//   [--compare-concurrency 32] [--compare-seconds 5] [--server-url postgres://postgres@127.0.0.1:5432/postgres]`
+//   [--compare-concurrency 32] [--compare-seconds 5] [--probe-rate 5] [--server-url postgres://postgres@127.0.0.1:5432/postgres]`
 //
 // Serving under load (issue 8): builds the app if needed, creates its own database (a fresh one
 // on the PostgreSQL server, or a temp PGlite directory; dropped afterwards), seeds an open study
 // through the platform's own functions, starts the production server on a free loopback port and
 // lets N simulated raters run whole sessions over HTTP (trial, both images, answer with retries
-// and some repeated deliveries; lib/rater-client's own code). Then, in the same run, the same
-// figures for /api/health, for the image route and for nginx serving that image, and an audit
-// of the stored responses. Prints one JSON object last on stdout (see docs/benchmarks.md).
+// and some repeated deliveries; lib/rater-client's own code). In the same run, the same figures
+// for /api/health and for nginx serving one of the study's images: probed a few times a second
+// while the raters run (latency under the same load), then each in a closed loop beside the
+// image route (peak throughput); their ratios; the app's and PostgreSQL's CPU per request; and
+// an audit of the stored responses. Prints one JSON object last on stdout (docs/benchmarks.md).
 // Loopback only; bounded by --raters (≤ 2000) and --duration (≤ 3600 s).
 import { parseArgs } from "node:util";
 import { DEFAULT_OPTIONS, GOALS, runServeBenchmark, type ServeBenchmarkOptions, type ServeBenchmarkResult } from "./support/load-bench";
@@ -30,6 +32,7 @@ const { values: opts } = parseArgs({
     "no-compare": { type: "boolean", default: false },
     "compare-concurrency": { type: "string", default: String(DEFAULT_OPTIONS.compareConcurrency) },
     "compare-seconds": { type: "string", default: String(DEFAULT_OPTIONS.compareSeconds) },
+    "probe-rate": { type: "string", default: String(DEFAULT_OPTIONS.probeRatePerS) },
     seed: { type: "string", default: String(DEFAULT_OPTIONS.seed) },
   },
 });
@@ -54,11 +57,15 @@ function summaryLines(result: ServeBenchmarkResult): string[] {
     ...(result.raterPhase.steady
       ? [`steady load, after the last arrival (${result.raterPhase.steady.wallS} s):`, ...Object.entries(result.raterPhase.steady.endpoints).map(([name, summary]) => row(name, summary))]
       : []),
-    `reference (closed loop, ${result.settings.compareConcurrency} clients):`,
-    row("/api/health", result.reference.health),
-    row("image route", result.reference.appImage),
-    row("nginx image", result.reference.nginxImage),
-    `ratios: answer/health p99 ${result.ratios.answerVsHealth.p99}; image route/nginx p50 ${result.ratios.appImageVsNginx?.p50 ?? "—"}, throughput ${result.ratios.appImageVsNginx?.throughput ?? "—"}`,
+    `references probed during the rater phase (${result.settings.probeRatePerS}/s each):`,
+    row("/api/health", result.reference.underLoad.health),
+    row("nginx image", result.reference.underLoad.nginxImage),
+    `references in a closed loop (${result.settings.compareConcurrency} clients, ${result.settings.compareSeconds} s each):`,
+    row("/api/health", result.reference.closedLoop.health),
+    row("image route", result.reference.closedLoop.appImage),
+    row("nginx image", result.reference.closedLoop.nginxImage),
+    `ratios under the raters' load: answer/health p50 ${result.ratios.underLoad.answerVsHealth.p50} p99 ${result.ratios.underLoad.answerVsHealth.p99}; image route/nginx p50 ${result.ratios.underLoad.imageVsNginx.p50} p99 ${result.ratios.underLoad.imageVsNginx.p99}`,
+    `closed loop: image route/nginx p50 ${result.ratios.closedLoop.appImageVsNginx?.p50 ?? "—"}, nginx's throughput ${result.ratios.closedLoop.appImageVsNginx?.throughput ?? "—"}× the image route's`,
     `goals: no loss/duplicates ${result.goals.noLossNoDuplicates}; answer p99 < ${GOALS.answerP99Ms} ms ${result.goals.answerP99UnderMs}; image within ${GOALS.imageVsNginx}× nginx ${result.goals.imageWithinNginxFactor}`,
   ];
 }
@@ -80,6 +87,7 @@ runScript(async () => {
     compare: !opts["no-compare"],
     compareConcurrency: numberOption("compare-concurrency", opts["compare-concurrency"], { min: 1, max: 1000, integer: true }),
     compareSeconds: numberOption("compare-seconds", opts["compare-seconds"], { min: 1, max: 120 }),
+    probeRatePerS: numberOption("probe-rate", opts["probe-rate"], { min: 0.1, max: 100 }),
     seed: numberOption("seed", opts.seed, { min: 0, max: 2 ** 31, integer: true }),
     log: (message) => process.stderr.write(`bench:serve ${message}\n`),
   };

@@ -12,7 +12,7 @@ import type { DatabaseTarget } from "@/lib/db/connection";
 import { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv, seedDatabase, type AppProcess } from "./app-server";
 import { assertLoopback, SimulatedBrowser } from "./load-client";
 import { runClosedLoop } from "./load-fixed";
-import { findNginx, startNginx } from "./load-nginx";
+import { findNginx, startNginx, type StaticServer } from "./load-nginx";
 import { ENDPOINTS, runCrowd, type RaterOutcome } from "./load-raters";
 import { compareEndpoints, LatencyRecorder, type EndpointSummary } from "./load-stats";
 import { auditDeliveries, seedLoadStudy, type DeliveryAudit } from "./load-study";
@@ -41,8 +41,13 @@ export interface ServeBenchmarkOptions {
   doubleSendShare: number;
   /** DATABASE_POOL_MAX for the app (undefined: the app's default). */
   poolMax?: number;
-  /** Run the reference phases (health route, image route, nginx). */
+  /**
+   * Measure the references: /api/health and nginx probed during the rater phase (same load), then
+   * each of /api/health, the image route and nginx in a closed loop (peak throughput).
+   */
   compare: boolean;
+  /** Probes per second for each reference during the rater phase. */
+  probeRatePerS: number;
   compareConcurrency: number;
   compareSeconds: number;
   seed: number;
@@ -63,6 +68,7 @@ export const DEFAULT_OPTIONS: ServeBenchmarkOptions = {
   resendShare: 0.1,
   doubleSendShare: 0.03,
   compare: true,
+  probeRatePerS: 5,
   compareConcurrency: 32,
   compareSeconds: 5,
   seed: 8,
@@ -91,22 +97,30 @@ export interface ServeBenchmarkResult {
     steady: { wallS: number; endpoints: Record<string, EndpointSummary> } | null;
   };
   reference: {
-    health: EndpointSummary | null;
-    appImage: EndpointSummary | null;
-    nginxImage: EndpointSummary | null;
     nginx: string | null;
     imageBytes: number | null;
+    /** Probed at probeRatePerS during the rater phase: the same machine load as the raters'. */
+    underLoad: { health: EndpointSummary | null; nginxImage: EndpointSummary | null };
+    /** compareConcurrency clients back to back for compareSeconds each, one target at a time. */
+    closedLoop: { health: EndpointSummary | null; appImage: EndpointSummary | null; nginxImage: EndpointSummary | null };
   };
   ratios: {
-    answerVsHealth: { p50: number | null; p99: number | null };
-    trialVsHealth: { p50: number | null; p99: number | null };
-    appImageVsNginx: ReturnType<typeof compareEndpoints> | null;
-    healthVsNginx: ReturnType<typeof compareEndpoints> | null;
+    /** Latency ratios under the raters' load: an endpoint against /api/health or nginx probed meanwhile. */
+    underLoad: {
+      answerVsHealth: LatencyRatio;
+      trialVsHealth: LatencyRatio;
+      imageVsNginx: LatencyRatio;
+      healthVsNginx: LatencyRatio;
+    };
+    /** Closed-loop latency and peak-throughput ratios (reference req/s ÷ subject req/s). */
+    closedLoop: { appImageVsNginx: ReturnType<typeof compareEndpoints> | null; healthVsNginx: ReturnType<typeof compareEndpoints> | null };
   };
   goals: { noLossNoDuplicates: boolean; answerP99UnderMs: boolean | null; imageWithinNginxFactor: boolean | null };
   problems: string[];
   ok: boolean;
 }
+
+type LatencyRatio = { p50: number | null; p99: number | null };
 
 interface OwnDatabase {
   target: DatabaseTarget;
@@ -228,6 +242,32 @@ async function warmUp(app: AppProcess, studyId: string): Promise<{ imageUrl: str
 }
 
 /**
+ * Open-loop probes: every 1/rate seconds one request to each target, not waiting for the last,
+ * until `done` settles. Light (a few requests per second), so they measure the load rather than
+ * add to it.
+ */
+async function probeWhile(done: Promise<unknown>, targets: { name: string; url: string }[], ratePerS: number, recorder: LatencyRecorder): Promise<void> {
+  let running = true;
+  void done.finally(() => (running = false));
+  const inFlight: Promise<void>[] = [];
+  while (running) {
+    for (const target of targets) {
+      const started = performance.now();
+      inFlight.push(
+        fetch(target.url)
+          .then(async (response) => {
+            await response.arrayBuffer();
+            recorder.record(target.name, performance.now() - started, response.status);
+          })
+          .catch(() => recorder.record(target.name, performance.now() - started, "network")),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000 / ratePerS));
+  }
+  await Promise.all(inFlight);
+}
+
+/**
  * Runs the whole benchmark and returns its figures. The app, nginx and the database are always
  * stopped and dropped, also when a phase fails.
  */
@@ -241,6 +281,7 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
   await ensureProductionBuild();
   const own = await createOwnDatabase(options.database, options.serverUrl);
   let app: AppProcess | undefined;
+  let nginx: StaticServer | undefined;
   try {
     log(`seeding ${options.stimuli} stimuli on ${options.database}…`);
     let studyId = "";
@@ -251,6 +292,10 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     app = await launchProductionApp(productionAppEnv(own.target, await freePort(), extraEnv));
     log(`app on ${app.url}; warming up`);
     const probe = await warmUp(app, studyId);
+    const imageBytes = new Uint8Array(await (await fetch(probe.imageUrl, { headers: { cookie: probe.cookie } })).arrayBuffer());
+    const nginxBinary = options.compare ? findNginx() : null;
+    if (options.compare && !nginxBinary) log("nginx not found (Debian: apt-get install -y nginx): no static-file reference");
+    nginx = nginxBinary ? await startNginx(nginxBinary, imageBytes) : undefined;
 
     log(`${options.raters} raters, ${options.practiceTrials}+${options.testTrials} trials each, arriving over ${options.rampS} s, bound ${options.durationS} s`);
     const recorder = new LatencyRecorder();
@@ -260,7 +305,8 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     const databaseName = own.target.kind === "postgres" ? new URL(own.target.url).pathname.slice(1) : null;
     const postgresBefore = databaseName ? postgresBackendsCpuMs(databaseName) : null;
     const machineBefore = machineCpuMs();
-    const crowd = await runCrowd({
+    const probes = new LatencyRecorder();
+    const crowdRun = runCrowd({
       baseUrl: app.url,
       studyId,
       runId,
@@ -274,6 +320,11 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
       rampMs: options.rampS * 1000,
       durationMs: options.durationS * 1000,
     });
+    const probing = options.compare
+      ? probeWhile(crowdRun, [{ name: "health", url: `${app.url}/api/health` }, ...(nginx ? [{ name: "nginxImage", url: nginx.url }] : [])], options.probeRatePerS, probes)
+      : Promise.resolve();
+    const crowd = await crowdRun;
+    await probing;
     const cpuAfter = processGroupCpuMs(appGroup);
     const appCpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
     const postgresAfter = databaseName ? postgresBackendsCpuMs(databaseName) : null;
@@ -285,26 +336,19 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     const steady = recorder.summarizePhase();
     log(`rater phase done in ${(crowd.wallMs / 1000).toFixed(1)} s`);
 
-    const reference: ServeBenchmarkResult["reference"] = { health: null, appImage: null, nginxImage: null, nginx: null, imageBytes: null };
+    const probeSummary = (name: string) => (probes.endpoints().includes(name) ? probes.summarize(name, crowd.wallMs) : null);
+    const reference: ServeBenchmarkResult["reference"] = {
+      nginx: nginx?.version ?? null,
+      imageBytes: imageBytes.byteLength,
+      underLoad: { health: probeSummary("health"), nginxImage: probeSummary("nginxImage") },
+      closedLoop: { health: null, appImage: null, nginxImage: null },
+    };
     if (options.compare) {
       const closed = { concurrency: options.compareConcurrency, durationMs: options.compareSeconds * 1000 };
-      const imageBytes = new Uint8Array(await (await fetch(probe.imageUrl, { headers: { cookie: probe.cookie } })).arrayBuffer());
-      reference.imageBytes = imageBytes.byteLength;
       log(`reference: /api/health, the image route and nginx, ${closed.concurrency} clients × ${options.compareSeconds} s each`);
-      reference.health = await runClosedLoop({ url: `${app.url}/api/health`, ...closed });
-      reference.appImage = await runClosedLoop({ url: probe.imageUrl, headers: { cookie: probe.cookie }, expectBytes: imageBytes.byteLength, ...closed });
-      const nginxBinary = findNginx();
-      if (nginxBinary) {
-        const nginx = await startNginx(nginxBinary, imageBytes);
-        try {
-          reference.nginx = nginx.version;
-          reference.nginxImage = await runClosedLoop({ url: nginx.url, expectBytes: imageBytes.byteLength, ...closed });
-        } finally {
-          await nginx.stop();
-        }
-      } else {
-        log("nginx not found (Debian: apt-get install -y nginx): no static-file reference");
-      }
+      reference.closedLoop.health = await runClosedLoop({ url: `${app.url}/api/health`, ...closed });
+      reference.closedLoop.appImage = await runClosedLoop({ url: probe.imageUrl, headers: { cookie: probe.cookie }, expectBytes: imageBytes.byteLength, ...closed });
+      if (nginx) reference.closedLoop.nginxImage = await runClosedLoop({ url: nginx.url, expectBytes: imageBytes.byteLength, ...closed });
     }
 
     await app.stop();
@@ -317,6 +361,7 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     }
     return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, appCpuMs, postgresCpuMs, machineBusy, endpoints, steady, reference, outcomes: crowd.outcomes });
   } finally {
+    await nginx?.stop();
     await app?.stop();
     await own.drop();
   }
@@ -347,20 +392,24 @@ function assemble(
   const { sessions, ok: auditOk, ...responses } = audit;
   const answer = endpoints[ENDPOINTS.answer];
   const trial = endpoints[ENDPOINTS.trial];
-  const latencyRatio = (subject: EndpointSummary | undefined) => {
-    if (!subject || !reference.health) return { p50: null, p99: null };
-    const { p50, p99 } = compareEndpoints(subject, reference.health);
+  const latencyRatio = (subject: EndpointSummary | null | undefined, against: EndpointSummary | null | undefined): LatencyRatio => {
+    if (!subject || !against) return { p50: null, p99: null };
+    const { p50, p99 } = compareEndpoints(subject, against);
     return { p50, p99 };
   };
-  const appImageVsNginx = reference.appImage && reference.nginxImage ? compareEndpoints(reference.appImage, reference.nginxImage) : null;
+  const { underLoad, closedLoop } = reference;
+  const imageVsNginx = latencyRatio(endpoints[ENDPOINTS.image], underLoad.nginxImage);
+  const appImageVsNginx = closedLoop.appImage && closedLoop.nginxImage ? compareEndpoints(closedLoop.appImage, closedLoop.nginxImage) : null;
   const problems = run.outcomes.flatMap((outcome) => outcome.problems.map((problem) => `rater ${outcome.index}: ${problem}`));
   const requests = Object.values(endpoints).reduce((sum, summary) => sum + summary.requests, 0);
   const errors = Object.values(endpoints).reduce((sum, summary) => sum + summary.errors, 0);
   const goals = {
     noLossNoDuplicates: auditOk,
     answerP99UnderMs: answer?.p99Ms != null ? answer.p99Ms < GOALS.answerP99Ms : null,
-    // Within 3×: neither the latency (p50) nor the throughput is more than three times worse.
-    imageWithinNginxFactor: appImageVsNginx && appImageVsNginx.p50 !== null && appImageVsNginx.throughput !== null ? appImageVsNginx.p50 <= GOALS.imageVsNginx && appImageVsNginx.throughput <= GOALS.imageVsNginx : null,
+    // Within 3×: neither the latency under the raters' load (p50) nor the peak throughput is
+    // more than three times nginx's.
+    imageWithinNginxFactor:
+      imageVsNginx.p50 !== null && appImageVsNginx?.throughput != null ? imageVsNginx.p50 <= GOALS.imageVsNginx && appImageVsNginx.throughput <= GOALS.imageVsNginx : null,
   };
   const { log: _log, serverUrl: _serverUrl, ...settings } = options;
   return {
@@ -383,10 +432,16 @@ function assemble(
     },
     reference,
     ratios: {
-      answerVsHealth: latencyRatio(answer),
-      trialVsHealth: latencyRatio(trial),
-      appImageVsNginx,
-      healthVsNginx: reference.health && reference.nginxImage ? compareEndpoints(reference.health, reference.nginxImage) : null,
+      underLoad: {
+        answerVsHealth: latencyRatio(answer, underLoad.health),
+        trialVsHealth: latencyRatio(trial, underLoad.health),
+        imageVsNginx,
+        healthVsNginx: latencyRatio(underLoad.health, underLoad.nginxImage),
+      },
+      closedLoop: {
+        appImageVsNginx,
+        healthVsNginx: closedLoop.health && closedLoop.nginxImage ? compareEndpoints(closedLoop.health, closedLoop.nginxImage) : null,
+      },
     },
     goals,
     problems: problems.slice(0, 50),
