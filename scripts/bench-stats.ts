@@ -21,6 +21,8 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { parseArgs } from "node:util";
+import type { DatabaseTarget } from "@/lib/db/connection";
+import type { ScratchDatabase } from "./support/scratch-database";
 
 if (!process.execArgv.some((arg) => arg.includes("react-server"))) {
   const child = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", ...process.argv.slice(1)], { stdio: "inherit" });
@@ -28,7 +30,6 @@ if (!process.execArgv.some((arg) => arg.includes("react-server"))) {
 }
 
 const { randomUUID } = await import("node:crypto");
-const { default: pg } = await import("pg");
 const { getConfig } = await import("@/lib/config");
 const { hashPassword } = await import("@/lib/auth/password");
 const { openSqlConnection } = await import("@/lib/db/connection");
@@ -37,6 +38,7 @@ const { protocolSchema, hashProtocol } = await import("@/lib/study/protocol");
 const { benchStatsCore } = await import("./bench-stats-core");
 const { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv } = await import("./support/app-server");
 const { CliUsageError, runScript } = await import("./support/run-script");
+const { createScratchDatabase } = await import("./support/scratch-database");
 
 const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const BENCH_EMAIL = "bench@example.org";
@@ -211,16 +213,19 @@ runScript(async () => {
 
   const serverUrl = getConfig().DATABASE_URL ?? DEFAULT_SERVER;
   const reused = values.database;
-  const name = reused ?? `ctt_bench_${Date.now().toString(36)}`;
-  if (!reused) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
+  let scratch: ScratchDatabase | undefined;
+  let target: Extract<DatabaseTarget, { kind: "postgres" }>;
+  if (reused) {
+    const url = new URL(serverUrl);
+    url.pathname = `/${reused}`;
+    target = { kind: "postgres", url: url.toString(), poolMax: 10 };
+  } else {
+    const created = await createScratchDatabase("postgres", { serverUrl, prefix: "ctt_bench" });
+    if (created.target.kind !== "postgres") throw new Error("expected a PostgreSQL scratch database");
+    scratch = created;
+    target = created.target;
   }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const target = { kind: "postgres" as const, url: url.toString(), poolMax: 10 };
+  const name = reused ?? scratch?.name ?? "";
   let app: Awaited<ReturnType<typeof launchProductionApp>> | undefined;
   try {
     log(`2/3 synthetic study on PostgreSQL (${name}) …`);
@@ -338,11 +343,7 @@ runScript(async () => {
     if (values.json) console.log(JSON.stringify(result));
   } finally {
     await app?.stop();
-    if (!values.keep && !reused) {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    } else log(`kept database ${name}`);
+    if (!values.keep && scratch) await scratch.drop();
+    else log(`kept database ${name}`);
   }
 });

@@ -4,11 +4,10 @@
 // route and for nginx serving one image, and an audit of the stored responses.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import pg from "pg";
 import type { DatabaseTarget } from "@/lib/db/connection";
+import { createScratchDatabase } from "./scratch-database";
 import { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv, seedDatabase, type AppProcess } from "./app-server";
 import { assertLoopback, SimulatedBrowser } from "./load-client";
 import { runClosedLoop } from "./load-fixed";
@@ -129,33 +128,8 @@ interface OwnDatabase {
 
 /** A fresh database for this run: its own database on the server, or a temp PGlite directory. */
 export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: string, poolMax = 10): Promise<OwnDatabase> {
-  if (kind === "pglite") {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "ctt-bench-pglite-"));
-    return { target: { kind: "pglite", dir: path.join(dir, "db") }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  assertLoopback(serverUrl);
-  const name = `ctt_bench_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    target: { kind: "postgres", url: url.toString(), poolMax },
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
+  if (kind === "postgres") assertLoopback(serverUrl);
+  return createScratchDatabase(kind, { serverUrl, prefix: "ctt_bench", poolMax });
 }
 
 let clockTicks: number | undefined;

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pg from "pg";
 import { openDatabase, type OpenedDatabase } from "@/lib/db/client";
 import { sqlConnectionFromPglite, openSqlConnection, type DatabaseTarget } from "@/lib/db/connection";
 import { applyMigrations } from "@/lib/db/migrate";
-import { randomToken } from "@/lib/crypto";
+import { createScratchDatabase } from "@/scripts/support/scratch-database";
 
 /**
  * The database flavours tests run on: always the embedded PGlite; PostgreSQL too when
@@ -22,29 +18,9 @@ export interface TestDatabase extends OpenedDatabase {
 }
 
 export async function createEmptyTarget(kind: "pglite" | "postgres"): Promise<{ target: DatabaseTarget; drop: () => Promise<void>; name: string }> {
-  if (kind === "pglite") {
-    const dir = mkdtempSync(path.join(tmpdir(), "ctt-pglite-"));
-    return { target: { kind: "pglite", dir: path.join(dir, "db") }, name: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
   const serverUrl = serverUrlForTests();
-  if (!serverUrl) throw new Error("no PostgreSQL server configured for tests");
-  const name = `ctt_test_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    target: { kind: "postgres", url: url.toString(), poolMax: 20 },
-    name,
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
+  if (kind === "postgres" && !serverUrl) throw new Error("no PostgreSQL server configured for tests");
+  return createScratchDatabase(kind, { serverUrl, prefix: "ctt_test", poolMax: 20 });
 }
 
 /** A fresh, migrated database of the given kind with a Prisma client on it. */
