@@ -34,24 +34,9 @@ export interface SessionAggregate {
 
 /** Reads {@link SessionAggregate} for every session of a study, ordered by start time. */
 export async function readSessionAggregates(db: QueryClient, studyId: string): Promise<SessionAggregate[]> {
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      recruiter: string;
-      status: SessionAggregate["status"];
-      methodId: string | null;
-      createdAt: Date;
-      completedAt: Date | null;
-      testTrials: number;
-      testFooled: number;
-      vigilanceTrials: number;
-      vigilanceFailures: number;
-      analysableTrials: number;
-      timingFlagged: number;
-      meanFrameIntervalMs: number | null;
-    }[]
-  >(Prisma.sql`
-    SELECT s.id, s.recruiter::text AS recruiter, s.status::text AS status, s."methodId",
+  // Columns are named as SessionAggregate's fields, so the rows need no mapping.
+  return db.$queryRaw<SessionAggregate[]>(Prisma.sql`
+    SELECT s.id AS "sessionId", s.recruiter::text AS recruiter, s.status::text AS status, s."methodId",
            s."createdAt", s."completedAt",
            count(r.id) FILTER (WHERE t.kind = 'test')::int AS "testTrials",
            count(r.id) FILTER (WHERE t.kind = 'test' AND r.fooled)::int AS "testFooled",
@@ -66,7 +51,6 @@ export async function readSessionAggregates(db: QueryClient, studyId: string): P
     WHERE s."studyId" = ${studyId}
     GROUP BY s.id
     ORDER BY s."createdAt", s.id`);
-  return rows.map((row) => ({ sessionId: row.id, ...row }));
 }
 
 /** Left-out tally of one method for one reason. */
