@@ -21,3 +21,18 @@ export function imageResponse(
   headers.set("content-length", String(image.bytes.byteLength));
   return new Response(Buffer.from(image.bytes), { status: 200, headers });
 }
+
+/**
+ * Serves one photo of a rater's trial: never stored by the browser or any cache in between
+ * (`no-store`), since its URL stops serving once the trial is answered, and no validator (an ETag
+ * would be one more value that differs between the two photos of a pair).
+ */
+export function raterImageResponse(image: { bytes: Uint8Array; mimeType: string }): Response {
+  const headers = new Headers({
+    "cache-control": "private, no-store",
+    "x-content-type-options": "nosniff",
+    "content-type": image.mimeType,
+    "content-length": String(image.bytes.byteLength),
+  });
+  return new Response(Buffer.from(image.bytes), { status: 200, headers });
+}

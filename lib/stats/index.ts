@@ -9,6 +9,7 @@ export { betaQuantile } from "./beta-quantile";
 export type { ProportionInterval } from "./proportion-interval";
 export { wilsonInterval } from "./wilson-interval";
 export { clopperPearsonInterval } from "./clopper-pearson-interval";
+export { binomialTestTwoSided } from "./binomial-test";
 export { SeededRandom, SplitMix64, deriveSeed, seedToUint64, type Seed } from "./seeded-random";
 export { sampleStandardNormal, sampleGamma, sampleBeta, sampleBinomial } from "./random-variates";
 export { countTrials, countCells, type TrialColumns, type TrialCells, type TrialCounts } from "./trial-counts";

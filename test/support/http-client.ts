@@ -30,6 +30,17 @@ export class HttpClient {
     return { status: response.status, headers: response.headers, data: data as Record<string, any>, raw: text };
   }
 
+  /** A GET whose body is kept as bytes (images), with the time from sending to the last byte. */
+  async getBytes(path: string) {
+    const headers = new Headers();
+    if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    const started = performance.now();
+    const response = await fetch(new URL(path, this.baseUrl), { headers, redirect: "manual" });
+    const firstByteMs = performance.now() - started;
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return { status: response.status, headers: response.headers, bytes, firstByteMs, totalMs: performance.now() - started };
+  }
+
   get(path: string, headers?: Record<string, string>) {
     return this.request("GET", path, { headers });
   }

@@ -4,6 +4,7 @@ import { notFound } from "@/lib/http/errors";
 import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
 import { answerSchema, answerTrial } from "@/lib/study/answers";
 import { raterSessionOwning } from "@/lib/study/rater-request";
+import { forgetServedPair } from "@/lib/study/trial-images";
 
 const paramsSchema = z.object({ trialId: z.uuid() });
 
@@ -14,5 +15,7 @@ export const POST = route(async (request, context: { params: Promise<{ trialId: 
   const db = await getDb();
   const session = await raterSessionOwning(db, request, { id: trialId });
   if (!session) throw notFound("Trial");
-  return json(await answerTrial(db, session, trialId, input));
+  const result = await answerTrial(db, session, trialId, input);
+  forgetServedPair(trialId);
+  return json(result);
 });
