@@ -91,16 +91,32 @@ interface ObservedTrial {
   right: Fetched;
 }
 
-/** Byte 16-grams of a file (a fingerprint for "similar bytes", not only identical ones). */
-function shingles(bytes: Buffer): Set<string> {
-  const set = new Set<string>();
-  for (let offset = 0; offset + 16 <= bytes.length; offset += 4) set.add(bytes.subarray(offset, offset + 16).toString("latin1"));
-  return set;
+/** A file's aligned 16-byte chunks: a fingerprint for "similar bytes", not only identical ones. */
+function chunks(bytes: Buffer): string[] {
+  const list: string[] = [];
+  for (let offset = 0; offset + 16 <= bytes.length; offset += 16) list.push(bytes.subarray(offset, offset + 16).toString("latin1"));
+  return list;
 }
-function overlap(first: Set<string>, second: Set<string>): number {
-  let shared = 0;
-  for (const item of first) if (second.has(item)) shared++;
-  return shared / Math.max(1, Math.min(first.size, second.size));
+
+/** Files seen so far, indexed by chunk, to count earlier files sharing most of a file's chunks. */
+class ChunkIndex {
+  private readonly filesByChunk = new Map<string, number[]>();
+  private files = 0;
+  add(bytes: Buffer): void {
+    const file = this.files++;
+    for (const chunk of new Set(chunks(bytes))) {
+      const list = this.filesByChunk.get(chunk);
+      if (list) list.push(file);
+      else this.filesByChunk.set(chunk, [file]);
+    }
+  }
+  /** How many indexed files share more than half of this file's chunks. */
+  similarFiles(bytes: Buffer): number {
+    const own = new Set(chunks(bytes));
+    const shared = new Map<number, number>();
+    for (const chunk of own) for (const file of this.filesByChunk.get(chunk) ?? []) shared.set(file, (shared.get(file) ?? 0) + 1);
+    return [...shared.values()].filter((count) => count > own.size / 2).length;
+  }
 }
 
 /** "Pick the side where the feature is larger"; a tie is no information (null → a coin). */
@@ -121,6 +137,7 @@ describe("red team: nothing but the pixels tells the real photo", () => {
         studyId = seeded.study.id;
       },
     });
+    const started = performance.now();
     // The rater: one session after another, fetching each trial's pair as the page does (both at
     // once), then answering. After answering it tries the URLs again.
     for (let session = 0; session < SESSIONS; session++) {
@@ -158,6 +175,7 @@ describe("red team: nothing but the pixels tells the real photo", () => {
         for (const url of [trial.leftUrl, trial.rightUrl]) afterAnswer.push((await client.getBytes(url)).status);
       }
     }
+    console.log(`red team: ${observed.length} trials fetched and answered in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const trials = await app.inspectAfterStop((db) => db.trial.findMany({ select: { id: true, realOnLeft: true } }));
     realOnLeft = new Map(trials.map((trial) => [trial.id, trial.realOnLeft]));
   }, 600_000);
@@ -179,8 +197,12 @@ describe("red team: nothing but the pixels tells the real photo", () => {
 
   it("each signal's accuracy over the test trials is consistent with chance (two-sided binomial p > 0.01)", () => {
     const coin = new SeededRandom(20_261_129);
-    const history: { sha256: string; shingles: Set<string>; session: number }[] = [];
-    const signals: Record<string, (trial: ObservedTrial, earlier: typeof history) => Side | null> = {
+    // What the rater kept from its earlier sessions (not from earlier trials of this session).
+    const seenHashes = new Map<string, number>();
+    const seenChunks = new ChunkIndex();
+    let keptSession = 0;
+    const pending: Fetched[] = [];
+    const signals: Record<string, (trial: ObservedTrial) => Side | null> = {
       "byte length (encodedBodySize)": (t) => larger(t.left.bytes.length, t.right.bytes.length),
       "content-length header": (t) => larger(Number(new Map(t.left.headers).get("content-length") ?? 0), Number(new Map(t.right.headers).get("content-length") ?? 0)),
       "decoded size (naturalWidth × naturalHeight)": (t) => larger(t.left.decodedWidth * t.left.decodedHeight, t.right.decodedWidth * t.right.decodedHeight),
@@ -188,20 +210,22 @@ describe("red team: nothing but the pixels tells the real photo", () => {
       "time to first byte": (t) => larger(t.left.firstByteMs, t.right.firstByteMs),
       "time to last byte": (t) => larger(t.left.totalMs, t.right.totalMs),
       "URL token order": (t) => (t.left.url > t.right.url ? "left" : "right"),
-      "identical bytes seen in an earlier session": (t, earlier) =>
-        larger(earlier.filter((seen) => seen.sha256 === t.left.sha256).length, earlier.filter((seen) => seen.sha256 === t.right.sha256).length),
-      "similar bytes seen in an earlier session": (t, earlier) => {
-        const [left, right] = [shingles(t.left.bytes), shingles(t.right.bytes)];
-        return larger(earlier.filter((seen) => overlap(left, seen.shingles) > 0.5).length, earlier.filter((seen) => overlap(right, seen.shingles) > 0.5).length);
-      },
+      "identical bytes seen in an earlier session": (t) => larger(seenHashes.get(t.left.sha256) ?? 0, seenHashes.get(t.right.sha256) ?? 0),
+      "similar bytes seen in an earlier session": (t) => larger(seenChunks.similarFiles(t.left.bytes), seenChunks.similarFiles(t.right.bytes)),
     };
     const tally = new Map(Object.keys(signals).map((name) => [name, { correct: 0, total: 0, ties: 0 }]));
     for (const trial of observed) {
-      const earlier = history.filter((seen) => seen.session < trial.session);
+      if (trial.session !== keptSession) {
+        for (const file of pending.splice(0)) {
+          seenHashes.set(file.sha256, (seenHashes.get(file.sha256) ?? 0) + 1);
+          seenChunks.add(file.bytes);
+        }
+        keptSession = trial.session;
+      }
       if (trial.phase === "test") {
         const realSide: Side = realOnLeft.get(trial.trialId) ? "left" : "right";
         for (const [name, signal] of Object.entries(signals)) {
-          const guess = signal(trial, earlier);
+          const guess = signal(trial);
           const counts = tally.get(name)!;
           if (guess === null) counts.ties++;
           const chosen = guess ?? (coin.nextFloat() < 0.5 ? "left" : "right");
@@ -209,7 +233,7 @@ describe("red team: nothing but the pixels tells the real photo", () => {
           if (chosen === realSide) counts.correct++;
         }
       }
-      for (const side of [trial.left, trial.right]) history.push({ sha256: side.sha256, shingles: shingles(side.bytes), session: trial.session });
+      pending.push(trial.left, trial.right);
     }
     const rows = [...tally].map(([name, { correct, total, ties }]) => ({ name, correct, total, ties, accuracy: correct / total, p: binomialTestTwoSided(correct, total) }));
     console.log(
