@@ -6,9 +6,11 @@
  *   e.g. in tests or at shutdown). Each `loadColorizer` call gets its own light wrapper that checks
  *   the model against *its* manifest.
  * - Execution providers are tried one at a time in the order given (the platform passes its
- *   configured EXECUTION_PROVIDERS, default cuda → webgpu → cpu). The first that creates a session
- *   is used, logged and exposed as `colorizer.provider`; every failed attempt is logged with its
- *   reason, so a fallback is never silent.
+ *   configured EXECUTION_PROVIDERS, default cuda → webgpu → cpu). A provider whose library or
+ *   device this machine lacks is skipped without asking onnxruntime (whose native loader would
+ *   print red errors and Vulkan warnings on every CPU-only machine; provider-preflight.ts). The
+ *   first that creates a session is used and exposed as `colorizer.provider`; one log line names it
+ *   and why each provider before it was skipped or failed, so a fallback is never silent.
  * - Batches are cut to at most `maxBatch` images, so memory stays bounded whatever the caller passes.
  * - The model is checked against its manifest: input/output names at load, declared input shape
  *   where the model states it, and the output's actual shape at the first run.
@@ -18,6 +20,7 @@ import * as ort from "onnxruntime-node";
 import { annealedMean } from "./annealed-mean";
 import { getAnnealedMeanDecoder } from "./decode-graph";
 import { ModelError } from "./errors";
+import { providerSkipReason } from "./provider-preflight";
 import { loadManifest, type ResolvedManifest } from "./manifest";
 
 export const DEFAULT_EXECUTION_PROVIDERS = ["cuda", "webgpu", "cpu"] as const;
@@ -127,15 +130,22 @@ async function createSession(
     logSeverityLevel: 4,
   };
   if (options.interOpNumThreads !== undefined) base.interOpNumThreads = options.interOpNumThreads;
+  // The environment's logger too (it reports provider library loading), before the first session.
+  ort.env.logLevel = "fatal";
+  const skipped = () => (failures.length ? `; ${failures.map((failure) => `${failure.provider} skipped: ${failure.reason}`).join("; ")}` : "");
   for (const provider of providers) {
+    const skipReason = providerSkipReason(provider);
+    if (skipReason) {
+      failures.push({ provider, reason: skipReason });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(manifest.modelPath, { ...base, executionProviders: [provider] });
-      log(`colorizer: model ${manifest.manifest.name} (${manifest.modelPath}) runs on execution provider "${provider}"`);
+      log(`colorizer: model ${manifest.manifest.name} (${manifest.modelPath}) runs on execution provider "${provider}"${skipped()}`);
       return { session, provider, failures };
     } catch (error) {
       const reason = describe(error);
       failures.push({ provider, reason });
-      log(`colorizer: execution provider "${provider}" unavailable for ${manifest.manifest.name}: ${reason}`);
       // The CPU provider is always built in: if it fails, the model file itself is at fault.
       if (provider === "cpu") {
         throw new ModelError("model_invalid", `Model file ${manifest.modelPath} could not be loaded: ${reason}`, { cause: error });

@@ -7,7 +7,7 @@
  * ratio is recorded with the session (`screen.devicePixelRatio`).
  *
  * - `row`: the two side by side, labels above (desktops, tablets, phones in landscape if tall enough);
- * - `column`: stacked, left photo on top, labels beside them (phones in portrait);
+ * - `column`: stacked, the first ("left") photo on top, labels beside them (phones in portrait);
  * - `too-small`: neither fits; the page asks for a larger window instead of shrinking the photos.
  */
 
@@ -26,6 +26,27 @@ export const STAGE_SPACING = {
 } as const;
 
 export type StimulusLayoutKind = "row" | "column";
+
+export interface SideWords {
+  /** "Left" / "Top": labels, placeholders and buttons. */
+  name: string;
+  /** "left" / "top": in sentences. */
+  word: string;
+  /** The arrow key that chooses this side, and its glyph. */
+  key: "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown";
+  arrow: string;
+}
+
+/**
+ * What the rater is told about the two sides in a layout: side by side they are left and right;
+ * stacked (phones in portrait) the first is on top, the second at the bottom, so every label,
+ * button, key and message says top and bottom. The API keeps "left"/"right" for first/second.
+ */
+export function sideWords(kind: StimulusLayoutKind): { left: SideWords; right: SideWords } {
+  return kind === "row"
+    ? { left: { name: "Left", word: "left", key: "ArrowLeft", arrow: "←" }, right: { name: "Right", word: "right", key: "ArrowRight", arrow: "→" } }
+    : { left: { name: "Top", word: "top", key: "ArrowUp", arrow: "↑" }, right: { name: "Bottom", word: "bottom", key: "ArrowDown", arrow: "↓" } };
+}
 
 export interface LayoutNeed {
   kind: StimulusLayoutKind;

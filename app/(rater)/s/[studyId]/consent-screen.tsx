@@ -26,7 +26,7 @@ export function ConsentScreen({
   return (
     <main className="mx-auto max-w-2xl space-y-6 px-4 py-10">
       <FocusHeading>Which photo has the real colours?</FocusHeading>
-      <StudyDescription protocol={protocol} />
+      <StudyDescription protocol={protocol} arrangement={layout?.kind === "column" ? "column" : "row"} />
       <section aria-labelledby="consent-title" className="space-y-2 rounded border border-neutral-200 bg-white p-4">
         <h2 id="consent-title" className="font-semibold">
           Consent

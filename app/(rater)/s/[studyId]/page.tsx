@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { pickRecruiterParams } from "@/lib/rater-client/recruiter-params";
 import { getPublicStudy } from "@/lib/study/public-study";
-import { isMturkPreview } from "@/lib/study/rater-sessions";
+import { isMturkPreview, raterCookieName } from "@/lib/study/rater-sessions";
 import { RaterApp } from "./rater-app";
 import { ExampleChoice, StudyDescription } from "./study-description";
 
@@ -61,5 +62,6 @@ export default async function StudyEntryPage({
     );
   }
 
-  return <RaterApp studyId={study.id} studyStatus={study.status} protocol={study.protocol} params={recruiterParams} />;
+  const hasSessionCookie = (await cookies()).has(raterCookieName(study.id));
+  return <RaterApp studyId={study.id} studyStatus={study.status} protocol={study.protocol} params={recruiterParams} hasSessionCookie={hasSessionCookie} />;
 }

@@ -37,6 +37,24 @@ export interface RaterAppProps {
   protocol: RaterProtocol;
   /** The recruiter's query parameters (recruiter-params.ts). */
   params: Record<string, string>;
+  /**
+   * Whether the browser sent this study's session cookie (the server sees the httpOnly cookie;
+   * the page cannot). Without one there is no session to resume, so the page does not ask.
+   */
+  hasSessionCookie: boolean;
+}
+
+/**
+ * Where a returning rater stands, counted as the trial header counts: practice and test pairs
+ * separately, so "Trial 4 of 8" and "3 of 8 pairs answered" always agree.
+ */
+export function resumeText(session: SessionState): string {
+  const next = session.next;
+  if (!next) return "Your answers are saved.";
+  const done = next.index - 1;
+  return next.phase === "practice"
+    ? `You have done ${done} of ${next.phaseTotal} practice pairs; your answers are saved.`
+    : `You have answered ${done} of ${next.phaseTotal} pairs; your answers are saved.`;
 }
 
 const fetchFn = (input: string, init?: RequestInit) => window.fetch(input, init);
@@ -47,7 +65,7 @@ const fetchFn = (input: string, init?: RequestInit) => window.fetch(input, init)
  * resumes at the next unanswered trial; the one answer in flight is kept in storage and re-sent
  * with its idempotency key first.
  */
-export function RaterApp({ studyId, studyStatus, protocol, params }: RaterAppProps) {
+export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCookie }: RaterAppProps) {
   const [screen, setScreen] = useState<Screen>({ kind: "loading" });
   const [reconnecting, setReconnecting] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -134,7 +152,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params }: RaterAppPro
         if (outcome.kind === "stored") return show(outcome.result.session, outcome.result.session.status === "completed" ? "answer" : "load");
       }
       try {
-        const session = await runWithRetry(() => fetchCurrentSession(fetchFn, studyId), browserRetryHooks(() => setReconnecting(true)));
+        const session = hasSessionCookie ? await runWithRetry(() => fetchCurrentSession(fetchFn, studyId), browserRetryHooks(() => setReconnecting(true))) : null;
         setReconnecting(false);
         if (cancelled) return;
         if (session) return show(session, "load");
@@ -148,7 +166,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params }: RaterAppPro
     return () => {
       cancelled = true;
     };
-  }, [studyId, studyStatus, submit, show, tracker]);
+  }, [studyId, studyStatus, hasSessionCookie, submit, show, tracker]);
 
   const accept = useCallback(async () => {
     setStarting(true);
@@ -216,8 +234,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params }: RaterAppPro
             action="Continue"
             onAction={() => screen.session.next && setScreen({ kind: "trial", trial: screen.session.next })}
           >
-            You have answered {screen.session.progress.answered} of {screen.session.progress.total} pairs; your answers are saved. Press
-            Continue when you are ready for the next pair.
+            {resumeText(screen.session)} Press Continue when you are ready for the next pair.
           </Interlude>
         );
       case "practice-done":

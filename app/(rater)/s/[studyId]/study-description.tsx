@@ -1,4 +1,5 @@
 import type { RaterPresentation } from "@/lib/rater-client/api-schemas";
+import { sideWords, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
 
 /** What a rater may be told about the study before starting (from `getPublicStudy`). */
 export interface RaterProtocol {
@@ -19,31 +20,36 @@ export function secondsText(ms: number): string {
 }
 
 /** One trial's course in words, from the study's presentation mode. */
-export function trialCourseText(presentation: RaterPresentation): string {
+export function trialCourseText(presentation: RaterPresentation, arrangement: StimulusLayoutKind = "row"): string {
+  const { left, right } = sideWords(arrangement);
   switch (presentation.mode) {
     case "sequential":
-      return `A small cross appears, then the left photo for ${secondsText(presentation.exposureMs)}${
+      return `A small cross appears, then the ${left.word} photo for ${secondsText(presentation.exposureMs)}${
         presentation.blankMs > 0 ? `, a short pause` : ""
-      }, then the right photo for ${secondsText(presentation.exposureMs)}. Then both are replaced by grey boxes and you choose.`;
+      }, then the ${right.word} photo for ${secondsText(presentation.exposureMs)}. Then both are replaced by grey boxes and you choose.`;
     case "side-by-side":
-      return `A small cross appears, then both photos side by side for ${secondsText(presentation.exposureMs)}. Then they are replaced by grey boxes and you choose.`;
+      return `A small cross appears, then both photos ${arrangement === "row" ? "side by side" : "one above the other"} for ${secondsText(presentation.exposureMs)}. Then they are replaced by grey boxes and you choose.`;
     case "unlimited":
       return "A small cross appears, then both photos. They stay on screen until you choose.";
   }
 }
 
-/** The instructions, the course of a trial and the study's length, for consent and MTurk preview. */
-export function StudyDescription({ protocol }: { protocol: RaterProtocol }) {
+/**
+ * The instructions, the course of a trial and the study's length, for consent and MTurk preview.
+ * `arrangement` is how this screen will show the photos: side by side, or stacked on a phone.
+ */
+export function StudyDescription({ protocol, arrangement = "row" }: { protocol: RaterProtocol; arrangement?: StimulusLayoutKind }) {
   const { practiceTrials, testTrials } = protocol;
+  const { left, right } = sideWords(arrangement);
   return (
     <section className="space-y-3 text-neutral-800">
       <p className="whitespace-pre-line">{protocol.instructions}</p>
       <ul className="list-disc space-y-1 pl-5 text-sm">
-        <li>{trialCourseText(protocol.presentation)}</li>
-        <li>
-          Answer with the buttons <strong>Left is real</strong> and <strong>Right is real</strong>, or with the{" "}
-          <kbd className="rounded border border-neutral-300 bg-white px-1">←</kbd> and{" "}
-          <kbd className="rounded border border-neutral-300 bg-white px-1">→</kbd> keys.
+        <li data-testid="trial-course">{trialCourseText(protocol.presentation, arrangement)}</li>
+        <li data-testid="answer-keys">
+          Answer with the buttons <strong>{left.name} is real</strong> and <strong>{right.name} is real</strong>, or with the{" "}
+          <kbd className="rounded border border-neutral-300 bg-white px-1">{left.arrow}</kbd> and{" "}
+          <kbd className="rounded border border-neutral-300 bg-white px-1">{right.arrow}</kbd> keys.
         </li>
         {practiceTrials > 0 && (
           <li>

@@ -8,7 +8,7 @@ import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";
 import type { ImageCache } from "@/lib/rater-client/image-preload";
 import { buildPresentationSteps, PresentationRun, responseTimeMs, summarizeTiming } from "@/lib/rater-client/presentation-schedule";
 import { runWithRetry, type RetryPolicy } from "@/lib/rater-client/retry";
-import { STAGE_SPACING, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
+import { sideWords, STAGE_SPACING, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
 import { browserRetryHooks, requestFrame } from "./browser-runtime";
 import { ScreenTooSmall } from "./screen-too-small";
 import { useStimulusLayout } from "./use-stimulus-layout";
@@ -31,7 +31,9 @@ const IMAGE_RETRY_POLICY: RetryPolicy = { initialDelayMs: 500, factor: 2, maxDel
 const SLOW_LOAD_NOTICE_MS = 400;
 
 const SIDES = ["left", "right"] as const;
-const sideName = (side: Side) => (side === "left" ? "Left" : "Right");
+
+/** Whether a side's photo is on screen in a display state of the stage. */
+const showsSide = (display: string | undefined, side: Side) => display === side || display === "both" || display === "feedback";
 
 interface TrialStageProps {
   studyId: string;
@@ -56,6 +58,9 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   if (layout && layout.kind !== "too-small") lastFit.current = layout.kind;
   const fits = layout !== null && layout.kind !== "too-small";
   const kind = lastFit.current;
+  const words = sideWords(kind);
+  const wordsRef = useRef(words);
+  wordsRef.current = words;
 
   const [phase, setPhaseState] = useState<Phase>("preparing");
   const phaseRef = useRef<Phase>("preparing");
@@ -116,7 +121,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
     layoutAtStart.current = kind;
     const [leftImage, rightImage] = pair;
     for (const [image, host, side] of [[leftImage, leftHost, "left"], [rightImage, rightHost, "right"]] as const) {
-      image.alt = `${sideName(side)} photo`;
+      image.alt = `${words[side].name} photo`;
       image.draggable = false;
       image.width = size;
       image.height = size;
@@ -135,7 +140,13 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
       tracker.record(timestamp);
       const tick = run.tick(timestamp, tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS, calledAt);
       if (tick.changed) {
+        const previous = root.dataset.display;
         root.dataset.display = tick.display;
+        // A photo whose exposure ended leaves the page, not just the screen: nothing in the DOM
+        // holds it while the rater chooses.
+        for (const [side, host] of [["left", leftHost], ["right", rightHost]] as const) {
+          if (showsSide(previous, side) && !showsSide(tick.display, side)) host.replaceChildren();
+        }
         if (!marked && tick.display !== "fixation") {
           marked = true;
           // Storage writes can take milliseconds: after this frame, never inside it.
@@ -201,6 +212,8 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
       answered.current = true;
       const root = rootRef.current;
       if (root) root.dataset.display = "choice";
+      // Unlimited viewing ends with the answer: the photos leave the page now.
+      for (const side of SIDES) hostRefs[side].current?.replaceChildren();
       const frameInterval = tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS;
       body.current = {
         idempotencyKey: createIdempotencyKey(window.crypto),
@@ -219,7 +232,9 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.repeat || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-      const side = event.key === "ArrowLeft" ? "left" : event.key === "ArrowRight" ? "right" : null;
+      // The layout's own keys (↑/↓ when stacked); ←/→ keep working in either layout.
+      const { left, right } = wordsRef.current;
+      const side = event.key === left.key || event.key === "ArrowLeft" ? "left" : event.key === right.key || event.key === "ArrowRight" ? "right" : null;
       if (!side || phaseRef.current !== "answering") return;
       event.preventDefault();
       chooseRef.current(side);
@@ -243,7 +258,12 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
 
   // Practice feedback shows both photos again, bordered and labelled, in the same commit.
   useLayoutEffect(() => {
-    if (feedback && rootRef.current) rootRef.current.dataset.display = "feedback";
+    if (!feedback || !rootRef.current) return;
+    if (pair) {
+      hostRefs.left.current?.replaceChildren(pair[0]);
+      hostRefs.right.current?.replaceChildren(pair[1]);
+    }
+    rootRef.current.dataset.display = "feedback";
   }, [feedback]);
 
   const { gapPx, labelPx, headerPx, answerRowPx, paddingPx } = STAGE_SPACING;
@@ -290,7 +310,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
                 className={`flex items-center justify-center text-sm font-medium text-neutral-600 ${kind === "column" ? styles.sideways : ""}`}
                 style={{ gridArea: area(side, "label") }}
               >
-                {sideName(side)}
+                {words[side].name}
               </div>,
               <div
                 key={`${side}-slot`}
@@ -299,7 +319,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
               >
                 <div ref={hostRefs[side]} className={`${styles.layer} ${side === "left" ? styles.leftImage : styles.rightImage}`} />
                 <div className={`${styles.layer} ${styles.placeholder} flex items-center justify-center bg-neutral-300 text-lg text-neutral-600`}>
-                  {sideName(side)}
+                  {words[side].name}
                 </div>
                 {feedback && (
                   <span
@@ -325,7 +345,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
               role="status"
               className={`w-full text-center font-semibold ${feedback.correct ? "text-green-800" : "text-red-800"}`}
             >
-              {feedback.correct ? "Correct" : "Not this time"}: the {feedback.realSide} photo is the real one.
+              {feedback.correct ? "Correct" : "Not this time"}: the {words[feedback.realSide].word} photo is the real one.
             </p>
           ) : (
             SIDES.map((side) => (
@@ -333,14 +353,14 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
                 key={side}
                 type="button"
                 data-testid={`choose-${side}`}
-                aria-keyshortcuts={side === "left" ? "ArrowLeft" : "ArrowRight"}
+                aria-keyshortcuts={words[side].key}
                 disabled={phase !== "answering"}
                 onClick={() => choose(side)}
                 className={`h-11 flex-1 rounded font-medium text-white disabled:cursor-default ${
                   chosen === side ? "bg-neutral-600" : "bg-neutral-900 hover:bg-neutral-700"
                 } ${chosen && chosen !== side ? "opacity-40" : ""} focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600`}
               >
-                {sideName(side)} is real <span aria-hidden className="text-neutral-400">{side === "left" ? "←" : "→"}</span>
+                {words[side].name} is real <span aria-hidden className="text-neutral-400">{words[side].arrow}</span>
               </button>
             ))
           )}
