@@ -60,6 +60,8 @@ export type UploadCheckCode =
   | "alpha"
   | "aspect_ratio"
   | "luminance_mismatch"
+  // Resized from another size of the same aspect ratio, and then not the same lightness.
+  | "size_mismatch"
   | "no_colour";
 
 export interface UploadCheckOptions {
@@ -247,15 +249,23 @@ export async function checkUploadedImage(
   }
 
   const lab = rgb8ToLab(image.pixels);
+  // A resized upload that then fails the lightness rules was most likely made at another size
+  // (outputs saved at the network's resolution, say): say that, not only that L differs.
+  const sizeNote = stats.resized
+    ? `the upload is ${decoded.width}×${decoded.height} but the stimulus is ${reference.width}×${reference.height}; resized to compare, `
+    : "";
+  const failLightness = (message: string): UploadCheckResult => ({
+    ok: false,
+    reason: stats.resized ? "size_mismatch" : "luminance_mismatch",
+    message: stats.resized ? `${sizeNote}${message} — upload images at the stimulus' size` : message,
+    stats,
+  });
   const meanAbsDeltaL = meanAbsoluteLDifference(reference.lab, lab);
   stats.meanAbsDeltaL = meanAbsDeltaL;
   if (meanAbsDeltaL > opts.maxMeanAbsDeltaL) {
-    return {
-      ok: false,
-      reason: "luminance_mismatch",
-      message: `the upload's lightness differs from the stimulus' by ${meanAbsDeltaL.toFixed(2)} L units on average (at most ${opts.maxMeanAbsDeltaL}); a candidate may change colours only, not structure (shifted, cropped, blurred or re-lit images are rejected)`,
-      stats,
-    };
+    return failLightness(
+      `the upload's lightness differs from the stimulus' by ${meanAbsDeltaL.toFixed(2)} L units on average (at most ${opts.maxMeanAbsDeltaL}); a candidate may change colours only, not structure (shifted, cropped, blurred or re-lit images are rejected)`,
+    );
   }
   const width = reference.width;
   const height = reference.height;
@@ -263,12 +273,9 @@ export async function checkUploadedImage(
     const lSsim = meanSsim(lPlane(reference.lab), lPlane(lab), width, height, 100);
     stats.lSsim = lSsim;
     if (lSsim < opts.minLSsim) {
-      return {
-        ok: false,
-        reason: "luminance_mismatch",
-        message: `the upload's lightness structure differs from the stimulus' (SSIM of L ${lSsim.toFixed(3)}, at least ${opts.minLSsim} needed): a candidate may change colours only; shifted, rescaled, blurred or heavily compressed images are rejected (save as PNG or JPEG quality ≥ 90)`,
-        stats,
-      };
+      return failLightness(
+        `the upload's lightness structure differs from the stimulus' (SSIM of L ${lSsim.toFixed(3)}, at least ${opts.minLSsim} needed): a candidate may change colours only; shifted, rescaled, blurred or heavily compressed images are rejected (save as PNG or JPEG quality ≥ 90)`,
+      );
     }
   }
   const share = colourShare(lab, opts.chromaThreshold);

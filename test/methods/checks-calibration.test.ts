@@ -47,7 +47,7 @@ describe.skipIf(!available)(`upload checks on ${PHOTOS} BSDS500 photos (${STIMUL
           await sharp(half, { raw: { width: Math.round(width / 2), height: Math.round(height / 2), channels: 3 } })
             .png()
             .toBuffer(),
-          "luminance_mismatch",
+          "size_mismatch",
         ],
         ["gray", await encode(labToRgb8(grayBaseline(photo).lab), photo).jpeg({ quality: 90 }).toBuffer(), "no_colour"],
       ];

@@ -113,6 +113,15 @@ describe("checkUploadedImage", () => {
     expect(result.ok ? 1 : result.stats?.lSsim).toBeLessThan(0.95);
   });
 
+  it("says that the size differs when an upload made at another size fails the lightness rules", async () => {
+    // Outputs saved at 4/5 of the stimulus' size (like 400×400 for 500×500): resized back, the
+    // fine texture is lost, so the lightness rules fail; the message names both sizes.
+    const small = await sharp(await png(recolour(textured))).resize(Math.round((W * 4) / 5), Math.round((H * 4) / 5)).png().toBuffer();
+    const result = await checkUploadedImage(stimulus, small);
+    expectRejected(result, "size_mismatch");
+    expect(result.ok ? "" : result.message).toContain(`the upload is ${Math.round((W * 4) / 5)}×${Math.round((H * 4) / 5)} but the stimulus is ${W}×${H}`);
+  });
+
   it("rejects a relit upload (L + 6 everywhere, same ab) by the mean |ΔL| rule", async () => {
     const lab = rgb8ToLab(recolour(smoothRgb()));
     for (let i = 0; i < lab.length; i += 3) lab[i]! += 6;
