@@ -66,6 +66,27 @@ export function vigilanceTrialCount(protocol: Protocol): number {
   return Math.round(protocol.testTrials * protocol.vigilanceShare);
 }
 
+/**
+ * Rules of a protocol that can never take effect, in words for the researcher (shown before the
+ * study opens): an exclusion rule that cannot fire lets every inattentive rater into the analysis.
+ */
+export function protocolWarnings(protocol: Protocol): string[] {
+  const warnings: string[] = [];
+  const vigilance = vigilanceTrialCount(protocol);
+  const allowed = protocol.exclusion.maxVigilanceFailures;
+  if (vigilance === 0) {
+    warnings.push("There are no vigilance trials (vigilance share × test trials rounds to 0), so no session can be excluded for inattention.");
+  } else if (vigilance <= allowed) {
+    warnings.push(
+      `Sessions are excluded after more than ${allowed} failed vigilance ${allowed === 1 ? "trial" : "trials"}, but each session has only ${vigilance}: the rule can never exclude anyone. Add vigilance trials or allow fewer failures.`,
+    );
+  }
+  if (protocol.exclusion.maxTimingFlaggedShare >= 1) {
+    warnings.push("Sessions are excluded when more than 100% of their trials have flagged timing: the rule can never exclude anyone.");
+  }
+  return warnings;
+}
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {

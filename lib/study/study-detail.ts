@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { assertStudyAccess } from "./access";
 import { parseMethodConfig } from "./method-config";
-import { protocolSchema } from "./protocol";
+import { protocolSchema, protocolWarnings } from "./protocol";
 import { readinessProblems, studyProgress } from "./studies";
 
 /** Everything the study page shows: protocol, stimuli, methods with jobs, progress, readiness. */
@@ -30,6 +30,8 @@ export async function getStudyDetail(db: Db, researcher: ResearcherView, studyId
     })),
     progress: await studyProgress(db, studyId),
     problems: study.status === "draft" ? await readinessProblems(db, studyId, protocol) : [],
+    /** Rules of the protocol that cannot take effect: not blocking, but said before opening. */
+    warnings: study.status === "draft" ? protocolWarnings(protocol) : [],
   };
 }
 

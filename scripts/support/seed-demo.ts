@@ -21,6 +21,19 @@ export const DEMO_PASSWORD = "demo-password";
 const DEMO_STUDY = "Demo: the paper's ablation (full vs class vs L2)";
 
 /** Four overlapping crops of each photo, so five photos make twenty distinct stimuli. */
+/**
+ * The paper's protocol, shortened so a visitor finishes in a minute or two: 2 practice and 12 test
+ * trials, 3 of them vigilance trials; a session failing more than 1 of the 3 is excluded (with a
+ * single vigilance trial the rule "more than 1 failure" could never fire).
+ */
+export const DEMO_PROTOCOL = protocolSchema.parse({
+  practiceTrials: 2,
+  testTrials: 12,
+  vigilanceShare: 0.25,
+  exclusion: { maxVigilanceFailures: 1, maxTimingFlaggedShare: 0.2 },
+  targetSessionsPerMethod: 10,
+});
+
 async function demoStimuli(dir: string): Promise<ArchiveImage[]> {
   const images: ArchiveImage[] = [];
   for (const file of (await readdir(dir)).filter((name) => name.endsWith(".jpg")).sort()) {
@@ -51,9 +64,7 @@ async function seedInto(db: Db): Promise<void> {
     }));
   const study = await createStudy(db, researcher, {
     name: DEMO_STUDY,
-    // The paper's protocol, shortened so a visitor finishes in a minute: 2 practice and 8 test
-    // trials, one of them a vigilance trial.
-    protocol: protocolSchema.parse({ practiceTrials: 2, testTrials: 8, vigilanceShare: 0.125, targetSessionsPerMethod: 10 }),
+    protocol: DEMO_PROTOCOL,
   });
   const config = getConfig();
   const report = await addStimuli(db, researcher, study.id, await demoStimuli(path.resolve("demo/photos")), config.IMAGE_PIXEL_LIMIT);

@@ -45,6 +45,13 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
         </div>
       </header>
 
+      {study.warnings.length > 0 && (
+        <section className="rounded border border-orange-300 bg-orange-50 p-4 text-sm" data-testid="protocol-warnings">
+          <p className="mb-1 font-medium">Check the protocol before opening:</p>
+          <ul className="list-disc pl-5">{study.warnings.map((warning) => <li key={warning}>{warning}</li>)}</ul>
+        </section>
+      )}
+
       {study.problems.length > 0 && (
         <section className="rounded border border-amber-300 bg-amber-50 p-4 text-sm" data-testid="readiness">
           <p className="mb-1 font-medium">Before this study can open:</p>
