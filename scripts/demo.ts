@@ -3,17 +3,19 @@
 import { getConfig } from "@/lib/config";
 import { migrateConfiguredDatabase, productionBuildIsCurrent, runNext, startProductionServer } from "./support/app-process";
 import { runScript } from "./support/run-script";
-import { seedDemo } from "./support/seed-demo";
+import { demoBanner, seedDemo } from "./support/seed-demo";
 
 runScript(async () => {
   await migrateConfiguredDatabase();
-  await seedDemo();
+  const { studyId } = await seedDemo();
   if (!productionBuildIsCurrent()) {
     console.log("Building the app (first run only; about two minutes)…");
     const code = await runNext(["build"]);
     if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
   }
   const config = getConfig();
-  console.log(`\nColorization Turing Test: http://localhost:${config.PORT}\n`);
+  // A wildcard or loopback listen address is reached as localhost from this machine.
+  const host = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(config.LISTEN_HOST) ? "localhost" : config.LISTEN_HOST;
+  console.log(demoBanner(`http://${host}:${config.PORT}`, studyId));
   process.exitCode = await startProductionServer();
 });

@@ -50,8 +50,10 @@ async function demoStimuli(dir: string): Promise<ArchiveImage[]> {
   return images;
 }
 
-async function seedInto(db: Db): Promise<void> {
-  if (await db.study.findFirst({ where: { name: DEMO_STUDY } })) return;
+/** Seeds the demo study unless it exists; its id either way. */
+async function seedInto(db: Db): Promise<string> {
+  const seeded = await db.study.findFirst({ where: { name: DEMO_STUDY }, select: { id: true }, orderBy: { createdAt: "asc" } });
+  if (seeded) return seeded.id;
   const existing = await db.researcher.findUnique({ where: { email: DEMO_EMAIL }, select: { id: true, email: true, name: true, teamId: true } });
   const researcher =
     existing ??
@@ -82,14 +84,29 @@ async function seedInto(db: Db): Promise<void> {
   console.log("demo: generating candidates…");
   await drainJobs(db, generationDepsFromConfig());
   await changeStudyStatus(db, researcher, study.id, "open");
-  console.log(`demo: study ready — raters: /s/${study.id} · researcher: ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
+  console.log("demo: study ready");
+  return study.id;
+}
+
+/**
+ * What `npm run demo` prints on every start, first or not: full URLs (a relative path is no use
+ * in a terminal) and the sign-in.
+ */
+export function demoBanner(origin: string, studyId: string): string {
+  return [
+    "",
+    `Colorization Turing Test: ${origin}`,
+    `  Rater link (the demo study): ${origin}/s/${studyId}`,
+    `  Researcher sign-in:          ${origin}/sign-in  (email ${DEMO_EMAIL}, password ${DEMO_PASSWORD})`,
+    "",
+  ].join("\n");
 }
 
 /** Opens the configured database, seeds the demo, and closes it again (PGlite is single-process). */
-export async function seedDemo(): Promise<void> {
+export async function seedDemo(): Promise<{ studyId: string }> {
   const opened = await openDatabase(databaseTargetFromConfig(getConfig()));
   try {
-    await seedInto(opened.db);
+    return { studyId: await seedInto(opened.db) };
   } finally {
     await opened.close();
   }
