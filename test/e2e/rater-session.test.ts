@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -80,13 +79,28 @@ describe("a rater in a real browser", () => {
     expect(await answerTrials(page, "left")).toBe(TOTAL_TRIALS);
     await expect(page.getByTestId("completion-code").textContent()).resolves.toContain("SEEDCODE42");
 
-    // A second rater reloads after three answers and resumes at the next unanswered trial.
+    // A second rater, on a phone in portrait (photos stacked), reloads after three answers and
+    // resumes at the next unanswered trial.
     const second = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const phone = await second.newPage();
     await phone.goto(`${app.url}/s/${studyId}?PROLIFIC_PID=reloader&STUDY_ID=s1&SESSION_ID=x1`);
+    // Stacked photos are top and bottom in every word the rater reads: instructions, keys, labels,
+    // buttons and the practice feedback (the API keeps left/right for first/second).
+    await expect(phone.getByTestId("trial-course").textContent()).resolves.toMatch(/the top photo .* then the bottom photo/);
+    await expect(phone.getByTestId("answer-keys").textContent()).resolves.toMatch(/Top is real.*Bottom is real.*↑.*↓/);
     await phone.getByTestId("consent-accept").click();
-    expect(await answerTrials(phone, "right", 3)).toBe(3);
+    await phone.locator("[data-testid=choose-left]:not([disabled])").waitFor({ timeout: 30_000 });
+    await expect(phone.getByTestId("choose-left").textContent()).resolves.toMatch(/^Top is real/);
+    await expect(phone.getByTestId("choose-right").textContent()).resolves.toMatch(/^Bottom is real/);
+    await expect(phone.getByTestId("trial-stage").textContent()).resolves.not.toMatch(/Left|Right/);
+    await phone.keyboard.press("ArrowDown");
+    await expect(phone.getByTestId("feedback").textContent()).resolves.toMatch(/the (top|bottom) photo is the real one/);
+    expect(await answerTrials(phone, "right", 2)).toBe(2);
     await phone.reload();
+    // One count: two practice pairs and one test pair are done, so "1 of 5 pairs" and "Trial 2 of 5".
+    await expect(phone.getByTestId("resume-continue").locator("xpath=..").textContent()).resolves.toContain("You have answered 1 of 5 pairs");
+    await phone.getByTestId("resume-continue").click();
+    await expect(phone.getByTestId("trial-phase").textContent()).resolves.toBe("Trial 2 of 5");
     expect(await answerTrials(phone, "right")).toBe(TOTAL_TRIALS - 3);
 
     await context.close();
@@ -166,16 +180,17 @@ describe("what a rater can see", () => {
         return { response, bytes, meta: await sharp(bytes).metadata() };
       }),
     );
-    for (const { response, bytes, meta } of fetched) {
+    for (const { response, meta } of fetched) {
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("image/jpeg");
-      expect(response.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
-      expect(response.headers.get("etag")).not.toContain(createHash("sha256").update(bytes).digest("hex"));
+      expect(response.headers.get("cache-control")).toBe("private, no-store");
+      expect(response.headers.get("etag")).toBeNull();
       expect(meta.exif).toBeUndefined();
       expect(meta.icc).toBeUndefined();
     }
     expect(fetched[0]!.meta.format).toBe(fetched[1]!.meta.format);
     expect([fetched[0]!.meta.width, fetched[0]!.meta.height]).toEqual([fetched[1]!.meta.width, fetched[1]!.meta.height]);
+    expect(fetched[0]!.bytes.length).toBe(fetched[1]!.bytes.length);
 
     // Another rater (or nobody) cannot fetch these images or answer this trial.
     const stranger = new HttpClient(app.url);
@@ -190,6 +205,50 @@ describe("what a rater can see", () => {
       timing: { frameIntervalMs: 16.7, exposureLeftMs: 300, exposureRightMs: 300, onsets: {}, offsets: {}, flagged: false },
     });
     expect(forged.status).toBe(404);
+    await context.close();
+  });
+
+  it("the photos leave the page when their exposure ends; answered trials' photos are gone; the page loads without errors", async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) failures.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    page.on("console", (message) => {
+      if (message.type() === "error") failures.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${app.url}/s/${studyId}`);
+    await page.getByTestId("consent-accept").waitFor();
+    // No favicon 404 and no 401 from asking for a session this browser does not have.
+    await page.waitForLoadState("networkidle");
+    expect(failures).toEqual([]);
+    await page.getByTestId("consent-accept").click();
+
+    const seenUrls: string[] = [];
+    for (let trial = 0; trial < 4; trial++) {
+      await page.locator("[data-testid=start-test]:visible, [data-testid=choose-left]:not([disabled])").first().waitFor({ timeout: 30_000 });
+      if (await page.getByTestId("start-test").isVisible()) {
+        await page.getByTestId("start-test").click();
+        await page.locator("[data-testid=choose-left]:not([disabled])").waitFor({ timeout: 30_000 });
+      }
+      // The choice: both exposures are over and no image element is left in the document.
+      expect(await page.evaluate(() => document.querySelectorAll("img").length)).toBe(0);
+      // What the browser fetched for this pair: one length for both (the Resource Timing entries).
+      const sizes = await page.evaluate(() =>
+        (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+          .filter((entry) => entry.name.includes("/api/rater/images/"))
+          .map((entry) => ({ url: new URL(entry.name).pathname, encoded: entry.encodedBodySize, decoded: entry.decodedBodySize })),
+      );
+      const current = sizes.filter((entry) => !seenUrls.includes(entry.url)).slice(0, 2);
+      for (const entry of sizes) if (!seenUrls.includes(entry.url)) seenUrls.push(entry.url);
+      if (current.length === 2) expect(current[0]!.encoded).toBe(current[1]!.encoded);
+      await page.keyboard.press("ArrowLeft");
+      await page.locator("[data-testid=choose-left]:not([disabled])").first().waitFor({ state: "detached", timeout: 30_000 }).catch(() => undefined);
+    }
+    // The first trial's photos now answer 410 Gone to the very page that showed them.
+    const statuses = await page.evaluate(async (urls) => Promise.all(urls.map(async (url) => (await fetch(url, { cache: "no-store" })).status)), seenUrls.slice(0, 2));
+    expect(statuses).toEqual([410, 410]);
     await context.close();
   });
 });

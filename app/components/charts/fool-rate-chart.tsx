@@ -39,9 +39,17 @@ export function FoolRateChart({ bars, intervalLabel, dataNote }: { bars: FoolRat
     tested: bar.tested,
     raters: bar.raters,
   }));
+  const untested = data.some((datum) => !datum.tested);
   const top = Math.min(100, Math.max(60, Math.ceil((Math.max(0, ...data.map((d) => d.upperPct)) + 5) / 10) * 10));
   return (
     <figure data-testid="fool-rate-chart" className="rounded border border-neutral-200 bg-white p-4">
+      {/* The reference line's legend sits above the plot: a label inside it lands on a bar. */}
+      <p className="mb-1 flex items-center justify-end gap-2 text-xs text-red-700" data-testid="chance-legend">
+        <svg width="28" height="6" aria-hidden>
+          <line x1="0" y1="3" x2="28" y2="3" stroke="#b91c1c" strokeWidth="2" strokeDasharray="6 4" />
+        </svg>
+        50% = indistinguishable from real photos
+      </p>
       <BarChart
         responsive
         data={data}
@@ -58,7 +66,7 @@ export function FoolRateChart({ bars, intervalLabel, dataNote }: { bars: FoolRat
             return datum ? [`${datum.rate.toFixed(1)}% [${datum.lowerPct.toFixed(1)}–${datum.upperPct.toFixed(1)}] from ${datum.raters} raters`, "Fool rate"] : ["", ""];
           }}
         />
-        <ReferenceLine y={50} stroke="#b91c1c" strokeDasharray="6 4" label={{ value: "50% = indistinguishable", position: "insideTopRight", fontSize: 12, fill: "#b91c1c" }} />
+        <ReferenceLine y={50} stroke="#b91c1c" strokeDasharray="6 4" />
         <Bar dataKey="rate" name="Fool rate" isAnimationActive={false}>
           {data.map((datum) => (
             <Cell key={datum.name} fill={datum.tested ? "#404040" : "#a3a3a3"} />
@@ -68,7 +76,7 @@ export function FoolRateChart({ bars, intervalLabel, dataNote }: { bars: FoolRat
         </Bar>
       </BarChart>
       <figcaption className="mt-2 text-xs text-neutral-600">
-        Fool rate per method (share of test trials in which the colorization was chosen as real). Whiskers: {intervalLabel}. Grey bars: untested baselines. {dataNote}
+        Fool rate per method (share of test trials in which the colorization was chosen as real). Whiskers: {intervalLabel}.{untested ? " Light grey bars: baselines that are not tested." : ""} {dataNote}
       </figcaption>
     </figure>
   );

@@ -21,6 +21,37 @@ function leftOutText(method: MethodResult): string {
   return method.leftOut.byReason.map((item) => `${item.trials} (${item.sessions} ${item.sessions === 1 ? "session" : "sessions"}, ${item.reason})`).join("; ");
 }
 
+/**
+ * One interval in the table: the two-way bootstrap, the one the analysis stands on. The paper's
+ * standard error and the naive Wilson interval, for comparison with other work, are under
+ * "Other intervals" (three kinds side by side read as three answers).
+ */
+function OtherIntervals({ results }: { results: DashboardResults }) {
+  return (
+    <details className="text-sm" data-testid="other-intervals">
+      <summary className="cursor-pointer text-neutral-700">Other intervals (for comparison with published figures)</summary>
+      <table className="mt-2 w-full border-collapse bg-white text-left text-sm">
+        <thead>
+          <tr className="border-b">
+            <th className={th}>Method</th>
+            <th className={th} title="Zhang et al. (2016): resample raters, then each rater's trials">± SE (the paper's bootstrap)</th>
+            <th className={th} title="Ignores clustering by rater and image: a naive reference">Wilson 95% CI (ignores clustering)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.methods.map((method) => (
+            <tr key={method.id} className="border-b">
+              <td className="p-2">{method.name}</td>
+              <td className={td}>{method.paper ? `±${(method.paper.standardError * 100).toFixed(1)}` : "—"}</td>
+              <td className={td}>{interval(method.wilson)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
 function MethodsTable({ results }: { results: DashboardResults }) {
   return (
     <div className="overflow-x-auto">
@@ -30,8 +61,6 @@ function MethodsTable({ results }: { results: DashboardResults }) {
             <th className={th}>Method</th>
             <th className={th}>Fool rate</th>
             <th className={th}>95% CI (two-way bootstrap)</th>
-            <th className={th} title="Zhang et al. (2016): resample raters, then each rater's trials">± SE (paper)</th>
-            <th className={th} title="Ignores clustering by rater and image: a naive reference">Wilson 95% CI</th>
             <th className={th}>d′ [95% CI]</th>
             <th className={th}>Raters</th>
             <th className={th}>Trials</th>
@@ -50,8 +79,6 @@ function MethodsTable({ results }: { results: DashboardResults }) {
               </td>
               <td className={`${td} font-semibold`}>{method.foolRate === null ? "—" : formatPercent(method.foolRate)}</td>
               <td className={td}>{interval(method.bootstrap)}</td>
-              <td className={td}>{method.paper ? `±${(method.paper.standardError * 100).toFixed(1)}` : "—"}</td>
-              <td className={td}>{interval(method.wilson)}</td>
               <td className={td}>
                 {method.dPrime ? `${formatDPrime(method.dPrime.estimate)} [${formatDPrime(method.dPrime.lower)}, ${formatDPrime(method.dPrime.upper)}]` : "—"}
               </td>
@@ -237,6 +264,7 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
           <p className="text-sm text-neutral-600">No analysed test trials yet.</p>
         )}
         <MethodsTable results={results} />
+        <OtherIntervals results={results} />
         <ExclusionSummary results={results} />
         {results.notes.length > 0 && (
           <ul className="list-disc pl-5 text-sm text-amber-800">{results.notes.map((note) => <li key={note}>{note}</li>)}</ul>
