@@ -6,7 +6,9 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 export interface FormField {
   name: string;
   label: string;
-  type?: "text" | "email" | "password" | "number" | "textarea";
+  type?: "text" | "email" | "password" | "number" | "textarea" | "select";
+  /** The choices of a "select" field. */
+  options?: { value: string; label: string }[];
   autoComplete?: string;
   required?: boolean;
   defaultValue?: string;
@@ -29,6 +31,8 @@ export function JsonForm({
   redirectTo,
   extra = {},
   onSuccess,
+  successMessage,
+  labels = {},
   children,
 }: {
   action: string;
@@ -37,18 +41,25 @@ export function JsonForm({
   redirectTo?: string;
   extra?: Record<string, unknown>;
   onSuccess?: (body: unknown) => void;
+  /** Shown after a successful submission that stays on the page (a confirmation). */
+  successMessage?: (body: unknown) => string;
+  /** Names for error paths that are not fields of the form (e.g. nested settings). */
+  labels?: Record<string, string>;
   children?: ReactNode;
 }) {
   const router = useRouter();
   const formId = useId();
   const [problem, setProblem] = useState<Problem | null>(null);
   const [pending, setPending] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setPending(true);
     setProblem(null);
-    const data = new FormData(event.currentTarget);
+    setDone(null);
+    const form = event.currentTarget;
+    const data = new FormData(form);
     const body: Record<string, unknown> = { ...extra };
     for (const field of fields) {
       const value = data.get(field.name);
@@ -65,6 +76,10 @@ export function JsonForm({
         setProblem(answer as Problem);
         return;
       }
+      if (successMessage) {
+        setDone(successMessage(answer));
+        form.reset();
+      }
       onSuccess?.(answer);
       if (redirectTo) {
         router.push(redirectTo);
@@ -78,6 +93,9 @@ export function JsonForm({
   }
 
   const fieldError = (name: string) => problem?.errors?.find((error) => error.path === name)?.message;
+  // Errors of paths that are not fields here are listed in words under the form.
+  const fieldNames = new Set(fields.map((field) => field.name));
+  const otherErrors = (problem?.errors ?? []).filter((error) => !fieldNames.has(error.path));
 
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
@@ -88,7 +106,12 @@ export function JsonForm({
         return (
           <div key={field.name}>
             <label htmlFor={id} className="mb-1 block text-sm font-medium">{field.label}</label>
-            {field.type === "textarea" ? (
+            {field.type === "select" ? (
+              <select id={id} name={field.name} defaultValue={field.defaultValue} aria-describedby={describedBy}
+                className="w-full rounded border border-neutral-300 px-3 py-2">
+                {(field.options ?? []).map((option) => <option key={option.value} value={option.value}>{option.label}</option>)}
+              </select>
+            ) : field.type === "textarea" ? (
               <textarea id={id} name={field.name} defaultValue={field.defaultValue} aria-describedby={describedBy}
                 className="w-full rounded border border-neutral-300 px-3 py-2" rows={4} />
             ) : (
@@ -105,6 +128,14 @@ export function JsonForm({
       {problem && (
         <p role="alert" data-testid="form-problem" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
           {problem.detail ?? "Something went wrong."}
+          {otherErrors.map((error) => (
+            <span key={error.path} className="block">{labels[error.path] ?? error.path} {error.message}.</span>
+          ))}
+        </p>
+      )}
+      {done && (
+        <p role="status" data-testid="form-done" className="rounded bg-green-50 px-3 py-2 text-sm text-green-800">
+          {done}
         </p>
       )}
       <button

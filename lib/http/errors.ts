@@ -4,6 +4,7 @@ import { logger } from "@/lib/logger";
 import { StatsError } from "@/lib/stats/stats-error";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
+import { issueInWords } from "./issue-words";
 
 /**
  * The one error type domain code throws. `code` is stable and machine-readable; `message` is safe
@@ -67,7 +68,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof AppError) return problem(error.status, error.code, error.message, error.details ?? {});
   if (error instanceof ZodError) {
     return problem(422, "validation_failed", "The request is not valid.", {
-      errors: error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      errors: error.issues.map((issue) => ({ path: issue.path.join("."), message: issueInWords(issue) })),
     });
   }
   // A statistic that is undefined for the data at hand (no trials, too sparse) is the request's

@@ -5,6 +5,7 @@ import { AppError, notFound } from "@/lib/http/errors";
 import { parseMethodConfig } from "./method-config";
 import { protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
 import { planTrials, PlanError } from "./trial-plan";
+import { countFor, recruitmentCounts, studyFull } from "./recruitment";
 
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -159,13 +160,21 @@ async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
 
   let sessionMethodId: string | null = null;
   let testMethodIds = tested.map((method) => method.id);
+  // Recruiting runs until the *analysed* target is met: excluded sessions do not count, and once
+  // every method (or, within, the study) has its target, new raters are refused as "study full".
+  const counts = await recruitmentCounts(tx, studyId, protocol);
+  const target = protocol.targetSessionsPerMethod;
   if (protocol.design === "between") {
-    const counts = await tx.raterSession.groupBy({ by: ["methodId"], where: { studyId }, _count: { _all: true } });
-    const countOf = new Map(counts.map((row) => [row.methodId, row._count._all]));
-    const fewest = Math.min(...testMethodIds.map((id) => countOf.get(id) ?? 0));
-    const candidates = testMethodIds.filter((id) => (countOf.get(id) ?? 0) === fewest);
+    const open = testMethodIds.filter((id) => countFor(counts, id).analysed < target);
+    if (testMethodIds.length > 0 && open.length === 0) throw studyFull();
+    // Sessions in progress may still complete: balance on analysed + active.
+    const load = (id: string) => countFor(counts, id).analysed + countFor(counts, id).active;
+    const fewest = Math.min(...open.map(load));
+    const candidates = open.filter((id) => load(id) === fewest);
     sessionMethodId = candidates[randomInt(0, candidates.length)] ?? null;
     testMethodIds = sessionMethodId ? [sessionMethodId] : [];
+  } else if (countFor(counts, null).analysed >= target) {
+    throw studyFull();
   }
   const usedMethodIds = [...testMethodIds, ...(vigilanceTrials > 0 && vigilanceMethod ? [vigilanceMethod.id] : [])];
   const candidates = await tx.candidate.findMany({ where: { methodId: { in: usedMethodIds } }, select: { id: true, methodId: true, stimulusId: true } });

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/http/errors";
 import { assertStudyAccess } from "./access";
 import { parseMethodConfig } from "./method-config";
 import { hashProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
+import { countFor, recruitmentCounts } from "./recruitment";
 
 export const createStudySchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -105,27 +106,42 @@ export async function changeStudyStatus(db: Db, researcher: ResearcherView, stud
   });
 }
 
-/** Sessions done and started per method against the target, for live progress. */
+/**
+ * Sessions per method against the target, for live progress: analysed (completed and kept by the
+ * exclusion rules; these make up the target), excluded, and in progress. `full` once every tested
+ * method has its analysed target: new raters are then refused ("study full").
+ */
 export async function studyProgress(db: Db, studyId: string) {
   const study = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true, status: true } });
   const protocol = protocolSchema.parse(study.protocol);
   const methods = await db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, status: true, config: true }, orderBy: { createdAt: "asc" } });
-  const counts = await db.raterSession.groupBy({ by: ["methodId", "status"], where: { studyId }, _count: { _all: true } });
-  const count = (methodId: string | null, status: string) => counts.find((row) => row.methodId === methodId && row.status === status)?._count._all ?? 0;
+  const counts = await recruitmentCounts(db, studyId, protocol);
   const within = protocol.design === "within";
-  return {
-    status: study.status,
-    design: protocol.design,
-    target: protocol.targetSessionsPerMethod,
-    methods: methods.map((method) => ({
+  const target = protocol.targetSessionsPerMethod;
+  const rows = methods.map((method) => {
+    const count = countFor(counts, within ? null : method.id);
+    return {
       id: method.id,
       name: method.name,
       kind: method.kind,
       status: method.status,
       tested: parseMethodConfig(method.config).tested,
-      completed: within ? count(null, "completed") : count(method.id, "completed"),
-      active: within ? count(null, "active") : count(method.id, "active"),
-    })),
+      analysed: count.analysed,
+      excluded: count.excluded,
+      /** Completed sessions, analysed or excluded. */
+      completed: count.analysed + count.excluded,
+      active: count.active,
+      /** Analysed sessions past the target (sessions in progress when it was met, then completed). */
+      beyondTarget: Math.max(0, count.analysed - target),
+    };
+  });
+  const tested = rows.filter((row) => row.tested);
+  return {
+    status: study.status,
+    design: protocol.design,
+    target,
+    full: tested.length > 0 && tested.every((row) => row.analysed >= target),
+    methods: rows,
   };
 }
 
@@ -135,6 +151,6 @@ export function recruitingLinks(origin: string, studyId: string) {
   return {
     link: base,
     prolific: `${base}?PROLIFIC_PID={{%PROLIFIC_PID%}}&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}`,
-    mturk: `${base}  (MTurk ExternalQuestion URL; MTurk appends workerId, assignmentId, hitId, turkSubmitTo)`,
+    mturk: base,
   };
 }

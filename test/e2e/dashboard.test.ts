@@ -43,7 +43,7 @@ describe("researcher dashboard in a real browser", () => {
 
     // Progress comes live from /api/studies/{id}/progress.
     await page.getByTestId("dashboard-progress").waitFor();
-    await expect(page.getByTestId("dashboard-progress").textContent()).resolves.toContain("3 / 3 sessions");
+    await expect(page.getByTestId("dashboard-progress").textContent()).resolves.toContain("2 / 3 analysed · 1 excluded");
     await expect(page.getByTestId("comparison-table").textContent()).resolves.toContain("Ours − Dahl");
     await expect(page.getByTestId("methods-paragraph").textContent()).resolves.toContain(
       "Of 6 completed sessions, 2 were excluded (1 for vigilance failures, 1 for timing); 2 incomplete sessions were not analysed.",

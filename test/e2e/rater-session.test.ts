@@ -124,7 +124,7 @@ describe("a rater in a real browser", () => {
       }
     }
     expect(stored.find((s) => s.recruiter === "prolific")!.trials.every((t) => t.response!.chosenSide === "right")).toBe(true);
-  });
+  }, 180_000);
 });
 
 describe("what a rater can see", () => {
@@ -250,5 +250,5 @@ describe("what a rater can see", () => {
     const statuses = await page.evaluate(async (urls) => Promise.all(urls.map(async (url) => (await fetch(url, { cache: "no-store" })).status)), seenUrls.slice(0, 2));
     expect(statuses).toEqual([410, 410]);
     await context.close();
-  });
+  }, 180_000);
 });

@@ -40,13 +40,23 @@ describe("a researcher sets up a study in a real browser", () => {
     await page.getByRole("button", { name: "Create draft" }).click();
     await page.waitForURL(/\/studies\/[0-9a-f-]{36}$/);
 
-    // Protocol small enough for four stimuli.
+    // Opening an empty draft is refused, with the reasons beside the button.
+    await page.getByTestId("open-study").click();
+    const refusal = page.getByRole("alert").filter({ hasText: "different images" });
+    await refusal.waitFor();
+
+    // Protocol small enough for four stimuli. A value out of range is explained in words.
     const editor = page.getByTestId("protocol-editor");
     await editor.getByLabel("Practice trials").fill("1");
     await editor.getByLabel("Test trials").fill("3");
+    await editor.getByLabel("Vigilance share (0–0.5)").fill("0.7");
+    await editor.getByRole("button", { name: "Save protocol" }).click();
+    await expect(editor.getByTestId("protocol-message").textContent()).resolves.toBe("Not saved: Vigilance share must be at most 0.5.");
     await editor.getByLabel("Vigilance share (0–0.5)").fill("0");
     await editor.getByRole("button", { name: "Save protocol" }).click();
-    await expect(editor.getByRole("status").textContent()).resolves.toBe("Saved.");
+    await expect(editor.getByTestId("protocol-message").textContent()).resolves.toBe("Saved.");
+    // The protocol changed, so the earlier refusal no longer stands beside "Open study".
+    await refusal.waitFor({ state: "detached" });
 
     await page.getByTestId("stimuli-upload").locator("input[type=file]").setInputFiles({ name: "stimuli.zip", mimeType: "application/zip", buffer: stimuliZip });
     await page.getByTestId("stimuli-upload").getByRole("button", { name: "Upload" }).click();
@@ -66,13 +76,22 @@ describe("a researcher sets up a study in a real browser", () => {
     await upload.getByRole("button", { name: "Upload" }).click();
     await expect(upload.getByTestId("upload-report").textContent()).resolves.toContain("Stored: matched 3");
 
-    await page.getByLabel("Baseline (random, gray or ground-truth)").fill("gray");
+    // Baselines are a choice, not free text; adding one is confirmed.
+    const baseline = page.getByLabel("Baseline", { exact: true });
+    await expect(baseline.locator("option").evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value))).resolves.toEqual(["random", "gray", "ground-truth"]);
+    await baseline.selectOption("gray");
     await page.getByRole("button", { name: "Add baseline" }).click();
+    await expect(page.getByTestId("form-done").textContent()).resolves.toContain("Added “Gray”");
     await page.getByTestId("method-status-Gray").filter({ hasText: "ready" }).waitFor({ timeout: 60_000 });
 
     await page.getByTestId("open-study").click();
     await page.getByTestId("study-status").filter({ hasText: "open" }).waitFor();
     await expect(page.getByTestId("plain-link").textContent()).resolves.toMatch(/\/s\/[0-9a-f-]{36}$/);
+    // Once open, methods cannot be added, so the forms are gone; the MTurk line says its piece once.
+    await page.getByTestId("methods-frozen").waitFor();
+    await expect(page.getByRole("button", { name: "Add baseline" }).count()).resolves.toBe(0);
+    await expect(page.getByTestId("mturk-line").textContent()).resolves.toMatch(/^[^]*appends workerId[^]*$/);
+    expect(((await page.getByTestId("mturk-line").textContent()) ?? "").match(/appends/g)).toHaveLength(1);
     await context.close();
   });
 });

@@ -244,5 +244,5 @@ describe("red team: nothing but the pixels tells the real photo", () => {
     );
     expect(rows[0]!.total).toBeGreaterThanOrEqual(200);
     for (const row of rows) expect(row.p, `${row.name}: ${row.correct}/${row.total}`).toBeGreaterThan(0.01);
-  });
+  }, 300_000);
 });

@@ -14,7 +14,7 @@ import { FocusHeading } from "./focus-heading";
 import type { RaterProtocol } from "./study-description";
 import { TrialStage, type SubmitOutcome } from "./trial-stage";
 
-type UnavailableReason = "closed" | "paused" | "not-ready" | "already-participated" | "preview" | "not-found" | "invalid-link" | "session-lost";
+type UnavailableReason = "closed" | "paused" | "not-ready" | "already-participated" | "preview" | "not-found" | "invalid-link" | "session-lost" | "full";
 
 type Screen =
   | { kind: "loading" }
@@ -189,6 +189,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
       if (error instanceof RaterApiError) {
         const byCode: Partial<Record<string, UnavailableReason>> = {
           already_participated: "already-participated",
+          study_full: "full",
           study_not_open: "closed",
           study_not_ready: "not-ready",
           mturk_preview: "preview",
@@ -196,6 +197,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
           validation_failed: "invalid-link",
         };
         const reason = byCode[error.code];
+        if (reason === "full") return setScreen({ kind: "unavailable", reason, detail: studyFullText(params) });
         if (reason) return setScreen({ kind: "unavailable", reason, detail: error.message });
         return setConsentProblem(error.message);
       }
@@ -295,7 +297,20 @@ const unavailableText: Record<UnavailableReason, { title: string; body: string }
   "not-found": { title: "Study not found", body: "This study link is not valid." },
   "invalid-link": { title: "This link is not valid", body: "Please open the study from the link you were given." },
   "session-lost": { title: "Your session was not found", body: "Please open the study again from the link you were given." },
+  full: { title: "This study is full", body: "It has all the participants it needs. Thank you for your interest." },
 };
+
+/**
+ * What a rater turned away from a full study should do, in the recruiter's terms: nothing was
+ * started, so there is no completion code; Prolific asks for the submission to be returned, MTurk
+ * for the HIT.
+ */
+function studyFullText(params: Record<string, string>): string {
+  const base = "This study has all the participants it needs, so it cannot start for you. Thank you for your interest.";
+  if (params.PROLIFIC_PID) return `${base} Please return your submission on Prolific (choose “Return submission”); nothing counts against you.`;
+  if (params.workerId || params.assignmentId) return `${base} Please return the HIT on MTurk.`;
+  return base;
+}
 
 const unavailableTestId: Record<UnavailableReason, string> = {
   closed: "study-closed",
@@ -306,6 +321,7 @@ const unavailableTestId: Record<UnavailableReason, string> = {
   "not-found": "study-unavailable",
   "invalid-link": "study-unavailable",
   "session-lost": "study-unavailable",
+  full: "study-full",
 };
 
 function UnavailableScreen({ reason, detail }: { reason: UnavailableReason; detail?: string }) {

@@ -14,6 +14,17 @@ interface UploadReport {
   stored: boolean;
 }
 
+const BASELINES = [
+  { value: "random", label: "Random — the vigilance foil (not tested unless you say so)" },
+  { value: "gray", label: "Gray — the photo without colour" },
+  { value: "ground-truth", label: "Ground truth — the real photo again" },
+];
+
+const addedMessage = (body: unknown) => {
+  const method = (body as { method?: { name?: string } }).method;
+  return method?.name ? `Added “${method.name}”. It appears in the table above; its candidates are generated in the background.` : "Added.";
+};
+
 export function AddMethodForms({ studyId, models }: { studyId: string; models: { name: string; description: string }[] }) {
   const router = useRouter();
   const api = `/api/studies/${studyId}/methods`;
@@ -29,8 +40,15 @@ export function AddMethodForms({ studyId, models }: { studyId: string; models: {
             submitLabel="Add model method"
             extra={{ kind: "model" }}
             onSuccess={() => router.refresh()}
+            successMessage={addedMessage}
             fields={[
-              { name: "model", label: `Model (${models.map((model) => model.name).join(", ")})`, defaultValue: models[0]?.name },
+              {
+                name: "model",
+                label: "Model",
+                type: "select",
+                defaultValue: models[0]?.name,
+                options: models.map((model) => ({ value: model.name, label: model.description ? `${model.name} — ${model.description}` : model.name })),
+              },
               { name: "name", label: "Method name", required: false, hint: "Defaults to the model's name." },
               { name: "temperature", label: "Annealed-mean temperature", type: "number", required: false, defaultValue: "0.38" },
             ]}
@@ -44,7 +62,8 @@ export function AddMethodForms({ studyId, models }: { studyId: string; models: {
           submitLabel="Add baseline"
           extra={{ kind: "baseline" }}
           onSuccess={() => router.refresh()}
-          fields={[{ name: "baseline", label: "Baseline (random, gray or ground-truth)", defaultValue: "random", hint: "Random is the vigilance foil and is not tested unless you say so." }]}
+          successMessage={addedMessage}
+          fields={[{ name: "baseline", label: "Baseline", type: "select", defaultValue: "random", options: BASELINES }]}
         />
       </div>
       <div>

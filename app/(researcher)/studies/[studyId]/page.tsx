@@ -37,7 +37,10 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
         <h1 className="text-2xl font-semibold" data-testid="study-name">{study.name}</h1>
         <span className="rounded bg-neutral-200 px-2 py-0.5 text-sm" data-testid="study-status">{study.status}</span>
         <div className="ml-auto flex gap-2">
-          {study.status === "draft" && <ActionButton action={`${api}/status`} body={{ action: "open" }} label="Open study" testId="open-study" />}
+          {/* Keyed by what readiness depends on: after an edit the old refusal message goes away. */}
+          {study.status === "draft" && (
+            <ActionButton key={`${JSON.stringify(study.protocol)}|${study.problems.join("|")}|${study.methods.length}|${study.stimuli.length}`} action={`${api}/status`} body={{ action: "open" }} label="Open study" testId="open-study" />
+          )}
           {study.status === "open" && <ActionButton action={`${api}/status`} body={{ action: "pause" }} label="Pause" variant="secondary" />}
           {study.status === "paused" && <ActionButton action={`${api}/status`} body={{ action: "resume" }} label="Resume" />}
           {study.status !== "closed" && <ActionButton action={`${api}/status`} body={{ action: "close" }} label="Close" variant="danger" />}
@@ -65,7 +68,7 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
           <dl className="grid grid-cols-[8rem_1fr] gap-2 text-sm">
             <dt>Plain link</dt><dd><code className="break-all" data-testid="plain-link">{links.link}</code></dd>
             <dt>Prolific</dt><dd><code className="break-all">{links.prolific}</code> — completion code <code>{study.completionCode}</code></dd>
-            <dt>MTurk</dt><dd><code className="break-all">{links.mturk}</code> as ExternalQuestion; MTurk appends workerId, assignmentId, hitId, turkSubmitTo.</dd>
+            <dt>MTurk</dt><dd data-testid="mturk-line"><code className="break-all">{links.mturk}</code> as the ExternalQuestion URL; MTurk appends workerId, assignmentId, hitId and turkSubmitTo.</dd>
           </dl>
           <p className="mt-2 text-xs text-neutral-500">Protocol hash (frozen at opening): <code>{study.protocolHash}</code></p>
         </section>
@@ -74,7 +77,7 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
       <section>
         <h2 className="mb-2 text-lg font-medium">Progress</h2>
         <table className="w-full bg-white text-left text-sm" data-testid="progress-table">
-          <thead><tr className="border-b"><th className="p-2">Method</th><th className="p-2">Kind</th><th className="p-2">Status</th><th className="p-2">Candidates</th><th className="p-2">Sessions done / target</th><th className="p-2">In progress</th></tr></thead>
+          <thead><tr className="border-b"><th className="p-2">Method</th><th className="p-2">Kind</th><th className="p-2">Status</th><th className="p-2">Candidates</th><th className="p-2">Analysed / target</th><th className="p-2">Excluded</th><th className="p-2">In progress</th></tr></thead>
           <tbody>
             {study.methods.map((method) => {
               const progress = study.progress.methods.find((row) => row.id === method.id);
@@ -87,14 +90,29 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
                     {method.job && method.job.status !== "done" && ` (${method.job.done}/${method.job.total}${method.job.error ? `: ${method.job.error}` : ""})`}
                   </td>
                   <td className="p-2">{method.candidates} / {study.stimuli.length}</td>
-                  <td className="p-2">{method.config.tested ? `${progress?.completed ?? 0} / ${study.progress.target}` : "—"}</td>
+                  <td className="p-2" data-testid={`analysed-${method.name}`}>
+                    {method.config.tested ? `${progress?.analysed ?? 0} / ${study.progress.target}` : "—"}
+                    {method.config.tested && (progress?.beyondTarget ?? 0) > 0 && <span className="ml-1 text-xs text-neutral-500">({progress?.beyondTarget} beyond the target)</span>}
+                  </td>
+                  <td className="p-2" data-testid={`excluded-${method.name}`}>{method.config.tested ? (progress?.excluded ?? 0) : "—"}</td>
                   <td className="p-2">{progress?.active ?? 0}</td>
                 </tr>
               );
             })}
           </tbody>
         </table>
-        {study.status !== "closed" && <AddMethodForms studyId={study.id} models={models} />}
+        <p className="mt-1 text-xs text-neutral-500">Analysed: completed sessions the exclusion rules keep; only these count toward the target. Recruiting continues until every tested method has its target.</p>
+        {study.progress.full && study.status !== "closed" && (
+          <p className="mt-2 rounded border border-green-300 bg-green-50 p-3 text-sm" data-testid="study-full">
+            Every tested method has its analysed target: new raters are now turned away as &ldquo;study full&rdquo; (Prolific
+            participants are asked to return the submission, MTurk workers the HIT). Close the study once the sessions in progress finish.
+          </p>
+        )}
+        {study.status === "draft" ? (
+          <AddMethodForms studyId={study.id} models={models} />
+        ) : (
+          <p className="mt-4 text-sm text-neutral-600" data-testid="methods-frozen">Methods are fixed once the study has opened: every rater sees the same set.</p>
+        )}
       </section>
 
       <section>

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { Protocol } from "@/lib/study/protocol";
+import { protocolErrorsInWords } from "@/lib/study/protocol-labels";
 
 const input = "w-full rounded border border-neutral-300 px-2 py-1";
 
@@ -44,7 +45,7 @@ export function ProtocolEditor({ studyId, protocol }: { studyId: string; protoco
     if (response.ok) {
       setMessage("Saved.");
       router.refresh();
-    } else setMessage(`${body.detail ?? "Not saved."} ${(body.errors ?? []).map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+    } else setMessage(body.errors?.length ? `Not saved: ${protocolErrorsInWords(body.errors)}` : (body.detail ?? "Not saved."));
   }
 
   const exposure = protocol.presentation.mode === "unlimited" ? 1000 : protocol.presentation.exposureMs;
@@ -78,7 +79,7 @@ export function ProtocolEditor({ studyId, protocol }: { studyId: string; protoco
       <label className="col-span-2">Consent<textarea name="consent" defaultValue={protocol.consent} rows={3} className={input} /></label>
       <div className="col-span-2 flex items-center gap-3">
         <button type="submit" className="rounded bg-neutral-900 px-3 py-1.5 font-medium text-white">Save protocol</button>
-        {message && <span role="status">{message}</span>}
+        {message && <span role="status" data-testid="protocol-message">{message}</span>}
       </div>
     </form>
   );

@@ -55,14 +55,15 @@ export function LiveProgress({ studyId, live }: { studyId: string; live: boolean
       ) : (
         <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3" data-testid="dashboard-progress">
           {shown.map((method) => {
-            const share = Math.min(1, method.completed / progress.target);
+            const share = Math.min(1, method.analysed / progress.target);
             return (
               <li key={method.id} className="rounded border border-neutral-200 bg-white p-3 text-sm">
                 <div className="flex justify-between">
                   <span className="font-medium">{method.name}</span>
                   <span>
-                    {method.completed} / {progress.target} sessions
-                    {method.active > 0 && <span className="text-neutral-500"> · {method.active} active</span>}
+                    {method.analysed} / {progress.target} analysed
+                    {method.excluded > 0 && <span className="text-neutral-500"> · {method.excluded} excluded</span>}
+                    {method.active > 0 && <span className="text-neutral-500"> · {method.active} in progress</span>}
                   </span>
                 </div>
                 <div
@@ -70,8 +71,8 @@ export function LiveProgress({ studyId, live }: { studyId: string; live: boolean
                   role="progressbar"
                   aria-valuemin={0}
                   aria-valuemax={progress.target}
-                  aria-valuenow={method.completed}
-                  aria-label={`${method.name} sessions done`}
+                  aria-valuenow={method.analysed}
+                  aria-label={`${method.name} analysed sessions`}
                 >
                   <div className="h-2 rounded bg-neutral-800" style={{ width: `${share * 100}%` }} />
                 </div>
