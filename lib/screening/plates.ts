@@ -199,9 +199,12 @@ export function generatePlate(seed: Seed, index: number, axis: PlateAxis, figure
     gap: 1.2 * scale,
     attempts: 24000,
   });
+  // Which end of the line the figure takes is random: an L or M shift also changes luminance for a
+  // normal eye, and "the figure is the brighter (or darker) part" must not become a rule to learn.
+  const figureSide = rng.nextFloat() < 0.5 ? -0.5 : 0.5;
   const plateDots = dots.map((dot): PlateDot => {
     const onFigure = isOnFigure(figure, placement, dot.x, dot.y);
-    const along = (onFigure ? 0.5 : -0.5) + LINE_JITTER * (rng.nextFloat() - 0.5);
+    const along = (onFigure ? figureSide : -figureSide) + LINE_JITTER * (rng.nextFloat() - 0.5);
     const intensity = 1 + LUMINANCE_NOISE * (2 * rng.nextFloat() - 1);
     const lms: Vector3 = [
       intensity * (baseLms[0] + along * step * shift[0]),
