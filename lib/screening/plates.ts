@@ -178,7 +178,8 @@ export function generatePlate(seed: Seed, index: number, axis: PlateAxis, figure
     candidates.filter((name) => name !== figure),
     rng,
   ).slice(0, 3);
-  const options: PlateOption[] = [...shuffle([figure, ...distractors], rng), NO_FIGURE].map((id) => ({ id, label: labelOf(id) }));
+  const answers: PlateAnswer[] = [...shuffle([figure, ...distractors], rng), NO_FIGURE];
+  const options: PlateOption[] = answers.map((id) => ({ id, label: labelOf(id) }));
 
   const baseRgb = PLATE_BASE_COLOURS[rng.nextBelow(PLATE_BASE_COLOURS.length)] as Vector3;
   const baseLms = applyMatrix(LINEAR_SRGB_TO_LMS, baseRgb);

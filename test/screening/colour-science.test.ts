@@ -51,9 +51,9 @@ describe("chromaticity and cone space", () => {
       [0.1748, 0],
     ];
     for (let cone = 0; cone < 3; cone++) {
-      const x = inverse[0][cone];
-      const y = inverse[1][cone];
-      const z = inverse[2][cone];
+      const x = inverse[0][cone] as number;
+      const y = inverse[1][cone] as number;
+      const z = inverse[2][cone] as number;
       expect(x / (x + y + z)).toBeCloseTo(expected[cone]![0]!, 3);
       expect(y / (x + y + z)).toBeCloseTo(expected[cone]![1]!, 3);
     }
