@@ -38,3 +38,18 @@ export {
 export { renderPlate, type RgbaImage } from "./render-plate";
 export { judgePlate, READABLE_CONTRAST, type ObserverJudgement, type ObserverVision } from "./simulated-observer";
 export { scoreColourScreening, type AxisScore, type ColourScreeningOutcome, type ColourScreeningRule } from "./score-screening";
+export {
+  checkWindowSize,
+  DARK_STEP,
+  DISPLAY_CHECK_KINDS,
+  generateDisplayChecks,
+  LIGHT_STEP,
+  luminanceOf,
+  renderDisplayCheck,
+  scoreDisplayChecks,
+  type DisplayCheck,
+  type DisplayCheckKind,
+  type DisplayCheckOutcome,
+  type StimulusPresentation,
+  type WindowSizeCheck,
+} from "./display-checks";
