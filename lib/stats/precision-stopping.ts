@@ -68,9 +68,9 @@ export function clusterIntervalFromSums(sums: ClusterSums, tQuantile: number, le
  * @throws {StatsError} `no-data` with fewer than two raters; `invalid-argument` for mismatched
  *   or bad counts.
  * @example
- * // raters with 2/10, 4/10, 3/10: p̂ = 0.3, V = 3/2·(1 + 1 + 0)/900 = 1/300 (above the binomial
- * // 0.3·0.7/30 with p̃ = 9.5/31), t(0.975, 2) = 4.3027: logit interval (0.1191, 0.5831)
- * clusterProportionInterval([10, 10, 10], [2, 4, 3]).halfWidth; // 0.2320…
+ * // 12 raters × 40 trials, 61 fooled: p̂ = 0.12708, cluster SE 0.016125, t(0.975, 11) = 2.2010:
+ * // logit interval (0.09636, 0.16774)
+ * clusterProportionInterval(Array(12).fill(40), [4, 6, 2, 9, 5, 3, 7, 4, 5, 6, 2, 8]).halfWidth; // 0.035687…
  */
 export function clusterProportionInterval(
   raterTrials: ArrayLike<number>,
@@ -140,7 +140,7 @@ function targetOptions(target: PrecisionTarget): { targetHalfWidth: number; minR
  * @throws {StatsError} see {@link clusterProportionInterval}; `invalid-argument` for a bad target.
  * @example
  * methodPrecision([10, 10, 10], [2, 4, 3], { targetHalfWidth: 0.05, minRaters: 2 });
- * // { raters: 3, halfWidth: 0.2320…, full: false }
+ * // { raters: 3, halfWidth: 0.3169…, full: false } (the binomial floor: 30 trials say little)
  */
 export function methodPrecision(raterTrials: ArrayLike<number>, raterFooled: ArrayLike<number>, target: PrecisionTarget): MethodPrecision {
   const { targetHalfWidth, minRaters, maxRaters, level } = targetOptions(target);
