@@ -1,6 +1,7 @@
 import { assertInteger, assertLevel, assertPositive } from "./argument-checks";
-import { summarizeReplicates } from "./replicate-summary";
-import { SeededRandom, seedToUint64, type Seed } from "./seeded-random";
+import type { BootstrapOptions } from "./cluster-bootstrap";
+import { summarizeReplicates, type ReplicateSummary } from "./replicate-summary";
+import { SeededRandom, seedToUint64 } from "./seeded-random";
 import { StatsError } from "./stats-error";
 
 // HYPE-time (Zhou, Gordon, Krishna, Narcomey, Fei-Fei & Bernstein 2019, "HYPE: A Benchmark for
@@ -132,23 +133,15 @@ export function staircaseThreshold(history: readonly StaircaseTrial[]): number {
   return modes.reduce((sum, value) => sum + value, 0) / modes.length;
 }
 
-export interface ExposureThresholdEstimate {
+export interface ExposureThresholdEstimate extends ReplicateSummary {
   /** Mean of the raters' thresholds, ms: the method's HYPE-time score. */
   readonly estimate: number;
-  readonly standardError: number;
-  readonly lower: number;
-  readonly upper: number;
-  readonly level: number;
   readonly resamples: number;
   readonly raters: number;
 }
 
-export interface ThresholdBootstrapOptions {
-  readonly seed: Seed;
-  /** Bootstrap resamples, default 10,000 (HYPE's count). */
-  readonly resamples?: number;
-  readonly level?: number;
-}
+/** Seed (required), resamples (default 10,000, HYPE's count) and level (default 0.95). */
+export type ThresholdBootstrapOptions = Pick<BootstrapOptions, "seed" | "resamples" | "level">;
 
 /**
  * A method's HYPE-time score with a bootstrap interval: the mean of its raters' thresholds, and
@@ -180,6 +173,5 @@ export function bootstrapExposureThreshold(thresholds: readonly number[], option
     for (let k = 0; k < raters; k++) sum += values[draws[k] as number] as number;
     replicates[b] = sum / raters;
   }
-  const summary = summarizeReplicates(replicates, level);
-  return { estimate, standardError: summary.standardError, lower: summary.lower, upper: summary.upper, level, resamples, raters };
+  return { estimate, ...summarizeReplicates(replicates, level), resamples, raters };
 }

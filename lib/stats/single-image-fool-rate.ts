@@ -1,6 +1,7 @@
 import { assertInteger, assertLevel } from "./argument-checks";
 import { summarizeReplicates, type ReplicateSummary } from "./replicate-summary";
-import { SeededRandom, seedToUint64, type Seed } from "./seeded-random";
+import type { BootstrapOptions } from "./cluster-bootstrap";
+import { SeededRandom, seedToUint64 } from "./seeded-random";
 import { StatsError } from "./stats-error";
 
 // Single-image trials, HYPE∞ (Zhou et al. 2019, NeurIPS, §3.2): one image at a time, no time
@@ -39,12 +40,8 @@ export interface SingleImageFoolRates {
   readonly resamples: number;
 }
 
-export interface SingleImageOptions {
-  readonly seed: Seed;
-  /** Bootstrap resamples, default 10,000 (HYPE's count). */
-  readonly resamples?: number;
-  readonly level?: number;
-}
+/** Seed (required), resamples (default 10,000, HYPE's count) and level (default 0.95). */
+export type SingleImageOptions = Pick<BootstrapOptions, "seed" | "resamples" | "level">;
 
 /** Attempts to redraw a replicate that has no fake or no real trial. */
 const MAX_REDRAWS = 1000;
