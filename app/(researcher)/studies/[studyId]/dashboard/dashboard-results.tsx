@@ -34,7 +34,7 @@ function OtherIntervals({ results }: { results: DashboardResults }) {
         <thead>
           <tr className="border-b">
             <th className={th}>Method</th>
-            <th className={th} title="Zhang et al. (2016): resample raters, then each rater's trials">± SE (the paper's bootstrap)</th>
+            <th className={th} title="Zhang et al. (2016): resample raters, then each rater's trials">± SE (the paper&apos;s bootstrap)</th>
             <th className={th} title="Ignores clustering by rater and image: a naive reference">Wilson 95% CI (ignores clustering)</th>
           </tr>
         </thead>
