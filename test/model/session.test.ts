@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AB_BINS, NUM_AB_BINS, abBinIndex } from "@/lib/model/ab-bins";
 import { ModelError } from "@/lib/model/errors";
 import { loadManifest } from "@/lib/model/manifest";
+import { providerSkipReason } from "@/lib/model/provider-preflight";
 import { closeColorizers, loadColorizer } from "@/lib/model/session";
 import { buildAbModel, buildLogitsModel } from "../support/onnx-builder";
 
@@ -134,7 +136,29 @@ describe("loadColorizer + predictAb", () => {
     });
     expect(colorizer.provider).toBe("cpu");
     expect(colorizer.providerFailures.map((f) => f.provider)).toEqual(["no-such-provider"]);
-    expect(failures[0]).toMatch(/"no-such-provider" unavailable/);
+    // One line: the provider used, and why each one before it was passed over.
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/runs on execution provider "cpu"; no-such-provider skipped: /);
+  });
+
+  it("probes the default providers quietly: nothing from onnxruntime on stderr, one line naming the provider and the skipped ones", async () => {
+    await writeFile(join(dir, "quiet.onnx"), buildLogitsModel({ size: 16, stride: 4, weights: new Float32Array(NUM_AB_BINS), biases: new Float32Array(NUM_AB_BINS) }));
+    const manifestPath = await writeManifest("quiet.manifest.json", manifest({ file: "quiet.onnx" }));
+    // A child process, because onnxruntime's native loader writes to the process's stderr directly.
+    const script = `import { loadColorizer } from "./lib/model/session.ts";
+const colorizer = await loadColorizer(${JSON.stringify(manifestPath)}, { log: (line) => console.log("LOG " + line) });
+console.log("PROVIDER " + colorizer.provider);`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 120_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const provider = /PROVIDER (\S+)/.exec(child.stdout)?.[1];
+    const logLines = child.stdout.split("\n").filter((line) => line.startsWith("LOG "));
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toContain(`runs on execution provider "${provider}"`);
+    for (const skipped of ["cuda", "webgpu"]) {
+      const reason = providerSkipReason(skipped);
+      if (reason && provider === "cpu") expect(logLines[0]).toContain(`${skipped} skipped: ${reason}`);
+    }
+    expect(child.stderr).not.toMatch(/Failed to load library|onnxruntime|vulkan/i);
   });
 });
 
