@@ -39,6 +39,12 @@ const configSchema = z.object({
   IMAGE_PIXEL_LIMIT: z.coerce.number().int().min(1).default(40_000_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * The Vulkan loader's driver list (read by the loader itself). When set, the WebGPU provider is
+   * tried even on a machine without a GPU device node (a software driver such as SwiftShader).
+   */
+  VK_ICD_FILENAMES: z.string().optional(),
+  VK_DRIVER_FILES: z.string().optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { cookieSecure: boolean };

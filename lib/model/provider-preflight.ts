@@ -8,6 +8,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { getConfig } from "@/lib/config";
 
 /** The directory of onnxruntime-node's native binding and provider libraries, if found. */
 function onnxruntimeBinaryDir(): string | null {
@@ -43,6 +44,9 @@ export function providerSkipReason(provider: string): string | null {
     return null;
   }
   if (provider === "webgpu" && process.platform === "linux") {
+    // A Vulkan driver named explicitly (a software one, say) is the operator's choice: try it.
+    const config = getConfig();
+    if (config.VK_ICD_FILENAMES || config.VK_DRIVER_FILES) return null;
     if (!hasDevice("renderD", "/dev/dri") && !existsSync("/dev/nvidiactl")) return "no GPU device (no /dev/dri render node)";
   }
   return null;
