@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseStimulusLayout, layoutNeeds } from "@/lib/rater-client/stimulus-layout";
+import { chooseStimulusLayout, layoutNeeds, sideWords } from "@/lib/rater-client/stimulus-layout";
 
 describe("layoutNeeds", () => {
   // Hand computation with padding 8, gap 12, label 24, header 40, answer row 56 and 256 px photos:
@@ -31,5 +31,18 @@ describe("chooseStimulusLayout", () => {
     expect(chooseStimulusLayout({ width: 740, height: 300 }, 256).kind).toBe("too-small");
     // The same phone passes for a study with 128 px stimuli (row: 284 × 264).
     expect(chooseStimulusLayout({ width: 360, height: 560 }, 128)).toEqual({ kind: "row" });
+  });
+});
+
+describe("side words", () => {
+  it("says left and right side by side, top and bottom when stacked, with the matching arrow keys", () => {
+    expect(sideWords("row")).toEqual({
+      left: { name: "Left", word: "left", key: "ArrowLeft", arrow: "←" },
+      right: { name: "Right", word: "right", key: "ArrowRight", arrow: "→" },
+    });
+    expect(sideWords("column")).toEqual({
+      left: { name: "Top", word: "top", key: "ArrowUp", arrow: "↑" },
+      right: { name: "Bottom", word: "bottom", key: "ArrowDown", arrow: "↓" },
+    });
   });
 });
