@@ -86,7 +86,8 @@ describe("a rater in a real browser", () => {
     await phone.goto(`${app.url}/s/${studyId}?PROLIFIC_PID=reloader&STUDY_ID=s1&SESSION_ID=x1`);
     // Stacked photos are top and bottom in every word the rater reads: instructions, keys, labels,
     // buttons and the practice feedback (the API keeps left/right for first/second).
-    await expect(phone.getByTestId("trial-course").textContent()).resolves.toMatch(/the top photo .* then the bottom photo/);
+    // (The page learns the window's layout once mounted.)
+    await phone.getByTestId("trial-course").filter({ hasText: /the top photo .* then the bottom photo/ }).waitFor();
     await expect(phone.getByTestId("answer-keys").textContent()).resolves.toMatch(/Top is real.*Bottom is real.*↑.*↓/);
     await phone.getByTestId("consent-accept").click();
     await phone.locator("[data-testid=choose-left]:not([disabled])").waitFor({ timeout: 30_000 });

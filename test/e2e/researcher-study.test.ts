@@ -51,10 +51,10 @@ describe("a researcher sets up a study in a real browser", () => {
     await editor.getByLabel("Test trials").fill("3");
     await editor.getByLabel("Vigilance share (0–0.5)").fill("0.7");
     await editor.getByRole("button", { name: "Save protocol" }).click();
-    await expect(editor.getByTestId("protocol-message").textContent()).resolves.toBe("Not saved: Vigilance share must be at most 0.5.");
+    await editor.getByTestId("protocol-message").filter({ hasText: "Not saved: Vigilance share must be at most 0.5." }).waitFor();
     await editor.getByLabel("Vigilance share (0–0.5)").fill("0");
     await editor.getByRole("button", { name: "Save protocol" }).click();
-    await expect(editor.getByTestId("protocol-message").textContent()).resolves.toBe("Saved.");
+    await editor.getByTestId("protocol-message").filter({ hasText: /^Saved\.$/ }).waitFor();
     // The protocol changed, so the earlier refusal no longer stands beside "Open study".
     await refusal.waitFor({ state: "detached" });
 
