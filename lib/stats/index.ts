@@ -58,8 +58,15 @@ export {
   type RaterSpreadScale,
 } from "./rater-planning";
 export {
-  calibrateTwoWayInterval,
+  MIN_IMAGES_PER_METHOD,
+  MIN_RATERS_PER_METHOD,
+  clusterShortfall,
+  compareFoolRatesTwoWay,
+  twoWayFoolRateInterval,
   twoWayVarianceComponents,
-  type CalibratedInterval,
+  type FoolRateInterval,
+  type TwoWayComparison,
+  type TwoWayDifference,
   type TwoWayVarianceComponents,
-} from "./two-way-calibration";
+} from "./two-way-interval";
+export { studentTCdf, studentTQuantile } from "./student-t";
