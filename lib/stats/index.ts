@@ -37,7 +37,15 @@ export {
   type FoolRateDifference,
   type MethodComparison,
 } from "./method-comparison";
-export { dPrimeTwoAfc, dPrimeFromFoolRate, type DPrimeInterval } from "./d-prime";
+export {
+  dPrimeTwoAfc,
+  dPrimeFromFoolRate,
+  dPrimeWithBias,
+  proportionOffBounds,
+  type BiasedDPrime,
+  type DPrimeInterval,
+  type SideCounts,
+} from "./d-prime";
 export {
   DEFAULT_EXCLUSION_RULES,
   applyExclusionRules,

@@ -1,4 +1,5 @@
 import { assertLevel } from "./argument-checks";
+import { normalQuantile } from "./normal-quantile";
 import { StatsError } from "./stats-error";
 import { studentTCdf, studentTQuantile } from "./student-t";
 import type { TrialCounts } from "./trial-counts";
@@ -25,7 +26,7 @@ import type { TrialCounts } from "./trial-counts";
 // (compared with others by Dean & Pagano 2015, J. Surv. Stat. Methodol. 3:484–503). The Wilson
 // form is asymmetric the way θ̂ is: its arms stretch toward 0.5. Floor: n* is capped at the number
 // of trials N (a design effect below 1 is not credited), so the interval always contains the Wilson
-// interval of the pooled counts, and at 0 or 100% fooled it is that interval with t for z.
+// interval of the pooled counts, and at 0 or 100% fooled (SE 0) it is that interval.
 //
 // Coverage is checked by simulation over a grid of designs in test/stats/interval-grid.test.ts,
 // whose table is kept in docs/statistics.md.
@@ -188,9 +189,9 @@ export interface FoolRateInterval {
 
 /**
  * Confidence interval of a method's fool rate for trials crossed by raters and images (see the
- * derivation at the top of this file): the Wilson interval with the effective sample size
- * n_eff = min(N, θ̂(1 − θ̂)/SE²), SE² the two-way cluster-robust variance, and Student's t with
- * min(G_R, G_I) − 1 degrees of freedom in place of z.
+ * derivation at the top of this file): the Wilson interval at n* = min(N, n_eff·(z/t)²), with
+ * n_eff = θ̂(1 − θ̂)/SE², SE² the two-way cluster-robust variance and t Student's quantile with
+ * min(G_R, G_I) − 1 degrees of freedom.
  *
  * @param counts the method's counts.
  * @param level confidence level, default 0.95.
@@ -207,8 +208,12 @@ export function twoWayFoolRateInterval(counts: TrialCounts, level = 0.95): FoolR
   const standardError = Math.sqrt(components.combined);
   const binomial = estimate * (1 - estimate);
   const effectiveTrials = binomial > 0 && components.combined > 0 ? Math.min(counts.trials, binomial / components.combined) : counts.trials;
+  // Korn–Graubard: n* = n_eff·(z/t)², then the Wilson interval with z. Capped at N after the
+  // degrees-of-freedom adjustment, so the floor is exactly the pooled counts' Wilson interval.
+  const z = normalQuantile(0.5 + level / 2);
   const t = studentTQuantile(0.5 + level / 2, components.degreesOfFreedom);
-  const { lower, upper } = wilsonBounds(estimate, effectiveTrials, t);
+  const adjustedTrials = Math.min(counts.trials, effectiveTrials * (z / t) ** 2);
+  const { lower, upper } = wilsonBounds(estimate, adjustedTrials, z);
   return {
     estimate,
     standardError,
