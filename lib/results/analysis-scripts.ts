@@ -98,6 +98,9 @@ export function pythonAnalysisScript(csvName: string): string {
 
 Usage: python3 this-file.py [${csvName}] [output.csv]
 Needs pandas, numpy and statsmodels (Debian: apt-get install python3-statsmodels).
+The fit is variational Bayes (mean field), which is known to understate the uncertainty of the
+fixed effects: its intervals are narrower than the R script's (lme4, maximum likelihood); prefer
+those for reporting.
 """
 import sys
 
