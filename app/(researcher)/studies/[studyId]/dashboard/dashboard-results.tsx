@@ -229,8 +229,8 @@ function RatersTable({ results }: { results: DashboardResults }) {
 export async function DashboardResultsSection({ studyId }: { studyId: string }) {
   const results = await loadDashboardResults(await getDb(), studyId);
   const bars = results.methods.flatMap((method) =>
-    method.foolRate !== null && method.interval
-      ? [{ name: method.name, foolRate: method.foolRate, lower: method.interval.lower, upper: method.interval.upper, tested: method.tested, raters: method.used.sessions }]
+    method.foolRate !== null
+      ? [{ name: method.name, foolRate: method.foolRate, lower: method.interval?.lower ?? null, upper: method.interval?.upper ?? null, tested: method.tested, raters: method.used.sessions }]
       : [],
   );
   const intervalLabel = `95% CI, raters and images crossed (two-way cluster-robust, Student t); methods with fewer than ${results.analysis.interval.minimumRaters} raters or ${results.analysis.interval.minimumImages} images get no interval`;
