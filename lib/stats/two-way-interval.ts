@@ -238,8 +238,8 @@ function wilsonBounds(p: number, n: number, q: number): { lower: number; upper: 
   const centre = p + q2n / 2;
   const halfWidth = q * Math.sqrt((p * (1 - p)) / n + (q * q) / (4 * n * n));
   return {
-    lower: Math.max(0, (centre - halfWidth) / (1 + q2n)),
-    upper: Math.min(1, (centre + halfWidth) / (1 + q2n)),
+    lower: p === 0 ? 0 : Math.max(0, (centre - halfWidth) / (1 + q2n)),
+    upper: p === 1 ? 1 : Math.min(1, (centre + halfWidth) / (1 + q2n)),
   };
 }
 
