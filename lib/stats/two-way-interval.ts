@@ -1,7 +1,8 @@
 import { assertLevel } from "./argument-checks";
 import { normalQuantile } from "./normal-quantile";
 import { StatsError } from "./stats-error";
-import { studentTCdf, studentTQuantile } from "./student-t";
+import { studentTCdf } from "./student-t";
+import { studentTQuantile } from "./student-t-quantile";
 import type { TrialCounts } from "./trial-counts";
 
 // The reported interval of a fool rate and of a difference of fool rates, for trials crossed by
