@@ -1,5 +1,5 @@
 // Public API of lib/stats: pure statistics for the colorization Turing test. Imports nothing from
-// lib/db, lib/study or app (docs/architecture.md).
+// lib/db, lib/study or app (docs/architecture.md, "Module map").
 export { StatsError, type StatsErrorCode } from "./stats-error";
 export { normalQuantile } from "./normal-quantile";
 export { logGamma } from "./log-gamma";
