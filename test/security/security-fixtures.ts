@@ -6,6 +6,7 @@ import type { Db } from "@/lib/db/client";
 import type { RunningApp } from "../support/app-server";
 import { HttpClient } from "../support/http-client";
 import { seedStudy } from "../support/seed-study";
+import { syntheticPhoto } from "../support/test-images";
 
 export const PASSWORD = "a correct long password";
 
@@ -25,7 +26,13 @@ export interface SeededTeam {
 export async function seedTwoTeams(db: Db): Promise<{ first: SeededTeam; second: SeededTeam }> {
   const passwordHash = await hashPassword(PASSWORD);
   const seedOne = async (): Promise<SeededTeam> => {
-    const seeded = await seedStudy(db, { stimuli: 8, methods: ["full"], protocol: SMALL_PROTOCOL });
+    // Real JPEGs: the image route re-encodes both photos of a trial when it serves them.
+    const seeded = await seedStudy(db, {
+      stimuli: 8,
+      methods: ["full"],
+      protocol: SMALL_PROTOCOL,
+      imageBytes: async (kind, index) => ({ bytes: await syntheticPhoto(64, 64, index + (kind === "real" ? 0 : 50), "jpeg"), mimeType: "image/jpeg", width: 64, height: 64 }),
+    });
     await db.researcher.update({ where: { id: seeded.researcher.id }, data: { passwordHash } });
     return { studyId: seeded.study.id, teamId: seeded.team.id, email: seeded.researcher.email, realSha256: seeded.stimuli[0]?.realSha256 ?? "" };
   };
