@@ -1,4 +1,5 @@
 import { AppError } from "./errors";
+import { assertStorableText } from "./storable-text";
 
 export interface MultipartUpload {
   files: { name: string; bytes: Buffer }[];
@@ -57,5 +58,6 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
     if (value.size > 0) files.push({ name: value.name.slice(0, 500), bytes: Buffer.from(await value.arrayBuffer()) });
   }
   if (files.length === 0) throw new AppError(400, "no_files", "Choose at least one file to upload.");
+  assertStorableText({ fields, files: files.map((file) => file.name) });
   return { files, fields };
 }

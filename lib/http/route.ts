@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError, problemResponse } from "./errors";
+import { assertStorableText } from "./storable-text";
 
 /**
  * Wraps a route handler so that every error leaves through the one mapper as problem+json.
@@ -24,7 +25,10 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
 
 const DEFAULT_JSON_LIMIT = 64 * 1024;
 
-/** Reads a JSON body with a size limit and validates it; malformed JSON is a 400, invalid a 422. */
+/**
+ * Reads a JSON body with a size limit and validates it; malformed JSON is a 400, invalid a 422,
+ * and so is text the database cannot store (NUL, unpaired surrogates).
+ */
 export async function readJson<Schema extends z.ZodType>(
   request: Request,
   schema: Schema,
@@ -39,6 +43,7 @@ export async function readJson<Schema extends z.ZodType>(
   } catch {
     throw new AppError(400, "malformed_json", "The request body is not valid JSON.");
   }
+  assertStorableText(value);
   return schema.parse(value);
 }
 

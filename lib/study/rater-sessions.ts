@@ -20,24 +20,37 @@ export interface RecruiterIdentity {
 
 const MTURK_SUBMIT_HOSTS = new Set(["www.mturk.com", "workersandbox.mturk.com"]);
 
+/**
+ * The form of a recruiter's participant id that the once-per-participant check compares:
+ * Unicode-compatible characters folded (NFKC), surrounding spaces dropped, letters lower-cased.
+ * Prolific ids are lower-case hex and MTurk worker ids upper-case alphanumerics, so no two real
+ * ids collide, while `5F00…`, ` 5f00…` and `5f00… ` all name the same participant.
+ */
+export function normalizeParticipantId(id: string): string {
+  return id.normalize("NFKC").trim().toLowerCase();
+}
+
+/** MTurk's submit endpoint, over HTTPS only: anything else must not reach the submit form. */
+export function isMturkSubmitUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && MTURK_SUBMIT_HOSTS.has(url.host) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads recruiter parameters (Prolific, MTurk, or none) from a study link's query string. */
 export function identifyRecruiter(params: Record<string, string>): RecruiterIdentity {
-  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((key) => params[key]).map((key) => [key, (params[key] as string).slice(0, 200)]));
-  if (params.PROLIFIC_PID) {
-    return { recruiter: "prolific", participantId: params.PROLIFIC_PID, ids: pick("PROLIFIC_PID", "STUDY_ID", "SESSION_ID") };
+  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((key) => params[key]?.trim()).map((key) => [key, (params[key] as string).trim().slice(0, 200)]));
+  if (params.PROLIFIC_PID?.trim()) {
+    return { recruiter: "prolific", participantId: normalizeParticipantId(params.PROLIFIC_PID), ids: pick("PROLIFIC_PID", "STUDY_ID", "SESSION_ID") };
   }
-  if (params.workerId) {
+  if (params.workerId?.trim()) {
     const ids = pick("workerId", "assignmentId", "hitId", "turkSubmitTo");
-    if (ids.turkSubmitTo) {
-      // Only MTurk's own hosts: the submit form must not become an open redirect.
-      try {
-        const host = new URL(ids.turkSubmitTo).host;
-        if (!MTURK_SUBMIT_HOSTS.has(host)) delete ids.turkSubmitTo;
-      } catch {
-        delete ids.turkSubmitTo;
-      }
-    }
-    return { recruiter: "mturk", participantId: params.workerId, ids };
+    // Only MTurk's own hosts: the submit form must not become an open redirect.
+    if (ids.turkSubmitTo && !isMturkSubmitUrl(ids.turkSubmitTo)) delete ids.turkSubmitTo;
+    return { recruiter: "mturk", participantId: normalizeParticipantId(params.workerId), ids };
   }
   return { recruiter: "link", participantId: null, ids: {} };
 }

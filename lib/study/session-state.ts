@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/client";
 import { sha256Hex } from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
 import { protocolSchema, type Protocol } from "./protocol";
+import { isMturkSubmitUrl } from "./rater-sessions";
 
 export type Side = "left" | "right";
 
@@ -20,6 +21,7 @@ export interface TrialView {
 }
 
 export interface Completion {
+  /** This session's own code (the ledger pairs it with the participant id). */
   code: string;
   redirectUrl: string | null;
   recruiter: "prolific" | "mturk" | "link";
@@ -53,8 +55,9 @@ export async function findRaterSession(db: Db, token: string | undefined) {
  * after every answer and on every trial fetch, the hottest path under load (docs/benchmarks.md).
  */
 export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
-  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; completionCode: string }[]>`
-    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol", s."completionCode"
+  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; studyCode: string; sessionCode: string | null }[]>`
+    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol",
+           s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode"
       FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
      WHERE r."id" = ${sessionId}`;
   if (!row) throw new AppError(404, "not_found", "Session not found.");
@@ -63,7 +66,7 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
       FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
      WHERE t."sessionId" = ${sessionId}
      ORDER BY t."position"`;
-  const session = { ...row, study: { protocol: row.protocol, completionCode: row.completionCode }, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
+  const session = { ...row, study: { protocol: row.protocol }, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
   const protocol = protocolSchema.parse(session.study.protocol);
   const practiceTotal = session.trials.filter((trial) => trial.kind === "practice").length;
   const answered = session.trials.filter((trial) => trial.response).length;
@@ -90,18 +93,25 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
     status: completed ? "completed" : "active",
     progress: { answered, total: session.trials.length, practiceTotal },
     next: view,
-    completion: completed ? completionFor(session.recruiter, session.recruiterIds, session.study.completionCode, protocol) : null,
+    completion: completed ? completionFor(session.recruiter, session.recruiterIds, { study: row.studyCode, session: row.sessionCode ?? row.studyCode }, protocol) : null,
   };
 }
 
-function completionFor(recruiter: Completion["recruiter"], recruiterIds: unknown, code: string, protocol: Protocol): Completion {
+/**
+ * The rater sees the session's own code. Prolific's redirect alone carries the study's code:
+ * Prolific accepts only the codes configured on its side, and its participants are checked by
+ * their PROLIFIC_PID in the recruiter ledger instead (lib/results/recruiter-ledger.ts).
+ */
+function completionFor(recruiter: Completion["recruiter"], recruiterIds: unknown, codes: { study: string; session: string }, protocol: Protocol): Completion {
   const ids = (recruiterIds ?? {}) as Record<string, string>;
+  const code = codes.session;
   if (recruiter === "prolific") {
     const url = new URL(protocol.prolificCompletionUrl);
-    url.searchParams.set("cc", code);
+    url.searchParams.set("cc", codes.study);
     return { code, redirectUrl: url.toString(), recruiter };
   }
-  if (recruiter === "mturk" && ids.turkSubmitTo && ids.assignmentId) {
+  // Checked again here: rows stored before the check was tightened must not reach the form either.
+  if (recruiter === "mturk" && ids.turkSubmitTo && isMturkSubmitUrl(ids.turkSubmitTo) && ids.assignmentId) {
     return { code, redirectUrl: null, recruiter, mturkSubmit: { action: new URL("/mturk/externalSubmit", ids.turkSubmitTo).toString(), assignmentId: ids.assignmentId } };
   }
   return { code, redirectUrl: null, recruiter };

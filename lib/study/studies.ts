@@ -4,6 +4,7 @@ import type { ResearcherView } from "@/lib/auth/accounts";
 import { randomToken } from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
 import { assertStudyAccess } from "./access";
+import { newCompletionCode } from "./completion-code";
 import { parseMethodConfig } from "./method-config";
 import { hashProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
 
@@ -19,12 +20,6 @@ export const updateStudySchema = z.object({
 
 export const statusActionSchema = z.object({ action: z.enum(["open", "pause", "resume", "close"]) });
 
-/** Completion codes avoid look-alike characters (0/O, 1/I/L) so raters can type them. */
-function completionCode(): string {
-  const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-  return Array.from(randomToken(12), (char) => alphabet[char.charCodeAt(0) % alphabet.length]).join("").slice(0, 10);
-}
-
 export async function createStudy(db: Db, researcher: ResearcherView, input: z.infer<typeof createStudySchema>) {
   return db.study.create({
     data: {
@@ -32,7 +27,7 @@ export async function createStudy(db: Db, researcher: ResearcherView, input: z.i
       ownerId: researcher.id,
       teamId: researcher.teamId,
       protocol: input.protocol ?? protocolSchema.parse({}),
-      completionCode: completionCode(),
+      completionCode: newCompletionCode(),
       participantSalt: randomToken(),
     },
     select: { id: true, name: true, status: true },

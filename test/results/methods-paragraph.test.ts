@@ -43,7 +43,7 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
       byStatus: { active: 1, completed: 84, abandoned: 1 },
       analysed: 80,
       excluded: 4,
-      excludedByReason: { vigilance: 3, timing: 1, "no-trials": 0 },
+      excludedByReason: { vigilance: 3, timing: 1, pace: 0, "no-trials": 0 },
       incomplete: 2,
       analysedTrials: 2880,
       leftOutTrials: 150,

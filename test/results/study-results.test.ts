@@ -50,7 +50,7 @@ describe.each(databaseKinds())("study results on %s", (kind) => {
     expect(of("a4")).toEqual({ disposition: "incomplete", reasons: ["incomplete"] });
     expect(of("b2")).toEqual({ disposition: "included", reasons: [] });
     // A stricter rule (no vigilance failure allowed) also removes a2 and b2.
-    const strict = decideSessions(sessions, { maxVigilanceFailures: 0, maxTimingFlaggedShare: 0.2 });
+    const strict = decideSessions(sessions, { maxVigilanceFailures: 0, maxTimingFlaggedShare: 0.2, maxTooFastAnswers: 0 });
     expect(strict.counts.kept).toBe(2);
   });
 
