@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isProxyEntry } from "@/lib/http/forwarded";
 
 /**
  * The platform's configuration, read from the environment once and validated with zod.
@@ -39,6 +40,22 @@ const configSchema = z.object({
   IMAGE_PIXEL_LIMIT: z.coerce.number().int().min(1).default(40_000_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * Proxies whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed: addresses
+   * or CIDR ranges, comma-separated ("127.0.0.1,10.0.0.0/8"). Empty: no proxy; the TCP peer is
+   * the client and links use the Host header over http (lib/http/forwarded.ts).
+   */
+  TRUSTED_PROXIES: listFromString
+    .refine((entries) => entries.every(isProxyEntry), "TRUSTED_PROXIES must list IP addresses or CIDR ranges")
+    .default([]),
+  /**
+   * Origins allowed to frame the rater page (CSP frame-ancestors), space-separated: MTurk shows an
+   * ExternalQuestion inside its own page. Every other page refuses any frame.
+   */
+  RATER_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^(https?:\/\/[A-Za-z0-9.:[\]-]+)( https?:\/\/[A-Za-z0-9.:[\]-]+)*$/, "RATER_FRAME_ANCESTORS must list http(s) origins separated by spaces")
+    .default("https://www.mturk.com https://workersandbox.mturk.com"),
 });
 
 export type Config = z.infer<typeof configSchema> & { cookieSecure: boolean };

@@ -4,7 +4,9 @@ import { notFound } from "next/navigation";
 import { ActionButton } from "@/app/components/action-button";
 import { AutoRefresh } from "@/app/components/auto-refresh";
 import { requireResearcherPage } from "@/lib/auth/request";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
+import { publicOriginOf } from "@/lib/http/forwarded";
 import { AppError } from "@/lib/http/errors";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { getStudyDetail } from "@/lib/study/study-detail";
@@ -24,8 +26,8 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
     if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
     throw error;
   }
-  const host = (await headers()).get("host") ?? "localhost:3000";
-  const links = recruitingLinks(`http://${host}`, study.id);
+  // Behind a TLS proxy (TRUSTED_PROXIES) the links follow X-Forwarded-Proto and -Host.
+  const links = recruitingLinks(publicOriginOf(await headers(), getConfig().TRUSTED_PROXIES), study.id);
   const jobsRunning = study.jobs.some((job) => job.status === "queued" || job.status === "running");
   const api = `/api/studies/${study.id}`;
   const models = await listAvailableModels();

@@ -23,5 +23,5 @@ export const POST = route(async (request) => {
     screen: body.screen,
   });
   const session = await buildSessionState(db, started.sessionId);
-  return json({ session }, { status: started.resumed ? 200 : 201, headers: { "set-cookie": raterCookie(body.studyId, started.token) } });
+  return json({ session }, { status: started.resumed ? 200 : 201, headers: { "set-cookie": raterCookie(request, body.studyId, started.token) } });
 });

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/http/errors";
 import { loadDashboardStudy } from "@/lib/results/dashboard-data";
 import { studyIdParams } from "@/lib/study/route-params";
 import { DashboardResultsSection } from "./dashboard-results";
-import DashboardLoading from "./loading";
+import DashboardLoading from "./results-loading";
 import { LiveProgress } from "./live-progress";
 
 export default async function DashboardPage({ params }: { params: Promise<{ studyId: string }> }) {
@@ -36,6 +36,17 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
           <a href={`${exportUrl}?format=csv`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-csv">Export trials (CSV)</a>
           <a href={`${exportUrl}?format=json`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-json">Export results (JSON)</a>
         </div>
+        <p className="w-full text-sm text-neutral-600" data-testid="recruiter-ledger">
+          Recruiter ledger (who completed, who is excluded and why, approve or reject; CSV):{" "}
+          {(["prolific", "mturk", "link"] as const).map((recruiter, index) => (
+            <span key={recruiter}>
+              {index > 0 && " · "}
+              <a href={`/api/studies/${study.id}/ledger?recruiter=${recruiter}`} download className="underline">
+                {recruiter === "link" ? "plain links" : recruiter === "mturk" ? "MTurk" : "Prolific"}
+              </a>
+            </span>
+          ))}
+        </p>
       </header>
       <LiveProgress studyId={study.id} live={study.status === "open" || study.status === "paused"} />
       <Suspense fallback={<DashboardLoading />}>
