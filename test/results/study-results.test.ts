@@ -43,7 +43,7 @@ describe.each(databaseKinds())("study results on %s", (kind) => {
   it("applies the protocol's exclusion rules to completed sessions and leaves incomplete ones out", async () => {
     const sessions = await readSessionAggregates(database.db, between.studyId);
     const { decisions, counts } = decideSessions(sessions, between.protocol.exclusion);
-    expect(counts).toEqual({ sessions: 6, kept: 4, excluded: 2, byReason: { vigilance: 1, timing: 1, "no-trials": 0 } });
+    expect(counts).toEqual({ sessions: 6, kept: 4, excluded: 2, byReason: { vigilance: 1, timing: 1, pace: 0, "no-trials": 0 } });
     const of = (key: string) => decisions.get(between.sessionIds.get(key) as string);
     expect(of("a3")).toEqual({ disposition: "excluded", reasons: ["vigilance"] });
     expect(of("b1")).toEqual({ disposition: "excluded", reasons: ["timing"] });
@@ -87,7 +87,7 @@ describe.each(databaseKinds())("study results on %s", (kind) => {
       byStatus: { active: 1, completed: 6, abandoned: 1 },
       analysed: 4,
       excluded: 2,
-      excludedByReason: { vigilance: 1, timing: 1, "no-trials": 0 },
+      excludedByReason: { vigilance: 1, timing: 1, pace: 0, "no-trials": 0 },
       incomplete: 2,
       analysedTrials: 16,
       leftOutTrials: 11,
