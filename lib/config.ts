@@ -40,6 +40,12 @@ const configSchema = z.object({
   IMAGE_PIXEL_LIMIT: z.coerce.number().int().min(1).default(40_000_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Rater sessions one client address may start in one study per hour (lib/study/rater-sessions.ts). */
+  RATER_STARTS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Rater sessions one study may start per minute, from all addresses together. */
+  RATER_STARTS_PER_STUDY_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** An active session without an answer for this long is abandoned and leaves the balance. */
+  RATER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(60),
   /**
    * Proxies whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed: addresses
    * or CIDR ranges, comma-separated ("127.0.0.1,10.0.0.0/8"). Empty: no proxy; the TCP peer is

@@ -90,12 +90,32 @@ function oneStartAtATime<T>(studyId: string, start: () => Promise<T>): Promise<T
   return run;
 }
 
+/**
+ * Limits on starting sessions. Each start writes a session and its trial rows and counts toward
+ * the balance of methods and images, so anonymous starts are limited per client address and per
+ * study, and a session idle for `idleMinutes` is marked abandoned and leaves the balance.
+ */
+export interface StartLimits {
+  perAddressPerHour: number;
+  perStudyPerMinute: number;
+  idleMinutes: number;
+}
+
+export const DEFAULT_START_LIMITS: StartLimits = { perAddressPerHour: 10, perStudyPerMinute: 120, idleMinutes: 60 };
+
 interface StartInput {
   studyId: string;
   params: Record<string, string>;
   existingToken: string | undefined;
   userAgent: string | null;
   screen: { width: number; height: number; devicePixelRatio: number } | null;
+  /** The client's address (lib/http/forwarded.ts); null when unknown (scripts, tests). */
+  clientAddress?: string | null;
+  limits?: StartLimits;
+}
+
+function tooManyStarts(message: string, retryAfterSeconds: number): AppError {
+  return new AppError(429, "too_many_sessions", message, { retryAfterSeconds });
 }
 
 /**
@@ -111,6 +131,7 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
   }
   if (isMturkPreview(input.params)) throw new AppError(409, "mturk_preview", "Accept the HIT on MTurk before starting.");
   const identity = identifyRecruiter(input.params);
+  const limits = input.limits ?? DEFAULT_START_LIMITS;
   const token = randomToken();
   const sessionId = await oneStartAtATime(input.studyId, () => db.$transaction(
     async (tx) => {
@@ -123,6 +144,17 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
       if (hash && (await tx.raterSession.count({ where: { studyId: study.id, participantHash: hash } })) > 0) {
         throw new AppError(409, "already_participated", "You have already taken part in this study (each participant may take it once).");
       }
+      // Counted under the study's lock, so a burst cannot slip past the limits. The address is
+      // stored only as a hash salted like participant ids.
+      const clientHash = input.clientAddress ? sha256Hex(`${study.participantSalt}:client:${input.clientAddress}`) : null;
+      const now = Date.now();
+      if ((await tx.raterSession.count({ where: { studyId: study.id, createdAt: { gt: new Date(now - 60_000) } } })) >= limits.perStudyPerMinute) {
+        throw tooManyStarts("Many people are starting this study right now. Please try again in a minute.", 60);
+      }
+      if (clientHash && (await tx.raterSession.count({ where: { studyId: study.id, clientHash, createdAt: { gt: new Date(now - 3_600_000) } } })) >= limits.perAddressPerHour) {
+        throw tooManyStarts("Too many sessions were started from your network. Please try again later.", 3600);
+      }
+      await abandonIdleSessions(tx, study.id, new Date(now - limits.idleMinutes * 60_000));
       const plan = await planSession(tx, study.id, protocol);
       const session = await tx.raterSession.create({
         data: {
@@ -133,6 +165,7 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
           recruiterIds: Object.keys(identity.ids).length ? recruiterIdsToKeep(identity, protocol) : undefined,
           tokenHash: sha256Hex(token),
           userAgent: input.userAgent?.slice(0, 500) ?? null,
+          clientHash,
           screen: input.screen ?? undefined,
         },
         select: { id: true },
@@ -164,6 +197,20 @@ function recruiterIdsToKeep(identity: RecruiterIdentity, protocol: Protocol): Re
   return Object.fromEntries(Object.entries({ assignmentId, turkSubmitTo }).filter(([, value]) => value)) as Record<string, string>;
 }
 
+/**
+ * Marks abandoned the study's active sessions whose last answer (or start, without answers) is
+ * older than `idleBefore`: they no longer count toward the balance of methods and images. A rater
+ * who comes back can still finish; the last answer marks the session completed as usual.
+ */
+async function abandonIdleSessions(tx: Tx, studyId: string, idleBefore: Date): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "RaterSession" r SET "status" = 'abandoned'
+     WHERE r."studyId" = ${studyId} AND r."status" = 'active' AND r."createdAt" < ${idleBefore}
+       AND NOT EXISTS (
+         SELECT 1 FROM "Trial" t JOIN "Response" a ON a."trialId" = t."id"
+          WHERE t."sessionId" = r."id" AND a."createdAt" >= ${idleBefore})`;
+}
+
 async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
   const methods = await tx.method.findMany({ where: { studyId, status: "ready" }, select: { id: true, config: true } });
   const tested = methods.filter((method) => parseMethodConfig(method.config).tested);
@@ -173,7 +220,7 @@ async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
   let sessionMethodId: string | null = null;
   let testMethodIds = tested.map((method) => method.id);
   if (protocol.design === "between") {
-    const counts = await tx.raterSession.groupBy({ by: ["methodId"], where: { studyId }, _count: { _all: true } });
+    const counts = await tx.raterSession.groupBy({ by: ["methodId"], where: { studyId, status: { not: "abandoned" } }, _count: { _all: true } });
     const countOf = new Map(counts.map((row) => [row.methodId, row._count._all]));
     const fewest = Math.min(...testMethodIds.map((id) => countOf.get(id) ?? 0));
     const candidates = testMethodIds.filter((id) => (countOf.get(id) ?? 0) === fewest);
@@ -188,7 +235,11 @@ async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
   const stimulusIds = [...perStimulus].filter(([, count]) => count === usedMethodIds.length).map(([id]) => id).sort();
 
   // Analysed trials only: practice images are never analysed, so they must not skew the balance.
-  const shownRows = await tx.trial.groupBy({ by: ["methodId", "stimulusId"], where: { methodId: { in: usedMethodIds }, kind: { not: "practice" } }, _count: { _all: true } });
+  const shownRows = await tx.trial.groupBy({
+    by: ["methodId", "stimulusId"],
+    where: { methodId: { in: usedMethodIds }, kind: { not: "practice" }, session: { status: { not: "abandoned" } } },
+    _count: { _all: true },
+  });
   const timesShown = new Map<string, Map<string, number>>();
   for (const row of shownRows) {
     const byStimulus = timesShown.get(row.methodId) ?? new Map<string, number>();
