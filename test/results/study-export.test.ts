@@ -123,7 +123,7 @@ describe.each(databaseKinds())("study exports on %s", (kind) => {
     expect(body.methods[0].metrics.auc).toBe(0.894);
     expect(body.summary.methods[0].foolRate).toBe(0.5);
     expect(body.summary.methods[1].foolRate).toBe(0.375);
-    expect(body.sessions.excludedByReason).toEqual({ vigilance: 1, timing: 1, "no-trials": 0 });
+    expect(body.sessions.excludedByReason).toEqual({ vigilance: 1, timing: 1, pace: 0, "no-trials": 0 });
     expect(body.summary.comparisons).toHaveLength(1);
     const paragraph = body.methodsParagraph as string;
     expect(paragraph).toContain("two-alternative forced-choice test following Zhang et al. (2016)");
