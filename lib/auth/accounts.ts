@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client";
-import { AppError, conflict, forbidden } from "@/lib/http/errors";
+import { AppError, conflict, forbidden, notFound } from "@/lib/http/errors";
 import { randomToken, sha256Hex } from "@/lib/crypto";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 import type { SignInInput, SignUpInput } from "./schemas";
@@ -105,4 +105,13 @@ export async function listTeam(db: Db, researcher: ResearcherView) {
     }),
   ]);
   return { members, invitations };
+}
+
+/**
+ * Revokes an invitation of the researcher's team that has not been accepted: its link stops
+ * working at once. Another team's invitation answers like an unknown one (404).
+ */
+export async function revokeInvitation(db: Db, researcher: ResearcherView, invitationId: string): Promise<void> {
+  const { count } = await db.invitation.deleteMany({ where: { id: invitationId, teamId: researcher.teamId, acceptedAt: null } });
+  if (count === 0) throw notFound("Invitation");
 }
