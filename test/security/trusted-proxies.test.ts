@@ -33,10 +33,8 @@ describe("TRUSTED_PROXIES against the production app", () => {
   let proxiedTeam: SeededTeam;
 
   beforeAll(async () => {
-    [direct, proxied] = await Promise.all([
-      startApp(appDatabaseKind(), {}, { seed: async (db) => void ({ first: directTeam } = await seedTwoTeams(db)) }),
-      startApp(appDatabaseKind(), { TRUSTED_PROXIES: "127.0.0.1" }, { seed: async (db) => void ({ first: proxiedTeam } = await seedTwoTeams(db)) }),
-    ]);
+    direct = await startApp(appDatabaseKind(), {}, { seed: async (db) => void ({ first: directTeam } = await seedTwoTeams(db)) });
+    proxied = await startApp(appDatabaseKind(), { TRUSTED_PROXIES: "127.0.0.1" }, { seed: async (db) => void ({ first: proxiedTeam } = await seedTwoTeams(db)) });
   });
   afterAll(async () => {
     await Promise.all([direct?.stop(), proxied?.stop()]);

@@ -12,14 +12,17 @@ import { seedStudy } from "../support/seed-study";
 // Whatever timing the browser claims (here the claims are perfect), a session posted faster is
 // flagged on every answer and excluded by the protocol's pace rule.
 
-// Sequential 200 ms, 100 ms blank, 200 ms: at least 150 + 50 + 150 = 350 ms per trial, plus the
-// 300 ms practice feedback after the practice trial.
+// Sequential 1000 ms, 500 ms blank, 1000 ms: at least 950 + 450 + 950 = 2350 ms per trial, plus
+// the 300 ms practice feedback after the practice trial. Long enough that even a slow machine
+// answers the rushed session within it (the bound starts when the previous answer arrived, so a
+// slow server only makes the check more lenient).
+const MINIMUM_MS = 2350;
 const PROTOCOL = {
   practiceTrials: 1,
   testTrials: 4,
   vigilanceShare: 0.25,
   practiceFeedbackMs: 300,
-  presentation: { mode: "sequential", exposureMs: 200, blankMs: 100 },
+  presentation: { mode: "sequential", exposureMs: 1000, blankMs: 500 },
 } as const;
 
 const perfectTiming = { frameIntervalMs: 16.7, exposureLeftMs: 200, exposureRightMs: 200, onsets: {}, offsets: {}, flagged: false };
@@ -30,7 +33,7 @@ describe("minimumAnswerDelayMs", () => {
     expect(minimumAnswerDelayMs(defaultProtocol(), { afterPractice: false })).toBe(2450); // 950 + 550 + 950
     expect(minimumAnswerDelayMs(defaultProtocol(), { afterPractice: true })).toBe(2450 + 2400);
     const protocol = protocolSchema.parse(PROTOCOL);
-    expect(minimumAnswerDelayMs(protocol, { afterPractice: false })).toBe(350);
+    expect(minimumAnswerDelayMs(protocol, { afterPractice: false })).toBe(MINIMUM_MS);
     expect(minimumAnswerDelayMs(protocolSchema.parse({ presentation: { mode: "side-by-side", exposureMs: 1000 } }), { afterPractice: false })).toBe(950);
     expect(minimumAnswerDelayMs(protocolSchema.parse({ presentation: { mode: "unlimited" } }), { afterPractice: false })).toBe(0);
   });
@@ -64,16 +67,16 @@ describe.each(databaseKinds())("the server's pace check on %s", (kind) => {
     };
 
     const rushedId = await runSession("rushed0000000000000000000", () => 0);
-    // 400 ms a trial, 700 after the practice trial (its 300 ms feedback comes first).
-    const honestId = await runSession("honest0000000000000000000", (previousKind) => (previousKind === "practice" ? 700 : 400));
+    // 2400 ms a trial, 2700 after the practice trial (its 300 ms feedback comes first).
+    const honestId = await runSession("honest0000000000000000000", (previousKind) => (previousKind === "practice" ? 2700 : 2400));
 
     const rushed = await db.response.findMany({ where: { trial: { sessionId: rushedId } } });
     expect(rushed).toHaveLength(5);
     expect(rushed.every((response) => response.tooFast && response.timingFlagged)).toBe(true);
-    expect(rushed.every((response) => response.serverElapsedMs !== null && response.serverElapsedMs < 350)).toBe(true);
+    expect(rushed.every((response) => response.serverElapsedMs !== null && response.serverElapsedMs < MINIMUM_MS)).toBe(true);
     const honest = await db.response.findMany({ where: { trial: { sessionId: honestId } } });
     expect(honest.map((response) => [response.tooFast, response.timingFlagged])).toEqual(Array.from({ length: 5 }, () => [false, false]));
-    expect(honest.every((response) => (response.serverElapsedMs ?? 0) >= 350)).toBe(true);
+    expect(honest.every((response) => (response.serverElapsedMs ?? 0) >= MINIMUM_MS)).toBe(true);
 
     const results = await computeStudyResults(db, seeded.study.id);
     const decision = (id: string) => results.raters.find((rater) => rater.sessionId === id);
