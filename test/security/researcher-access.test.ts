@@ -4,9 +4,9 @@ import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 import { seedTwoTeams, signIn, type SeededTeam } from "./security-fixtures";
 
-// Issue 8, security: researcher pages and APIs without a session (401 for the API, a redirect
-// to sign-in for pages) and with another team's researcher (404 from the API and the pages, exactly
-// as for an unknown id, so that ids cannot be probed). Nothing changes.
+// Security: researcher pages and APIs without a session (401 for the API, a redirect to sign-in
+// for pages) and with another team's researcher (404 from the API and the pages, exactly as for
+// an unknown id, so that ids cannot be probed). Nothing changes.
 describe("researcher pages and APIs against the production app", () => {
   let app: RunningApp;
   let first: SeededTeam;
