@@ -25,7 +25,7 @@ const PROTOCOL = {
   presentation: { mode: "sequential", exposureMs: 1000, blankMs: 500 },
 } as const;
 
-const perfectTiming = { frameIntervalMs: 16.7, exposureLeftMs: 200, exposureRightMs: 200, onsets: {}, offsets: {}, flagged: false };
+const perfectTiming = { frameIntervalMs: 16.7, exposureLeftMs: 1000, exposureRightMs: 1000, onsets: {}, offsets: {}, flagged: false };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("minimumAnswerDelayMs", () => {
