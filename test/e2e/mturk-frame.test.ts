@@ -97,5 +97,5 @@ describe("the rater page framed cross-site, as MTurk frames it", () => {
 
     const stored = await app.inspectAfterStop(async (db) => db.raterSession.findMany({ where: { studyId }, select: { status: true, recruiter: true, completionCode: true, _count: { select: { trials: true } } } }));
     expect(stored).toEqual([{ status: "completed", recruiter: "mturk", completionCode: expect.stringMatching(/^[A-HJ-NP-Z2-9]{10}$/), _count: { trials: TOTAL_TRIALS } }]);
-  });
+  }, 180_000);
 });
