@@ -1,5 +1,7 @@
 // CSV per RFC 4180: fields separated by commas, records ended by CRLF; a field holding a comma, a
-// double quote, CR or LF is enclosed in double quotes with inner quotes doubled.
+// double quote, CR or LF is enclosed in double quotes with inner quotes doubled. Booleans are
+// TRUE/FALSE: the spelling R's read.csv (type.convert) turns into logicals, which pandas also
+// reads as booleans.
 //
 // Text cells that a spreadsheet would run as a formula (OWASP, "CSV Injection": a first character
 // of = + - @, tab or carriage return) get a leading apostrophe, which spreadsheets take as "this is
@@ -14,7 +16,7 @@ export type CsvValue = string | number | boolean | null | undefined;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * Formats one field: null/undefined → empty, booleans → true/false, numbers in JavaScript's
+ * Formats one field: null/undefined → empty, booleans → TRUE/FALSE, numbers in JavaScript's
  * shortest round-trip form (non-finite numbers → empty), strings quoted when needed.
  *
  * @example
@@ -25,7 +27,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
   const text = FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -35,7 +37,7 @@ export function csvField(value: CsvValue): string {
  * Formats one record, CRLF-terminated.
  *
  * @example
- * csvRow(["a", 1, null, true]); // "a,1,,true\r\n"
+ * csvRow(["a", 1, null, true]); // "a,1,,TRUE\r\n"
  */
 export function csvRow(values: readonly CsvValue[]): string {
   return `${values.map(csvField).join(",")}\r\n`;

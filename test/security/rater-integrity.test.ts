@@ -64,7 +64,7 @@ describe("rater integrity against the production app", () => {
     const rows = csv.raw.trim().split("\r\n").slice(1).map((line) => line.split(","));
     const mine = rows.filter((row) => row[header.indexOf("session")] === session.id);
     expect(mine).toHaveLength(TRIALS_PER_SESSION);
-    expect(mine.every((row) => row[header.indexOf("too_fast")] === "true" && row[header.indexOf("timing_flagged")] === "true")).toBe(true);
+    expect(mine.every((row) => row[header.indexOf("too_fast")] === "TRUE" && row[header.indexOf("timing_flagged")] === "TRUE")).toBe(true);
     expect(mine.every((row) => Number(row[header.indexOf("server_elapsed_ms")]) < SLOW_MINIMUM_MS)).toBe(true);
 
     const ledger = await researcher.get(`/api/studies/${slow.studyId}/ledger?recruiter=prolific`);
@@ -73,7 +73,7 @@ describe("rater integrity against the production app", () => {
     const lines = ledger.raw.trim().split("\r\n");
     expect(lines[0]).toBe("participant_id,study_id,session_id,ctt_session,completed,completion_code,excluded,exclusion_reason,started_at,completed_at,decision,reject_reason");
     const row = lines.find((line) => line.startsWith("rushed00000000000000000a,"));
-    expect(row).toContain(`,${session.id},true,${done.completion.code},true,`);
+    expect(row).toContain(`,${session.id},TRUE,${done.completion.code},TRUE,`);
     expect(row).toMatch(/,reject,Answered faster than the images were shown\.$/);
   });
 
@@ -94,9 +94,9 @@ describe("rater integrity against the production app", () => {
     const researcher = await signIn(app, first.email);
     const mturkLedger = (await researcher.get(`/api/studies/${first.studyId}/ledger?recruiter=mturk`)).raw.trim().split("\r\n");
     expect(mturkLedger[0]).toBe("AssignmentId,WorkerId,HITId,ctt_session,completed,completion_code,excluded,exclusion_reason,started_at,completed_at,Approve,Reject");
-    expect(mturkLedger.find((line) => line.startsWith("ASSIGN1,A1CODESWORKER,HIT1,"))).toContain(`,true,${codes[1]!.code},`);
+    expect(mturkLedger.find((line) => line.startsWith("ASSIGN1,A1CODESWORKER,HIT1,"))).toContain(`,TRUE,${codes[1]!.code},`);
     const linkLedger = (await researcher.get(`/api/studies/${first.studyId}/ledger?recruiter=link`)).raw;
-    expect(linkLedger).toContain(`${plain.session.id},true,${codes[2]!.code},`);
+    expect(linkLedger).toContain(`${plain.session.id},TRUE,${codes[2]!.code},`);
     expect(linkLedger).not.toContain("codes000000000000000000a");
     // The ledger is the study team's only.
     expect((await new HttpClient(app.url).get(`/api/studies/${first.studyId}/ledger`)).status).toBe(401);
