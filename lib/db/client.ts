@@ -11,7 +11,7 @@ export type Db = PrismaClient;
 /** Where the configuration points: a PostgreSQL server, or the embedded PGlite default. */
 export function databaseTargetFromConfig(config: Config): DatabaseTarget {
   return config.DATABASE_URL
-    ? { kind: "postgres", url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
+    ? { kind: "postgres", url: config.DATABASE_URL, directUrl: config.DIRECT_DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
     : { kind: "pglite", dir: config.PGLITE_DIR };
 }
 

@@ -1,5 +1,6 @@
 import { ZodError } from "zod";
 import { Prisma } from "@/lib/db/generated/client";
+import { isPoolTimeout } from "@/lib/db/connection";
 import { logger } from "@/lib/logger";
 import { StatsError } from "@/lib/stats/stats-error";
 import { ImageError } from "@/lib/images/errors";
@@ -78,6 +79,12 @@ export function toProblem(error: unknown): Problem {
     return problem(error.status, error.code, error.status === 503 ? "No execution provider could run the model." : "The model could not be run.");
   }
   if (error instanceof StatsError) return problem(422, `stats_${error.code.replace(/-/g, "_")}`, error.message);
+  // Every pooled connection stayed busy for the pool's connection timeout: a temporary overload,
+  // not a fault; the client is told when to try again (Retry-After, see problemResponse).
+  if (isPoolTimeout(error)) {
+    logger.warn("database pool exhausted: no connection became free in time");
+    return problem(503, "database_busy", "The service is busy right now. Please try again in a moment.");
+  }
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (error.code === "P2002") return problem(409, "conflict", "A record with these values already exists.");
     if (error.code === "P2025") return problem(404, "not_found", "The record was not found.");
@@ -86,9 +93,14 @@ export function toProblem(error: unknown): Problem {
   return problem(500, "internal_error", "Something went wrong on our side. Please try again.");
 }
 
+/** Seconds a client should wait before retrying a problem that is temporary (RFC 9110, Retry-After). */
+const RETRY_AFTER_SECONDS: Record<string, number> = { database_busy: 2 };
+
 export function problemResponse(error: unknown, headers: HeadersInit = {}): Response {
   const body = toProblem(error);
   const responseHeaders = new Headers(headers);
+  const retryAfter = RETRY_AFTER_SECONDS[body.code];
+  if (retryAfter !== undefined && !responseHeaders.has("retry-after")) responseHeaders.set("retry-after", String(retryAfter));
   responseHeaders.set("content-type", "application/problem+json");
   return new Response(JSON.stringify(body), { status: body.status, headers: responseHeaders });
 }

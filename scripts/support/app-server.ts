@@ -81,7 +81,9 @@ export function productionAppEnv(target: DatabaseTarget, port: number, extraEnv:
     COOKIE_SECURE: "false",
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
-    ...(target.kind === "postgres" ? { DATABASE_URL: target.url } : { PGLITE_DIR: target.dir, DATABASE_URL: "" }),
+    ...(target.kind === "postgres"
+      ? { DATABASE_URL: target.url, DIRECT_DATABASE_URL: target.directUrl ?? "" }
+      : { PGLITE_DIR: target.dir, DATABASE_URL: "", DIRECT_DATABASE_URL: "" }),
     ...extraEnv,
   };
 }

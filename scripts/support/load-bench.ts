@@ -25,6 +25,8 @@ export interface ServeBenchmarkOptions {
   database: "postgres" | "pglite";
   /** A PostgreSQL server to create the benchmark's own database on (loopback only). */
   serverUrl: string;
+  /** The server itself when `serverUrl` names a pooler (PgBouncer): databases are created and migrated through it. */
+  directServerUrl?: string;
   raters: number;
   /** Raters arrive evenly over this many seconds. */
   rampS: number;
@@ -78,7 +80,7 @@ export interface ServeBenchmarkResult {
   startedAt: string;
   machine: { cpus: number; model: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   database: { kind: "postgres" | "pglite"; poolMax: number | "default" };
-  settings: Omit<ServeBenchmarkOptions, "log" | "serverUrl">;
+  settings: Omit<ServeBenchmarkOptions, "log" | "serverUrl" | "directServerUrl">;
   responses: Omit<DeliveryAudit, "sessions" | "ok">;
   sessions: DeliveryAudit["sessions"];
   raterPhase: {
@@ -127,9 +129,12 @@ interface OwnDatabase {
 }
 
 /** A fresh database for this run: its own database on the server, or a temp PGlite directory. */
-export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: string, poolMax = 10): Promise<OwnDatabase> {
-  if (kind === "postgres") assertLoopback(serverUrl);
-  return createScratchDatabase(kind, { serverUrl, prefix: "ctt_bench", poolMax });
+export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: string, directServerUrl?: string): Promise<OwnDatabase> {
+  if (kind === "postgres") {
+    assertLoopback(serverUrl);
+    if (directServerUrl) assertLoopback(directServerUrl);
+  }
+  return createScratchDatabase(kind, { serverUrl, directServerUrl, prefix: "ctt_bench" });
 }
 
 let clockTicks: number | undefined;
@@ -253,7 +258,7 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
   const loadAverageBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
 
   await ensureProductionBuild();
-  const own = await createOwnDatabase(options.database, options.serverUrl);
+  const own = await createOwnDatabase(options.database, options.serverUrl, options.directServerUrl);
   let app: AppProcess | undefined;
   let nginx: StaticServer | undefined;
   try {
@@ -385,7 +390,7 @@ function assemble(
     imageWithinNginxFactor:
       imageVsNginx.p50 !== null && appImageVsNginx?.throughput != null ? imageVsNginx.p50 <= GOALS.imageVsNginx && appImageVsNginx.throughput <= GOALS.imageVsNginx : null,
   };
-  const { log: _log, serverUrl: _serverUrl, ...settings } = options;
+  const { log: _log, serverUrl: _serverUrl, directServerUrl: _directServerUrl, ...settings } = options;
   return {
     benchmark: "serve",
     startedAt: run.startedAt,
