@@ -79,15 +79,15 @@ export async function restoreServer(file: string, target: Extract<DatabaseTarget
 }
 
 /**
- * A tarball of an open PGlite's data directory at a transaction boundary: taken under PGlite's
- * transaction mutex (every transaction, Prisma's included, holds it from BEGIN to COMMIT), after
- * a CHECKPOINT so that the data files themselves hold every committed row.
+ * A tarball of an open PGlite's data directory at a transaction boundary. A CHECKPOINT first
+ * writes every committed row into the data files (whatever commits after it is in the WAL, which
+ * the tarball holds too and a restore replays); then the tarball is made under PGlite's
+ * transaction mutex, which every transaction (Prisma's included) holds from BEGIN to COMMIT and
+ * every statement takes, so no transaction is open and no statement runs while it is made.
  */
 export async function backupOpenPglite(pglite: PGlite, file: string): Promise<void> {
-  const tarball = await pglite._runExclusiveTransaction(async () => {
-    await pglite.exec("CHECKPOINT");
-    return pglite.dumpDataDir("gzip");
-  });
+  await pglite.exec("CHECKPOINT");
+  const tarball = await pglite._runExclusiveTransaction(() => pglite.dumpDataDir("gzip"));
   const bytes = new Uint8Array(await tarball.arrayBuffer());
   await writeAtomically(file, async (temporary) => writeFileSync(temporary, bytes));
 }
@@ -107,6 +107,10 @@ export async function restorePglite(file: string, dir: string): Promise<void> {
 
 const REQUEST_SUFFIX = ".backup-request-";
 
+function answererMarker(dir: string): string {
+  return `${path.resolve(dir)}.backup-answerer`;
+}
+
 function requestPrefix(dir: string): string {
   return `${path.basename(path.resolve(dir))}${REQUEST_SUFFIX}`;
 }
@@ -123,6 +127,12 @@ interface BackupRequest {
 export function answerPgliteBackupRequests(pglite: PGlite, dir: string): void {
   const folder = path.dirname(path.resolve(dir));
   const prefix = requestPrefix(dir);
+  // Tells `npm run backup` that this process answers (SIGUSR2 would end one that does not).
+  const marker = answererMarker(dir);
+  writeFileSync(marker, String(process.pid));
+  process.once("exit", () => {
+    if (existsSync(marker) && readFileSync(marker, "utf8") === String(process.pid)) rmSync(marker, { force: true });
+  });
   let busy: Promise<void> = Promise.resolve();
   process.on("SIGUSR2", () => {
     busy = busy.then(async () => {
@@ -154,6 +164,10 @@ export async function requestPgliteBackupFromOwner(dir: string, file: string, ti
   const absolute = path.resolve(dir);
   const owner = readDirectoryLockOwner(`${absolute}.lock`);
   if (owner === null) return false;
+  const answerer = existsSync(answererMarker(dir)) ? Number.parseInt(readFileSync(answererMarker(dir), "utf8"), 10) : null;
+  if (answerer !== owner) {
+    throw new BackupError(`process ${owner} holds the embedded database and does not take backup requests (it is not the app): wait for it to finish`);
+  }
   const target = path.resolve(file);
   rmSync(`${target}.error`, { force: true });
   const requestFile = path.join(path.dirname(absolute), `${requestPrefix(dir)}${randomBytes(6).toString("hex")}.json`);

@@ -38,7 +38,7 @@ export const DEFAULT_INSTANCE_KILL_OPTIONS: Omit<InstanceKillOptions, "serverUrl
 
 export interface InstanceKillResult {
   audit: DeliveryAudit;
-  /** Requests the balancer passed to each instance (by address), before and after the kill. */
+  /** Requests each instance answered (by address; the last one tried), logged before and after the kill. */
   servedBefore: Record<string, number>;
   servedAfter: Record<string, number>;
   /** Sessions unfinished when the instance died that were completed afterwards. */
@@ -114,11 +114,17 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
       resendShare: 0.1,
       doubleSendShare: 0.05,
       raters: options.raters,
-      rampMs: 2_000,
+      rampMs: 10_000,
       durationMs: 240_000,
     });
+    // Mid-study: every rater has started (a session start is not idempotent yet: its retry after a
+    // reply lost with the instance is refused as a second participation) and a share of all
+    // answers is in.
     const strikeAt = Math.ceil(totalAnswers * options.strikeAtShare);
-    while (recorder.successes(ENDPOINTS.answer) < strikeAt) await sleep(50);
+    let crowdDone = false;
+    void crowd.finally(() => (crowdDone = true));
+    while (!crowdDone && (recorder.successes(ENDPOINTS.answer) < strikeAt || recorder.successes(ENDPOINTS.start) < options.raters)) await sleep(50);
+    if (crowdDone) throw new Error(`the raters stopped before the strike: ${JSON.stringify((await crowd).outcomes.flatMap((outcome) => outcome.problems).slice(0, 5))}`);
 
     const victim = apps[0] as AppProcess;
     const victimHost = new URL(victim.url).host;
@@ -141,8 +147,11 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
     const pageStatuses = await pages;
 
     const lines = balancer.accessLog();
-    const served = (part: string[]) => countBy(part.flatMap((line) => (line.split(" ")[0] ?? "").split(",").map((address) => address.trim().replace(/:$/, ""))).filter(Boolean));
-    const balancerStatuses = countBy(lines.map((line) => line.split(" ")[1] ?? "?"));
+    const fields = (line: string) => line.split("|");
+    // The instance that answered is the last one nginx tried; a 5xx it made up itself (502: none answered) counts for none.
+    const served = (part: string[]) =>
+      countBy(part.filter((line) => Number(fields(line)[2]) < 500).map((line) => (fields(line)[0] ?? "").split(",").at(-1)?.trim() ?? "?"));
+    const balancerStatuses = countBy(lines.map((line) => fields(line)[2] ?? "?"));
     await Promise.all(apps.map((app) => app.stop()));
     const opened = await openMigratedDatabase(own.target);
     let audit: DeliveryAudit;

@@ -46,7 +46,10 @@ export async function startNginx(binary: string, bytes: Uint8Array): Promise<Sta
 }
 
 export interface Balancer extends StaticServer {
-  /** Lines of its access log so far: `<upstream address(es)> <status> <method> <uri>`. */
+  /**
+   * Lines of its access log so far: `<upstream addresses>|<upstream statuses>|<status>|<method>|<uri>`;
+   * the addresses are a comma-separated list when a request was passed on to the next instance.
+   */
   accessLog(): string[];
 }
 
@@ -60,7 +63,7 @@ export async function startNginxBalancer(binary: string, upstreams: string[]): P
   const dir = nginxDir();
   const port = await freePort();
   const servers = upstreams.map((upstream) => `    server ${new URL(upstream).host} max_fails=1 fail_timeout=5s;`).join("\n");
-  const http = `  log_format balancer '$upstream_addr $status $request_method $uri';
+  const http = `  log_format balancer '$upstream_addr|$upstream_status|$status|$request_method|$uri';
   access_log ${dir}/access.log balancer;
   upstream app {
 ${servers}
