@@ -7,7 +7,7 @@
 // sessions; `--balancer` puts nginx in front of a single instance too); the figures are the
 // same, the app's CPU summed over its instances and nginx's reported beside it.
 //
-// Serving under load (issue 8): builds the app if needed, creates its own database (a fresh one
+// Serving under load: builds the app if needed, creates its own database (a fresh one
 // on the PostgreSQL server, or a temp PGlite directory; dropped afterwards), seeds an open study
 // through the platform's own functions, starts the production server on a free loopback port and
 // lets N simulated raters run whole sessions over HTTP (trial, both images, answer with retries
