@@ -220,7 +220,7 @@ export function machineCpuMs(): { busy: number; total: number } | null {
 }
 
 /** A first request to each rater route, so that module loading is not timed as serving. */
-async function warmUp(frontUrl: string, studyId: string, rounds: number): Promise<{ imageUrl: string; cookie: string }> {
+export async function warmUp(frontUrl: string, studyId: string, rounds: number): Promise<{ imageUrl: string; cookie: string }> {
   const recorder = new LatencyRecorder();
   const probe = new SimulatedBrowser(frontUrl, recorder);
   const state = await createSession(probe.fetchAs("warm"), { studyId, params: { PROLIFIC_PID: `probe-${randomBytes(4).toString("hex")}` }, screen: { width: 1920, height: 1080, devicePixelRatio: 1 } });

@@ -6,7 +6,7 @@
 // (GET) are retried by nginx on the other instance.
 import pg from "pg";
 import { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv, seedDatabase, type AppProcess } from "./app-server";
-import { createOwnDatabase } from "./load-bench";
+import { createOwnDatabase, warmUp } from "./load-bench";
 import { findNginx, startNginxBalancer, type Balancer } from "./load-nginx";
 import { ENDPOINTS, runCrowd } from "./load-raters";
 import { LatencyRecorder } from "./load-stats";
@@ -29,7 +29,7 @@ export interface InstanceKillOptions {
 export const DEFAULT_INSTANCE_KILL_OPTIONS: Omit<InstanceKillOptions, "serverUrl" | "directServerUrl"> = {
   instances: 2,
   raters: 40,
-  speed: 0.1,
+  speed: 0.2,
   practiceTrials: 1,
   testTrials: 8,
   stimuli: 12,
@@ -99,6 +99,8 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
     const envs = await Promise.all(Array.from({ length: options.instances }, async () => productionAppEnv(own.target, await freePort(), { GENERATE_IN_APP: "false" })));
     apps.push(...(await Promise.all(envs.map((env) => launchProductionApp(env)))));
     balancer = await startNginxBalancer(nginxBinary, apps.map((app) => app.url));
+    // Every instance loads the rater routes before the raters come (round robin: rounds enough to reach each).
+    await warmUp(balancer.url, studyId, 3 * options.instances);
     log(`${options.instances} instances behind ${balancer.url}; ${options.raters} raters`);
 
     const recorder = new LatencyRecorder();
@@ -114,7 +116,7 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
       resendShare: 0.1,
       doubleSendShare: 0.05,
       raters: options.raters,
-      rampMs: 10_000,
+      rampMs: 20_000,
       durationMs: 240_000,
     });
     // Mid-study: every rater has started (a session start is not idempotent yet: its retry after a

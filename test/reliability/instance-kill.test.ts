@@ -26,7 +26,7 @@ describe("two instances behind nginx, one killed mid-study", () => {
       expect(Math.min(...before), summary).toBeGreaterThan(20);
       expect(Object.keys(result.servedAfter).filter((address) => (result.servedAfter[address] ?? 0) > 5).length, summary).toBe(1);
       // Sessions were in progress when it died, and every one of them finished on the other.
-      expect(result.sessionsOpenAtKill, summary).toBeGreaterThan(10);
+      expect(result.sessionsOpenAtKill, summary).toBeGreaterThanOrEqual(5);
       expect(result.sessionsFinishedAfterKill, summary).toBe(result.sessionsOpenAtKill);
       const { audit } = result;
       expect(audit, summary).toMatchObject({ lost: 0, duplicates: 0, mismatched: 0, unknown: 0 });
