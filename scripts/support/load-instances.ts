@@ -130,7 +130,6 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
 
     const victim = apps[0] as AppProcess;
     const victimHost = new URL(victim.url).host;
-    const logBefore = balancer.accessLog().length;
     const database = new pg.Client({ connectionString: own.target.kind === "postgres" ? (own.target.directUrl ?? own.target.url) : "" });
     await database.connect();
     let openAtKill: string[];
@@ -144,9 +143,15 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
     } finally {
       await database.end();
     }
+    // Requests the victim answered just before it died are logged as they complete: let them land on the "before" side.
+    await sleep(1_000);
+    const logBefore = balancer.accessLog().length;
     const pages = loadPagesWhile(crowd, `${balancer.url}/s/${studyId}`, 250);
     const { outcomes } = await crowd;
     const pageStatuses = await pages;
+    // The raters' sessions only (the warm-up's probe session is left open on purpose).
+    const ratersSessions = new Set(outcomes.map((outcome) => outcome.sessionId));
+    openAtKill = openAtKill.filter((id) => ratersSessions.has(id));
 
     const lines = balancer.accessLog();
     const fields = (line: string) => line.split("|");
