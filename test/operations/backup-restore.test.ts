@@ -60,6 +60,6 @@ describe.each(databaseKinds())("backup and restore on %s", (kind) => {
       expect(restoredFigures.csv).toBe(atBackup.csv);
       expect(JSON.stringify(restoredFigures.results)).toBe(JSON.stringify(atBackup.results));
     },
-    300_000,
+    600_000,
   );
 });

@@ -39,6 +39,6 @@ describe("two instances behind nginx, one killed mid-study", () => {
       expect(Object.keys(result.pageLoads), summary).toEqual(["200"]);
       expect(result.ok, summary).toBe(true);
     },
-    300_000,
+    600_000,
   );
 });
