@@ -62,12 +62,15 @@ export interface Balancer extends StaticServer {
 export async function startNginxBalancer(binary: string, upstreams: string[]): Promise<Balancer> {
   const dir = nginxDir();
   const port = await freePort();
-  const servers = upstreams.map((upstream) => `    server ${new URL(upstream).host} max_fails=1 fail_timeout=5s;`).join("\n");
+  const servers = upstreams.map((upstream) => `    server ${new URL(upstream).host} max_fails=3 fail_timeout=5s;`).join("\n");
   const http = `  log_format balancer '$upstream_addr|$upstream_status|$status|$request_method|$uri';
   access_log ${dir}/access.log balancer;
   upstream app {
 ${servers}
     keepalive 64;
+    # Below Node's 5 s keep-alive: nginx never reuses a connection the instance is closing (such a
+    # race counts as the instance failing, and with the other one dead leaves none to try).
+    keepalive_timeout 4s;
   }
   server {
     listen 127.0.0.1:${port};
