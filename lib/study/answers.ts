@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
 import { missesTarget } from "@/lib/rater-client/presentation-schedule";
 import { protocolSchema, type Protocol } from "./protocol";
 import { buildSessionState, type SessionState, type Side } from "./session-state";
@@ -99,8 +99,8 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
         replay = await tx.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
         if (replay) return;
       }
-      if (study.status === "closed") throw new AppError(409, "study_closed", "This study has closed; answers are no longer accepted.");
-      if (!firstOpen || firstOpen.id !== trial.id) throw new AppError(409, "out_of_order", "Answer the trials in order: this is not the current trial.");
+      if (study.status === "closed") throw new DomainError("study_closed", "This study has closed; answers are no longer accepted.");
+      if (!firstOpen || firstOpen.id !== trial.id) throw new DomainError("out_of_order", "Answer the trials in order: this is not the current trial.");
       const protocol = protocolSchema.parse(study.protocol);
       await tx.response.create({
         data: {
@@ -126,7 +126,7 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       const stored = await db.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
       if (stored) return replayOrConflict(db, session.id, stored, input, feedbackFor);
-      throw new AppError(409, "already_answered", "This trial has already been answered.");
+      throw new DomainError("already_answered", "This trial has already been answered.");
     }
     throw error;
   }
@@ -143,7 +143,7 @@ async function replayOrConflict(
   feedbackFor: (correct: boolean) => AnswerResult["feedback"],
 ): Promise<AnswerResult> {
   if (stored.idempotencyKey !== input.idempotencyKey || stored.chosenSide !== input.chosenSide) {
-    throw new AppError(409, "already_answered", "This trial has already been answered.");
+    throw new DomainError("already_answered", "This trial has already been answered.");
   }
   return { stored: true, replayed: true, feedback: feedbackFor(stored.correct), session: await buildSessionState(db, sessionId) };
 }
