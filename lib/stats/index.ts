@@ -63,3 +63,37 @@ export {
   type CalibratedInterval,
   type TwoWayVarianceComponents,
 } from "./two-way-calibration";
+export { studentTQuantile } from "./student-t-quantile";
+export {
+  HYPE_TIME_EXPOSURES_MS,
+  HYPE_TIME_RULE,
+  bootstrapExposureThreshold,
+  nextExposure,
+  staircaseThreshold,
+  type ExposureThresholdEstimate,
+  type StaircaseRule,
+  type StaircaseTrial,
+  type ThresholdBootstrapOptions,
+} from "./exposure-staircase";
+export {
+  singleImageFoolRates,
+  type SingleImageEstimate,
+  type SingleImageFoolRates,
+  type SingleImageOptions,
+  type SingleImageRaterCounts,
+} from "./single-image-fool-rate";
+export {
+  chooseMethodForRater,
+  clusterIntervalFromSums,
+  clusterProportionInterval,
+  methodPrecision,
+  type ClusterProportionInterval,
+  type ClusterSums,
+  type MethodPrecision,
+  type PrecisionTarget,
+} from "./precision-stopping";
+export {
+  simulatePrecisionStopping,
+  type StoppingSimulationOptions,
+  type StoppingSimulationResult,
+} from "./precision-stopping-simulation";
