@@ -1,43 +1,10 @@
-import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { DomainError, notFound } from "@/lib/errors";
 import { missesTarget } from "@/lib/rater-client/presentation-schedule";
 import { protocolSchema, type Protocol } from "./protocol";
-import { buildSessionState, type SessionState, type Side } from "./session-state";
-
-// Up to a day: a rater who leaves a tab open still gets the answer stored (flagged), not a 422.
-const finiteMs = z.number().finite().min(0).max(86_400_000);
-
-export const answerSchema = z.object({
-  idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
-  chosenSide: z.enum(["left", "right"]),
-  responseTimeMs: finiteMs,
-  timing: z
-    .object({
-      frameIntervalMs: z.number().finite().min(0.5).max(10_000).nullable(),
-      exposureLeftMs: finiteMs.nullable(),
-      exposureRightMs: finiteMs.nullable(),
-      onsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
-      offsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
-      flagged: z.boolean(),
-      refreshHz: z.number().finite().min(1).max(1000).optional(),
-      /** Optional detail the browser records: frames per step, the measured blank, why flagged. */
-      frames: z.record(z.string().max(20), z.number().int().min(0).max(1_000_000)).optional(),
-      blankMs: finiteMs.nullable().optional(),
-      flagReasons: z.array(z.string().max(60)).max(10).optional(),
-    })
-    .strict(),
-}).strict();
-
-export type AnswerInput = z.infer<typeof answerSchema>;
-
-export interface AnswerResult {
-  stored: true;
-  replayed: boolean;
-  feedback: { correct: boolean; realSide: Side } | null;
-  session: SessionState;
-}
+import type { AnswerInput, AnswerResult, Side } from "@/lib/contract/rater-api";
+import { buildSessionState } from "./session-state";
 
 /**
  * The server's own check of the exposure the browser measured: a timed exposure that missed its

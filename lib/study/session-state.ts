@@ -1,38 +1,8 @@
 import type { Db } from "@/lib/db/client";
 import { sha256Hex } from "@/lib/crypto";
 import { DomainError } from "@/lib/errors";
+import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { protocolSchema, type Protocol } from "./protocol";
-
-export type Side = "left" | "right";
-
-export interface TrialView {
-  trialId: string;
-  position: number;
-  /** Vigilance trials are shown as test trials: nothing tells the rater which they are. */
-  phase: "practice" | "test";
-  index: number;
-  phaseTotal: number;
-  leftUrl: string;
-  rightUrl: string;
-  presentation: Protocol["presentation"];
-  responseTimeLimitMs: number | null;
-  practiceFeedbackMs: number;
-}
-
-export interface Completion {
-  code: string;
-  redirectUrl: string | null;
-  recruiter: "prolific" | "mturk" | "link";
-  mturkSubmit?: { action: string; assignmentId: string };
-}
-
-export interface SessionState {
-  id: string;
-  status: "active" | "completed";
-  progress: { answered: number; total: number; practiceTotal: number };
-  next: TrialView | null;
-  completion: Completion | null;
-}
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 
