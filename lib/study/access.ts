@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
-import { forbidden, notFound } from "@/lib/http/errors";
+import { forbidden, notFound } from "@/lib/errors";
 
 /**
  * A study is visible to its owner's team. Unknown ids are 404; another team's study is 403

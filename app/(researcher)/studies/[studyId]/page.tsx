@@ -5,7 +5,7 @@ import { ActionButton } from "@/app/components/action-button";
 import { AutoRefresh } from "@/app/components/auto-refresh";
 import { requireResearcherPage } from "@/lib/auth/request";
 import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { isNotVisible } from "@/lib/errors";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { getStudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
@@ -21,7 +21,7 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
     study = await getStudyDetail(await getDb(), researcher, studyId);
   } catch (error) {
     // Another team's study answers like an unknown one (404, as the dashboard), not a 500.
-    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    if (isNotVisible(error)) notFound();
     throw error;
   }
   const host = (await headers()).get("host") ?? "localhost:3000";
