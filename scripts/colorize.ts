@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage, type PreparedImage } from "@/lib/images/colorize";
+import { aspectRatioWarning, colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage, type PreparedImage } from "@/lib/images/colorize";
 import { DEFAULT_PIXEL_LIMIT } from "@/lib/images/decode";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
@@ -112,6 +112,11 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** How the model's output becomes ab: a temperature only exists for class distributions. */
+function decodingSummary(kind: "logits" | "probabilities" | "ab", temperature: number): string {
+  return kind === "ab" ? "ab predicted directly (no temperature)" : `annealed mean T = ${temperature}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
   const inputs = await listInputs(args.input);
@@ -120,6 +125,9 @@ async function main(argv: string[]): Promise<number> {
     maxBatch: args.batch,
     log: (m) => process.stderr.write(`${m}\n`),
   });
+  if (args.temperature !== undefined && colorizer.manifest.manifest.output.kind === "ab") {
+    process.stderr.write(`warning: --temperature ${args.temperature} is ignored: ${colorizer.manifest.manifest.name} predicts ab directly\n`);
+  }
   await mkdir(args.output, { recursive: true });
   const started = performance.now();
   const show = progress(inputs.length);
@@ -132,7 +140,10 @@ async function main(argv: string[]): Promise<number> {
     const prepared: { file: string; image: PreparedImage }[] = [];
     for (const file of chunk) {
       try {
-        prepared.push({ file, image: await prepareImage(await readFile(file), colorizer, { limitInputPixels: args.pixelLimit }) });
+        const image = await prepareImage(await readFile(file), colorizer, { limitInputPixels: args.pixelLimit });
+        const squashed = aspectRatioWarning(image.width, image.height, colorizer.manifest.inputWidth, colorizer.manifest.inputHeight);
+        if (squashed) process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}warning: ${basename(file)}: ${squashed}\n`);
+        prepared.push({ file, image });
       } catch (error) {
         if (!(error instanceof ImageError)) throw error;
         failures.push({ file, reason: error.message });
@@ -161,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
   console.error(
     `colorized ${ok}/${inputs.length} images in ${seconds.toFixed(1)} s (${(ok / Math.max(seconds, 1e-9)).toFixed(2)} images/s, ` +
       `inference ${(inferenceMs / 1000).toFixed(1)} s) with ${colorizer.manifest.manifest.name} on execution provider "${colorizer.provider}"` +
-      `, T = ${args.temperature ?? colorizer.manifest.defaultTemperature}; output in ${resolve(args.output)}`,
+      `, ${decodingSummary(colorizer.manifest.manifest.output.kind, args.temperature ?? colorizer.manifest.defaultTemperature)}; output in ${resolve(args.output)}`,
   );
   if (failures.length) console.error(`${failures.length} image(s) failed:\n${failures.map((f) => `  ${f.file}: ${f.reason}`).join("\n")}`);
   return failures.length ? 1 : 0;
