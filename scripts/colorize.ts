@@ -11,11 +11,13 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { aspectRatioWarning, colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage, type PreparedImage } from "@/lib/images/colorize";
+import { aspectRatioWarning, colorizedToRgb8, encodeRgbPng } from "@/lib/images/colorize";
+import { colorizePipeline } from "@/lib/images/colorize-pipeline";
 import { DEFAULT_PIXEL_LIMIT } from "@/lib/images/decode";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
-import { DEFAULT_EXECUTION_PROVIDERS, loadColorizer } from "@/lib/model/session";
+import { DEFAULT_EXECUTION_PROVIDERS } from "@/lib/model/session";
+import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
 
 export const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif", ".gif"]);
 
@@ -120,7 +122,8 @@ function decodingSummary(kind: "logits" | "probabilities" | "ab", temperature: n
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
   const inputs = await listInputs(args.input);
-  const colorizer = await loadColorizer(args.model, {
+  // The network runs on a worker thread, so decoding and encoding overlap with it (colorizePipeline).
+  const colorizer = await startWorkerColorizer(args.model, {
     providers: args.providers,
     maxBatch: args.batch,
     log: (m) => process.stderr.write(`${m}\n`),
@@ -133,40 +136,38 @@ async function main(argv: string[]): Promise<number> {
   const show = progress(inputs.length);
   const failures: { file: string; reason: string }[] = [];
   let done = 0;
-  let inferenceMs = 0;
   show(0, 0);
-  for (let start = 0; start < inputs.length; start += args.batch) {
-    const chunk = inputs.slice(start, start + args.batch);
-    const prepared: { file: string; image: PreparedImage }[] = [];
-    for (const file of chunk) {
-      try {
-        const image = await prepareImage(await readFile(file), colorizer, { limitInputPixels: args.pixelLimit });
-        const squashed = aspectRatioWarning(image.width, image.height, colorizer.manifest.inputWidth, colorizer.manifest.inputHeight);
-        if (squashed) process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}warning: ${basename(file)}: ${squashed}\n`);
-        prepared.push({ file, image });
-      } catch (error) {
-        if (!(error instanceof ImageError)) throw error;
-        failures.push({ file, reason: error.message });
-        process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}skipped ${file}: ${error.message}\n`);
-        done++;
-      }
-    }
-    if (prepared.length > 0) {
-      const { results, timings } = await colorizePrepared(
-        prepared.map((p) => p.image),
-        colorizer,
-        args.temperature === undefined ? {} : { temperature: args.temperature },
-      );
-      inferenceMs += timings.inferenceMs;
-      for (const [k, result] of results.entries()) {
+  const newline = process.stderr.isTTY ? "\n" : "";
+  let timings;
+  try {
+    timings = await colorizePipeline(
+      inputs,
+      (file) => readFile(file),
+      colorizer,
+      async (file, result) => {
         const png = await encodeRgbPng(colorizedToRgb8(result), result.width, result.height);
-        const name = `${basename(prepared[k]!.file, extname(prepared[k]!.file))}.png`;
-        await writeAtomically(join(args.output, name), png);
-        done++;
-      }
-    }
-    show(done, failures.length);
+        await writeAtomically(join(args.output, `${basename(file, extname(file))}.png`), png);
+        show(++done, failures.length);
+      },
+      {
+        batch: args.batch,
+        limitInputPixels: args.pixelLimit,
+        ...(args.temperature === undefined ? {} : { temperature: args.temperature }),
+        onPrepared: (file, image) => {
+          const squashed = aspectRatioWarning(image.width, image.height, colorizer.manifest.inputWidth, colorizer.manifest.inputHeight);
+          if (squashed) process.stderr.write(`${newline}warning: ${basename(file)}: ${squashed}\n`);
+        },
+        onSkip: (file, error) => {
+          failures.push({ file, reason: error.message });
+          process.stderr.write(`${newline}skipped ${file}: ${error.message}\n`);
+          show(++done, failures.length);
+        },
+      },
+    );
+  } finally {
+    await colorizer.close();
   }
+  const inferenceMs = timings.inferenceMs;
   const seconds = (performance.now() - started) / 1000;
   const ok = inputs.length - failures.length;
   console.error(
