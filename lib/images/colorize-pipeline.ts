@@ -87,6 +87,8 @@ export async function colorizePipeline<T>(
       const inferred = inferenceDone.then(() => infer(ready));
       inferenceDone = inferred;
       finished = Promise.all([finished, inferred]).then(([, r]) => finish(r));
+      // A failure surfaces where the chunk is awaited below; until then it is not "unhandled".
+      finished.catch(() => {});
       inFlight.push(finished);
       // Keep at most two chunks ahead of the one being finished (bounded memory).
       if (inFlight.length > 2) await inFlight.shift();
