@@ -2,7 +2,7 @@
 //   [--speed 1] [--practice 2] [--trials 20] [--stimuli 40] [--pool-max N] [--no-compare]
 //   [--compare-concurrency 32] [--compare-seconds 5] [--probe-rate 5] [--server-url postgres://postgres@127.0.0.1:5432/postgres]`
 //
-// Serving under load (issue 8): builds the app if needed, creates its own database (a fresh one
+// Serving under load: builds the app if needed, creates its own database (a fresh one
 // on the PostgreSQL server, or a temp PGlite directory; dropped afterwards), seeds an open study
 // through the platform's own functions, starts the production server on a free loopback port and
 // lets N simulated raters run whole sessions over HTTP (trial, both images, answer with retries

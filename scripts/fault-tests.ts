@@ -1,7 +1,7 @@
 // `npx tsx scripts/fault-tests.ts [--fault kill-app,fill-pool] [--restart-postgres] [--force] [--json]
 //   [--server-url postgres://postgres@127.0.0.1:5432/postgres] [--raters 8]`
 //
-// The fault runs of issue 8, by hand: simulated raters mid-study while the app is killed
+// The fault runs, by hand: simulated raters mid-study while the app is killed
 // (SIGKILL) and restarted, its connection pool is filled, or — only with --restart-postgres — the
 // local PostgreSQL server is restarted. That last one interrupts everyone using the server, so it
 // is never part of `npm test`, and it waits (up to a minute) until no other client is connected

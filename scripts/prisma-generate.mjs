@@ -1,7 +1,7 @@
 // Runs `prisma generate` offline and online alike.
 // Why: the Prisma CLI first tries to download its native schema engine, which fails on machines
 // without internet. Generation never uses that engine, so when no engine is configured we point
-// PRISMA_SCHEMA_ENGINE_BINARY at an existing executable (see ../shared/docs/environment.md).
+// PRISMA_SCHEMA_ENGINE_BINARY at an existing executable (README, "Database").
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 

@@ -1,4 +1,4 @@
-"""ECCV16 colorization network (paper Fig. 2 / Table of docs/method.md) with a width multiplier.
+"""ECCV16 colorization network (paper Fig. 2; the table in docs/training.md) with a width multiplier.
 
 width = channels of conv1 (the paper's network has width 64). Block channels scale as
 conv1..conv8 = width * (1, 2, 4, 8, 8, 8, 8, 4). Layout follows the released PyTorch port:

@@ -214,7 +214,6 @@ function validateMemberName(name: string, limits: ArchiveLimits): string[] {
   };
   if (name.length === 0) fail("empty name");
   if (name.length > limits.maxNameLength) fail(`longer than ${limits.maxNameLength} characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) fail("control characters");
   if (name.includes("\\")) fail("backslash (a Windows path separator; the ZIP spec forbids it)");
   if (name.startsWith("/")) fail("absolute path");

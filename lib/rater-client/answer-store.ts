@@ -6,7 +6,7 @@ import { answerBodySchema, type AnswerBody } from "./api-schemas";
  * - the answer being sent, so that a reload or a closed tab during a network outage re-sends the
  *   same answer (same idempotency key) on the next visit instead of losing it;
  * - the trials whose images were already shown, so that a trial shown again after a reload is
- *   flagged (its rater saw the pair twice; issue 5's timing flag).
+ *   flagged (its rater saw the pair twice; the timing flag of docs/protocol.md).
  * Storage is best effort: a browser that refuses it (private mode, quota) loses only these extras.
  */
 

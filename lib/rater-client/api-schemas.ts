@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The rater API's answers as the browser reads them (issue 5 contract; the server's own types
+ * The rater API's answers as the browser reads them (the server's own types
  * are in lib/study/session-state.ts, which the browser cannot import because lib/study touches
  * the database). Every response body is parsed here before the page trusts it: a proxy's HTML
  * page or an old server must not crash the trial loop half-way through a session.

@@ -5,7 +5,7 @@
  * frame or a tab switch adds one huge gap that would drag a mean far off.
  */
 
-/** How many frame gaps an estimate uses: about half a second at 60 Hz (issue 5: "~30 rAF deltas"). */
+/** How many frame gaps an estimate uses: about half a second at 60 Hz (about 30 rAF deltas). */
 export const FRAME_WINDOW = 30;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Getting a trial's two photos fully decoded before its first frame (issue 5: "both images
+ * Getting a trial's two photos fully decoded before its first frame ("both images
  * fetched and decoded before a trial starts"). An `<img>` that is still downloading or decoding
  * when it is shown paints late or in pieces, which shortens its exposure unevenly between the
  * real photo and the fake; `HTMLImageElement.decode()` resolves only once the pixels are ready,

@@ -117,7 +117,7 @@ export class PresentationRun {
 
   /**
    * When the answer opened: the offset of the last timed image, or the onset of the images in
-   * unlimited mode (issue 5: response time runs from the end of the exposure, or from the onset).
+   * unlimited mode (docs/protocol.md: response time runs from the end of the exposure, or from the onset).
    */
   get finishedAt(): number | null {
     return this.finishedTimestamp;
@@ -162,13 +162,13 @@ export class PresentationRun {
  * of frames (plus under half a frame of rounding, see {@link stepHasEnded}, plus timestamp
  * jitter: ~0.1 ms in Chromium, up to a few ms where rAF timestamps are callback times). A line
  * at exactly 1.0 frame would flag a trial that ran one frame long by a coin flip of that jitter;
- * at 1.5 frames it flags exactly the trials that missed by more than one frame (issue 5).
+ * at 1.5 frames it flags exactly the trials that missed by more than one frame (docs/protocol.md, "Timing").
  */
 export const FLAG_THRESHOLD_FRAMES = 1.5;
 
 /**
- * Whether a measured duration missed its target by more than one frame interval (issue 5's flag
- * rule), decided with a half-frame margin against jitter ({@link FLAG_THRESHOLD_FRAMES}).
+ * Whether a measured duration missed its target by more than one frame interval (the flag rule
+ * of docs/protocol.md), decided with a half-frame margin against jitter ({@link FLAG_THRESHOLD_FRAMES}).
  * @example missesTarget(1000, 1016.7, 16.7) // false: one frame long
  * @example missesTarget(1000, 1033.4, 16.7) // true: two frames long
  */

@@ -1,7 +1,7 @@
 import { RaterApiError } from "./rater-api";
 
 /**
- * Exponential backoff for requests that must not be lost (issue 5: "answers never lost"). The
+ * Exponential backoff for requests that must not be lost (an acknowledged answer is never lost). The
  * defaults retry for about a minute: 0.5, 1, 2, 4, 8, 8, … s between attempts (±20% jitter so that
  * many raters cut off by the same outage do not come back in lockstep).
  */

@@ -30,7 +30,7 @@ import type {
   StudyResults,
 } from "./result-types";
 
-/** Resamples of both bootstraps: the paper's later version and HYPE use 10,000 (docs/protocol.md). */
+/** Resamples of both bootstraps: the paper's later version and HYPE use 10,000 (docs/protocol.md, "The figures"). */
 export const RESULT_RESAMPLES = 10_000;
 /**
  * Resamples of the paper-variant bootstrap, a secondary figure kept to compare with published

@@ -1,5 +1,5 @@
 // Public API of lib/stats: pure statistics for the colorization Turing test. Imports nothing from
-// lib/db, lib/study or app (docs/architecture.md).
+// lib/db, lib/study or app (docs/architecture.md, "Module map").
 export { StatsError, type StatsErrorCode } from "./stats-error";
 export { normalQuantile } from "./normal-quantile";
 export { logGamma } from "./log-gamma";
@@ -63,3 +63,37 @@ export {
   type CalibratedInterval,
   type TwoWayVarianceComponents,
 } from "./two-way-calibration";
+export { studentTQuantile } from "./student-t-quantile";
+export {
+  HYPE_TIME_EXPOSURES_MS,
+  HYPE_TIME_RULE,
+  bootstrapExposureThreshold,
+  nextExposure,
+  staircaseThreshold,
+  type ExposureThresholdEstimate,
+  type StaircaseRule,
+  type StaircaseTrial,
+  type ThresholdBootstrapOptions,
+} from "./exposure-staircase";
+export {
+  singleImageFoolRates,
+  type SingleImageEstimate,
+  type SingleImageFoolRates,
+  type SingleImageOptions,
+  type SingleImageRaterCounts,
+} from "./single-image-fool-rate";
+export {
+  chooseMethodForRater,
+  clusterIntervalFromSums,
+  clusterProportionInterval,
+  methodPrecision,
+  type ClusterProportionInterval,
+  type ClusterSums,
+  type MethodPrecision,
+  type PrecisionTarget,
+} from "./precision-stopping";
+export {
+  simulatePrecisionStopping,
+  type StoppingSimulationOptions,
+  type StoppingSimulationResult,
+} from "./precision-stopping-simulation";

@@ -12,7 +12,7 @@ export type StatsErrorCode = "invalid-argument" | "no-data" | "too-sparse" | "no
 
 /**
  * The one error type of `lib/stats`: thrown for undefined cases instead of returning `NaN`
- * (practice 9 of docs/style.md, after simple-statistics). Callers at the edges map it to their own
+ * (a NaN would travel silently into the reported figures; as simple-statistics does). Callers at the edges map it to their own
  * error type; `code` says which case it is.
  *
  * @example

@@ -41,7 +41,7 @@ export interface AnswerResult {
 
 /**
  * The server's own check of the exposure the browser measured: a timed exposure that missed its
- * duration by more than one frame is flagged (issue 5), whatever the client said.
+ * duration by more than one frame is flagged (docs/protocol.md, "Timing"), whatever the client said.
  */
 export function exposureMissed(protocol: Protocol, timing: AnswerInput["timing"]): boolean {
   const presentation = protocol.presentation;

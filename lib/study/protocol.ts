@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { HYPE_TIME_RULE } from "@/lib/stats/exposure-staircase";
 
 /**
  * A study's protocol: everything that decides what raters see and how responses are analysed.
@@ -21,6 +22,70 @@ export const exclusionRulesSchema = z.object({
   /** Exclude a session whose exposure timing was flagged on more than this share of its trials. */
   maxTimingFlaggedShare: z.number().min(0).max(1).default(0.2),
 });
+
+/**
+ * Optional screening before practice (docs/colour-vision-screening.md): colour-vision plates
+ * generated from the session's seed, and display checks (dark and light steps, saturated colours,
+ * window size). A rater who fails is either ended politely — thanked, recorded, and sent to the
+ * recruiter's screened-out path — or kept and flagged, so that fool rates can be shown with and
+ * without flagged raters.
+ */
+export const screeningSchema = z.object({
+  colourVision: z.boolean().default(false),
+  display: z.boolean().default(false),
+  onFail: z.enum(["end", "flag"]).default("end"),
+  /** Plates per dichromacy axis (protan, deutan, tritan), after one control plate. */
+  platesPerAxis: z.number().int().min(1).max(6).default(3),
+  /** Wrong answers forgiven per axis before the axis counts as failed. */
+  maxMissesPerAxis: z.number().int().min(0).max(5).default(1),
+  /** Where a screened-out Prolific participant goes (their screened-out completion link); null: a thank-you page. */
+  screenedOutUrl: z.string().url().nullable().default(null),
+});
+
+/**
+ * How a trial shows images (docs/study-designs.md). `paired`: the paper's real-vs-fake pair.
+ * `single-image`: one image at a time, "real or fake?", no time limit (HYPE∞), real photos making
+ * up `realShare` of the test trials. `adaptive-exposure`: single images shown for an exposure set
+ * per rater by a staircase (HYPE-time); defaults are lib/stats' HYPE_TIME_RULE.
+ */
+export const trialFormatSchema = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("paired") }),
+    z.object({ kind: z.literal("single-image"), realShare: z.number().min(0.1).max(0.9).default(0.5) }),
+    z.object({
+      kind: z.literal("adaptive-exposure"),
+      realShare: z.number().min(0.1).max(0.9).default(0.5),
+      exposuresMs: z.array(z.number().int().min(17).max(10_000)).min(2).max(100).default([...HYPE_TIME_RULE.exposuresMs]),
+      startIndex: z.number().int().min(0).default(HYPE_TIME_RULE.startIndex),
+      correctToShorten: z.number().int().min(1).max(5).default(HYPE_TIME_RULE.correctToShorten),
+      wrongToLengthen: z.number().int().min(1).max(5).default(HYPE_TIME_RULE.wrongToLengthen),
+    }),
+  ])
+  .superRefine((format, context) => {
+    if (format.kind !== "adaptive-exposure") return;
+    if (format.exposuresMs.some((value, index) => index > 0 && value <= (format.exposuresMs[index - 1] as number))) {
+      context.addIssue({ code: "custom", path: ["exposuresMs"], message: "exposures must be strictly ascending" });
+    }
+    if (format.startIndex >= format.exposuresMs.length) {
+      context.addIssue({ code: "custom", path: ["startIndex"], message: "startIndex must point into exposuresMs" });
+    }
+  });
+
+/**
+ * Recruiting to a precision instead of a fixed number of sessions (docs/study-designs.md): each
+ * method recruits until its 95 % interval's half-width is at most `targetHalfWidth`, with at least
+ * `minRaters` and at most `maxRaters` sessions; null keeps the fixed `targetSessionsPerMethod`.
+ */
+export const precisionTargetSchema = z
+  .object({
+    targetHalfWidth: z.number().min(0.005).max(0.25),
+    minRaters: z.number().int().min(2).max(10_000).default(10),
+    maxRaters: z.number().int().min(2).max(100_000).nullable().default(null),
+  })
+  .refine((target) => target.maxRaters === null || target.maxRaters >= target.minRaters, {
+    message: "maxRaters must be at least minRaters",
+    path: ["maxRaters"],
+  });
 
 export const protocolSchema = z.object({
   stimulusSize: z.number().int().min(64).max(1024).default(256),
@@ -52,6 +117,9 @@ export const protocolSchema = z.object({
   prolificCompletionUrl: z.string().url().default("https://app.prolific.com/submissions/complete"),
   /** Keep raw recruiter ids (for payment); otherwise only their salted hash is stored. */
   keepRecruiterIds: z.boolean().default(true),
+  screening: screeningSchema.default({ colourVision: false, display: false, onFail: "end", platesPerAxis: 3, maxMissesPerAxis: 1, screenedOutUrl: null }),
+  trialFormat: trialFormatSchema.default({ kind: "paired" }),
+  precisionTarget: precisionTargetSchema.nullable().default(null),
 });
 
 export type Protocol = z.infer<typeof protocolSchema>;

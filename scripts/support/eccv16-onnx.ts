@@ -1,5 +1,5 @@
 /**
- * The ECCV16 colorization network (docs/method.md, training/model.py) as an ONNX graph with seeded
+ * The ECCV16 colorization network (docs/training.md, training/model.py) as an ONNX graph with seeded
  * random weights, for benchmarks when no trained model is at hand: the cost of a forward pass
  * depends only on the architecture. Layout as the released PyTorch port and training/model.py:
  * blocks of 3×3 conv → ReLU, BatchNorm after blocks 1–7, stride 2 on the last conv of blocks 1–3,

@@ -18,7 +18,7 @@ import { auditDeliveries, seedLoadStudy, type DeliveryAudit } from "./load-study
 import { createSession } from "@/lib/rater-client/rater-api";
 
 export const DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres";
-/** The issue's targets (issue 8). */
+/** The serving goals: answers stored within 50 ms (p99); images within 3× nginx (docs/benchmarks.md). */
 export const GOALS = { answerP99Ms: 50, imageVsNginx: 3 } as const;
 
 export interface ServeBenchmarkOptions {

@@ -1,4 +1,4 @@
-// Fault runs (issue 8): simulated raters run whole sessions against the production build on its
+// Fault runs: simulated raters run whole sessions against the production build on its
 // own PostgreSQL database while one fault is injected mid-study — the app process killed with
 // SIGKILL and restarted, the PostgreSQL server restarted, or the app's connection pool filled by
 // a lock that stalls every answer. The raters' clients retry as the page does; afterwards every

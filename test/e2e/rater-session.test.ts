@@ -9,7 +9,7 @@ import { seedStudy } from "../support/seed-study";
 import { syntheticPhoto } from "../support/test-images";
 import { HttpClient } from "../support/http-client";
 
-// The rater's whole path in real Chromium against the production build (issue 5).
+// The rater's whole path in real Chromium against the production build.
 const protocol = {
   practiceTrials: 2,
   testTrials: 5,

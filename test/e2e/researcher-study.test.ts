@@ -7,7 +7,7 @@ import { recolour, shifted, syntheticPhoto } from "../support/test-images";
 import { writeZip } from "../support/zip-writer";
 
 // A researcher builds a study in the browser: stimuli from a zip, the paper's baselines, a
-// competitor's outputs uploaded as a zip (with the report), then opens it (issues 5 and 7).
+// competitor's outputs uploaded as a zip (with the report), then opens it.
 describe("a researcher sets up a study in a real browser", () => {
   let app: RunningApp;
   let browser: Browser;

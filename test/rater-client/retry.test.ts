@@ -96,7 +96,7 @@ describe("runWithRetry", () => {
 });
 
 /**
- * A stand-in for the answer route with its contract's semantics (issue 5): an answer is stored
+ * A stand-in for the answer route with its contract's semantics: an answer is stored
  * once per trial; a repeat with the same idempotency key replays the stored result; a different
  * key is a 409. The network in front of it loses the first `lostResponses` responses after the
  * server has stored the answer — the case that loses answers without idempotency.

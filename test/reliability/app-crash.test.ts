@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_FAULT_OPTIONS, runFault } from "@/scripts/support/load-faults";
 import { serverUrlForTests } from "../support/database";
 
-// Issue 8, fault 1: the app process is killed with SIGKILL mid-study (no shutdown of any kind)
+// Fault 1: the app process is killed with SIGKILL mid-study (no shutdown of any kind)
 // and started again on the same port and database. The raters' clients retry as the page does
 // (lib/rater-client/retry.ts); afterwards every acknowledged answer is stored exactly once and
 // every session resumes where the database says it stands.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_FAULT_OPTIONS, runFault } from "@/scripts/support/load-faults";
 import { serverUrlForTests } from "../support/database";
 
-// Issue 8, fault 3: the app's connection pool fills up. The app runs with DATABASE_POOL_MAX=2
+// Fault 3: the app's connection pool fills up. The app runs with DATABASE_POOL_MAX=2
 // while another connection holds a SHARE lock on "Response" for 8 s, so every answer's
 // transaction stalls on its connection and every other request waits for one. Requests must
 // fail in bounded time (not hang), the clients retry, and once the lock is gone every answer is

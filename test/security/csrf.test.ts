@@ -4,7 +4,7 @@ import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 import { answerBody, PASSWORD, seedTwoTeams, signIn, startRater, type SeededTeam } from "./security-fixtures";
 
-// Issue 8, security: cross-site request forgery. A page on another site can make a victim's
+// Security: cross-site request forgery. A page on another site can make a victim's
 // browser send cookie-carrying requests; the browser then sends the attacker's Origin (or
 // `Sec-Fetch-Site: cross-site`). Every state-changing route must refuse them (403
 // cross_site_request, lib/http/route.ts assertSameOrigin) and change nothing; the same requests

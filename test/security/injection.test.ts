@@ -4,7 +4,7 @@ import { startApp, type RunningApp } from "../support/app-server";
 import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 
-// Issue 8, security: SQL and HTML injection in every text a person can enter — sign-up name,
+// Security: SQL and HTML injection in every text a person can enter — sign-up name,
 // email and team name, study name, protocol instructions and consent, method names (generated
 // and uploaded), stimulus file names, recruiter parameters. Each must be stored as data (read
 // back byte for byte, tables intact) and rendered escaped: the researcher's study page, the team

@@ -5,7 +5,7 @@ import { startApp, type RunningApp } from "../support/app-server";
 import { appDatabaseKind } from "../support/database";
 import { answerBody, seedTwoTeams, signIn, startRater, type SeededTeam } from "./security-fixtures";
 
-// Issue 8, security: oversized bodies. JSON routes take at most 64 KiB (answers 16 KiB,
+// Security: oversized bodies. JSON routes take at most 64 KiB (answers 16 KiB,
 // lib/http/route.ts readJson), uploads at most MAX_UPLOAD_BYTES (1 MiB here). A body over the
 // limit gets 413 — whether its Content-Length says so up front or it arrives chunked with no
 // length at all, in which case the server must stop reading near the limit instead of

@@ -5,7 +5,7 @@ import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 import { answerBody, seedTwoTeams, startRater, TRIALS_PER_SESSION, type SeededTeam } from "./security-fixtures";
 
-// Issue 8, security: what one rater can do to another rater's session, and what a rater can
+// Security: what one rater can do to another rater's session, and what a rater can
 // learn by probing. Every refusal is a clear 4xx, and the database afterwards holds exactly the
 // answers the legitimate raters gave (checked after the server stops).
 describe("rater isolation against the production app", () => {

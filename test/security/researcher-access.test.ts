@@ -4,7 +4,7 @@ import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 import { seedTwoTeams, signIn, type SeededTeam } from "./security-fixtures";
 
-// Issue 8, security: researcher pages and APIs without a session (401 for the API, a redirect
+// Security: researcher pages and APIs without a session (401 for the API, a redirect
 // to sign-in for pages) and with another team's researcher (403 for the API; pages answer like
 // an unknown study, 404, as the dashboard does, so that ids cannot be probed). Nothing changes.
 describe("researcher pages and APIs against the production app", () => {

@@ -5,7 +5,7 @@ import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 import { PASSWORD, seedTwoTeams, type SeededTeam } from "./security-fixtures";
 
-// Issue 8, security: brute-forcing sign-in. At most SIGN_IN_MAX_FAILURES (10) wrong passwords
+// Security: brute-forcing sign-in. At most SIGN_IN_MAX_FAILURES (10) wrong passwords
 // per account and per client address in 15 minutes (lib/auth/throttle.ts); then 429
 // too_many_attempts, even for the right password, and no session is created. This must hold
 // when the guesses arrive all at once, not only one after another.

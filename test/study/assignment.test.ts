@@ -3,7 +3,7 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from "../support
 import { seedStudy } from "../support/seed-study";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";
 
-// Atomic assignment under concurrency (issue 5): 50 raters start at the same instant.
+// Atomic assignment under concurrency: 50 raters start at the same instant.
 describe.each(databaseKinds())("assignment under concurrency on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {

@@ -86,7 +86,7 @@ class PriorAndWeightsTest(unittest.TestCase):
 
     @unittest.skipIf(REF is None, SKIP_MSG)
     def test_imagenet_weights_range(self):
-        # Paper / docs/method.md: with the ImageNet prior the weights run about 0.17 to 9.9.
+        # Paper (and docs/training.md): with the ImageNet prior the weights run about 0.17 to 9.9.
         w = B.rebalancing_weights(REF[1])
         self.assertAlmostEqual(float((REF[1] * w).sum()), 1.0, places=9)
         self.assertAlmostEqual(float(w.min()), 0.17, delta=0.01)

@@ -64,7 +64,7 @@ class ModelTest(unittest.TestCase):
     def test_paper_width_has_about_32m_parameters(self):
         n = sum(p.numel() for p in ECCV16(64).parameters())
         self.assertGreater(n, 30e6)
-        self.assertLess(n, 34e6)  # docs/method.md: "About 32 M parameters"
+        self.assertLess(n, 34e6)  # the paper's network: about 32 M parameters (docs/training.md)
 
 
 class MetricsTest(unittest.TestCase):

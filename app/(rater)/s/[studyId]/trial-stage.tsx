@@ -52,10 +52,10 @@ interface TrialStageProps {
  */
 export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images, storage, submit, onDone }: TrialStageProps) {
   const layout = useStimulusLayout(size);
-  const lastFit = useRef<StimulusLayoutKind>("row");
-  if (layout && layout.kind !== "too-small") lastFit.current = layout.kind;
+  // The last layout that fitted: a window shrunk below the stimuli keeps it under the overlay.
+  const [kind, setKind] = useState<StimulusLayoutKind>("row");
   const fits = layout !== null && layout.kind !== "too-small";
-  const kind = lastFit.current;
+  if (fits && layout.kind !== kind) setKind(layout.kind);
 
   const [phase, setPhaseState] = useState<Phase>("preparing");
   const phaseRef = useRef<Phase>("preparing");
@@ -71,7 +71,8 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   const [overdue, setOverdue] = useState(false);
 
   const rootRef = useRef<HTMLDivElement>(null);
-  const hostRefs = { left: useRef<HTMLDivElement>(null), right: useRef<HTMLDivElement>(null) };
+  const leftHostRef = useRef<HTMLDivElement>(null);
+  const rightHostRef = useRef<HTMLDivElement>(null);
   const promptRef = useRef<HTMLParagraphElement>(null);
   const runRef = useRef<PresentationRun | null>(null);
   const frameHandle = useRef(0);
@@ -79,7 +80,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   const answered = useRef(false);
   const spoiled = useRef(false);
   const layoutAtStart = useRef<StimulusLayoutKind | null>(null);
-  const body = useRef<AnswerBody | null>(null);
+  const [answer, setAnswer] = useState<AnswerBody | null>(null);
   const feedbackTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   // 1. Fetch and decode both photos (retried); the trial never starts with one missing.
@@ -109,8 +110,8 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   useEffect(() => {
     if (!pair || !fits || started.current || phaseRef.current !== "preparing") return;
     const root = rootRef.current;
-    const leftHost = hostRefs.left.current;
-    const rightHost = hostRefs.right.current;
+    const leftHost = leftHostRef.current;
+    const rightHost = rightHostRef.current;
     if (!root || !leftHost || !rightHost) return;
     started.current = true;
     layoutAtStart.current = kind;
@@ -152,8 +153,8 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
     };
     frameHandle.current = requestFrame(onFrame);
     // No cleanup here: a resize must not stop a running presentation; unmounting does (below).
-    // The other inputs (trial, tracker, storage) are fixed for the life of this component.
-  }, [pair, fits]);
+    // Later changes of the inputs find `started` set and leave the running presentation alone.
+  }, [pair, fits, kind, setPhase, size, storage, studyId, tracker, trial.presentation, trial.trialId]);
 
   useEffect(
     () => () => {
@@ -202,31 +203,30 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
       const root = rootRef.current;
       if (root) root.dataset.display = "choice";
       const frameInterval = tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS;
-      body.current = {
+      const body: AnswerBody = {
         idempotencyKey: createIdempotencyKey(window.crypto),
         chosenSide: side,
         responseTimeMs: responseTimeMs(run.finishedAt, answeredAt),
         timing: summarizeTiming(run, frameInterval, spoiled.current),
       };
+      setAnswer(body);
       setChosen(side);
-      void send(body.current);
+      void send(body);
     },
     [send, tracker],
   );
 
-  const chooseRef = useRef(choose);
-  chooseRef.current = choose;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.repeat || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
       const side = event.key === "ArrowLeft" ? "left" : event.key === "ArrowRight" ? "right" : null;
       if (!side || phaseRef.current !== "answering") return;
       event.preventDefault();
-      chooseRef.current(side);
+      choose(side);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [choose]);
 
   // Focus moves to the question when the answer opens, so keyboard and screen-reader users land there.
   useEffect(() => {
@@ -297,7 +297,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
                 className={`relative ${feedback ? (isReal ? "ring-4 ring-green-600" : "ring-4 ring-red-600") : ""}`}
                 style={{ gridArea: area(side, "slot"), width: size, height: size }}
               >
-                <div ref={hostRefs[side]} className={`${styles.layer} ${side === "left" ? styles.leftImage : styles.rightImage}`} />
+                <div ref={side === "left" ? leftHostRef : rightHostRef} className={`${styles.layer} ${side === "left" ? styles.leftImage : styles.rightImage}`} />
                 <div className={`${styles.layer} ${styles.placeholder} flex items-center justify-center bg-neutral-300 text-lg text-neutral-600`}>
                   {sideName(side)}
                 </div>
@@ -352,10 +352,10 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
           Please answer now.
         </p>
       )}
-      {phase === "send-failed" && body.current && (
+      {phase === "send-failed" && answer && (
         <div role="alert" className="mt-2 max-w-md rounded border border-amber-300 bg-amber-50 p-3 text-sm">
           <p className="mb-2">Your answer is not saved yet: the server cannot be reached. Check your internet connection and try again — your answer is kept.</p>
-          <button type="button" className="rounded bg-neutral-900 px-3 py-1.5 text-white" onClick={() => body.current && void send(body.current)}>
+          <button type="button" className="rounded bg-neutral-900 px-3 py-1.5 text-white" onClick={() => void send(answer)}>
             Try again
           </button>
         </div>
