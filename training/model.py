@@ -70,7 +70,7 @@ class UNet17(nn.Module):
     Same encoder as ECCV16 (blocks of 2, 2, 3, 3, 3, 3, 3 convs, BatchNorm after each, dilation 2
     in blocks 5-6), but, as in SIGGRAPH17, block 3 runs at stride 1 (every other pixel of its
     output feeds block 4) and a shortcut: block 8 = transposed conv of block 7 + a 3x3 conv of
-    block 3 (same 1/4 resolution), then 2 convs and BatchNorm. The shortcut gives the head the
+    block 3 (same 1/4 resolution), then 2 convs. The shortcut gives the head the
     fine, low-level features of block 3 directly, instead of only through the 1/8 bottleneck.
     Output: `out_channels` at 1/4 resolution (313 logits, or 2 for the L2 ablation), so the
     exported model has exactly the ECCV16 model's interface. The SIGGRAPH17 decoder's 1/2 and
