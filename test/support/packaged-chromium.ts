@@ -21,9 +21,19 @@ export interface PackagedChromium {
 const require = createRequire(import.meta.url);
 
 async function packageVersion(): Promise<string> {
-  // The package's exports hide package.json; its entry point sits in build/ below the root.
-  const root = dirname(dirname(require.resolve("@sparticuz/chromium")));
-  return (JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string }).version;
+  // The package's exports hide package.json; walk up from its entry point (build/…/index) to the
+  // folder whose package.json names the package.
+  let dir = dirname(require.resolve("@sparticuz/chromium"));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(await readFile(manifest, "utf8")) as { name?: string; version: string };
+      if (parsed.name === "@sparticuz/chromium") return parsed.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("@sparticuz/chromium: package.json not found above its entry point");
+    dir = parent;
+  }
 }
 
 function describe(dir: string): PackagedChromium {
