@@ -4,7 +4,7 @@
 // Times the statistics behind the results dashboard on a synthetic study of 1,000,000 responses
 // (default 5 methods × 5,000 raters × 40 trials over 200 images): aggregation of the trial columns
 // into counts, the joint 10,000-resample two-way cluster bootstrap of the five fool rates, all
-// pairwise differences with Holm-adjusted p-values, d′ with intervals, and the calibrated two-way
+// pairwise differences with Holm-adjusted p-values, d′ with intervals, and the two-way cluster-robust
 // intervals. The bootstrap runs in chunks spread over worker threads (this file is also the
 // worker); chunks use their own random streams, so the numbers do not depend on the number of
 // workers (`replicateChecksum` lets you check). Synthesizing the data and starting and warming up
@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import {
-  calibrateTwoWayInterval,
+  twoWayFoolRateInterval,
   compareFoolRates,
   countTrials,
   dPrimeFromFoolRate,
@@ -71,7 +71,7 @@ export interface BenchStatsCoreResult {
   readonly bootstrapCpuSeconds: number;
   /** Pairwise differences, bootstrap p-values, Holm. */
   readonly comparisonSeconds: number;
-  /** d′ intervals and calibrated two-way intervals. */
+  /** d′ intervals and the two-way cluster-robust intervals. */
   readonly derivedSeconds: number;
   /** aggregate + bootstrap + comparisons + derived: the dashboard numbers with warm workers. */
   readonly totalSeconds: number;
@@ -85,8 +85,8 @@ export interface BenchStatsCoreResult {
     readonly standardError: number;
     readonly lower: number;
     readonly upper: number;
-    readonly calibratedLower: number;
-    readonly calibratedUpper: number;
+    readonly intervalLower: number;
+    readonly intervalUpper: number;
     readonly dPrime: number;
   }[];
   readonly comparisons: number;
@@ -291,7 +291,7 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
 
     t = performance.now();
     const foolRates = set.methods.map((result, m) => {
-      const calibrated = calibrateTwoWayInterval(result, counts[m] as (typeof counts)[number]);
+      const interval = twoWayFoolRateInterval(counts[m] as (typeof counts)[number]);
       return {
         method: m,
         trueFoolRate: truth[m] as number,
@@ -299,9 +299,9 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
         standardError: result.standardError,
         lower: result.lower,
         upper: result.upper,
-        calibratedLower: calibrated.lower,
-        calibratedUpper: calibrated.upper,
-        dPrime: dPrimeFromFoolRate(result).estimate,
+        intervalLower: interval.lower,
+        intervalUpper: interval.upper,
+        dPrime: dPrimeFromFoolRate(interval, result.counts.trials).estimate,
       };
     });
     const derivedSeconds = seconds(t);
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
     for (const f of result.foolRates) {
       console.log(
         `method ${f.method}: true ${f.trueFoolRate.toFixed(3)}, fool rate ${f.estimate.toFixed(4)} ± ${f.standardError.toFixed(4)} ` +
-          `[${f.lower.toFixed(4)}, ${f.upper.toFixed(4)}], calibrated [${f.calibratedLower.toFixed(4)}, ${f.calibratedUpper.toFixed(4)}], d′ ${f.dPrime.toFixed(3)}`,
+          `[${f.lower.toFixed(4)}, ${f.upper.toFixed(4)}], two-way cluster-robust [${f.intervalLower.toFixed(4)}, ${f.intervalUpper.toFixed(4)}], d′ ${f.dPrime.toFixed(3)}`,
       );
     }
   }

@@ -69,29 +69,31 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
   sentences.push(
     `Exclusion rules were fixed before data collection: sessions that ${exclusionRule(protocol)} were excluded. Of ${count(s.byStatus.completed, "completed session")}, ${integer.format(s.excluded)} ${s.excluded === 1 ? "was" : "were"} excluded${reasons.length ? ` (${reasons.join(", ")})` : ""}; ${count(s.incomplete, "incomplete session")} ${s.incomplete === 1 ? "was" : "were"} not analysed.`,
   );
-  const level = `${Math.round(results.analysis.bootstrap.level * 100)}%`;
-  const interval =
+  const level = `${Math.round(results.analysis.interval.level * 100)}%`;
+  const { minimumRaters, minimumImages } = results.analysis.interval;
+  const bootstrap =
     results.analysis.bootstrap.variant === "two-way"
-      ? "a two-way cluster bootstrap that resamples raters and images, its spread rescaled to the two-way cluster-robust variance (Cameron, Gelbach and Miller 2011) because resampling both margins counts trial-level variance twice"
-      : "a cluster bootstrap that resamples raters";
+      ? `a two-way bootstrap that resamples raters${results.analysis.bootstrap.jointRaters ? " (jointly across methods)" : ""} and images (Owen 2007), which counts the trial-level variance three times and is therefore conservative`
+      : `a cluster bootstrap that resamples raters${results.analysis.bootstrap.jointRaters ? " jointly across methods" : ""}`;
   sentences.push(
-    `The fool rate is the share of test trials in which the recolorized image was chosen as real (50% means indistinguishable from real photographs); we report it with a ${level} confidence interval from ${interval} (${integer.format(results.analysis.bootstrap.resamples)} resamples, percentile method, seed ${results.analysis.bootstrap.seed}), and the standard error of Zhang et al.'s bootstrap (raters, then each rater's trials; ${integer.format(results.analysis.paperBootstrap.resamples)} resamples) for comparison with published numbers.`,
+    `The fool rate is the share of test trials in which the recolorized image was chosen as real (50% means indistinguishable from real photographs). Raters and images are both samples, crossed with each other, so we report it with a ${level} confidence interval from the two-way cluster-robust variance (clustered by rater, plus by image, minus by rater–image cell, which counts the trial-level variance once; Cameron, Gelbach and Miller 2011), in the Wilson form at the effective sample size with Student's t on min(raters, images) − 1 degrees of freedom (Korn and Graubard 1998); it is never narrower than the Wilson interval of the pooled counts. Intervals and tests are reported only for methods with at least ${count(minimumRaters, "rater")} and ${count(minimumImages, "image")}, the smallest design whose coverage we checked by simulation. For reference we also give the interval of ${bootstrap} (${integer.format(results.analysis.bootstrap.resamples)} resamples, percentile method, seed ${results.analysis.bootstrap.seed}) and the standard error of Zhang et al.'s bootstrap (raters, then each rater's trials; ${integer.format(results.analysis.paperBootstrap.resamples)} resamples) for comparison with published numbers. Sensitivity is d′ = √2·Φ⁻¹(1 − fool rate), with the 1/(2N) rule at 0% and 100% (Macmillan and Kaplan 1985); d′ with the side bias removed is (z(H) − z(F))/√2, H and F the rates of answering "left" when the real photograph was on the left and on the right.`,
   );
   const figures = results.methods
-    .filter((method) => method.foolRate !== null && method.bootstrap && method.paper && method.dPrime)
+    .filter((method) => method.foolRate !== null && method.dPrime)
     .map((method) => {
-      const b = method.bootstrap as NonNullable<typeof method.bootstrap>;
-      const paper = method.paper as NonNullable<typeof method.paper>;
       const dPrime = method.dPrime as NonNullable<typeof method.dPrime>;
-      return `${method.name}: ${formatPercent(method.foolRate as number)} [${level} CI ${formatPercent(b.lower)}–${formatPercent(b.upper)}], ±${(paper.standardError * 100).toFixed(1)} (paper SE), d′ = ${formatDPrime(dPrime.estimate)}, from ${count(method.used.sessions, "rater")} and ${count(method.used.trials, "trial")}`;
+      const base = `${method.name}: ${formatPercent(method.foolRate as number)}`;
+      const tail = `d′ = ${formatDPrime(dPrime.estimate)}, from ${count(method.used.sessions, "rater")}, ${count(method.used.images, "image")} and ${count(method.used.trials, "trial")}`;
+      if (!method.interval || !method.paper) return `${base} (no interval: ${method.withheld ?? "no data"}), ${tail}`;
+      return `${base} [${level} CI ${formatPercent(method.interval.lower)}–${formatPercent(method.interval.upper)}], ±${(method.paper.standardError * 100).toFixed(1)} (paper SE), ${tail}`;
     });
   if (figures.length > 0) sentences.push(`Fool rates — ${figures.join("; ")}.`);
   if (results.comparisons.length > 0) {
     const pairs = results.comparisons.map(
-      (c) => `${c.nameA} − ${c.nameB} ${formatPoints(c.difference)} [${formatPoints(c.lower)}, ${formatPoints(c.upper)}], Holm-adjusted p ${formatPValue(c.adjustedPValue)}`,
+      (c) => `${c.nameA} − ${c.nameB} ${formatPoints(c.difference)} [${formatPoints(c.lower)}, ${formatPoints(c.upper)}], adjusted p ${formatPValue(c.adjustedPValue)}`,
     );
     sentences.push(
-      `Pairwise differences between tested methods were tested with the same bootstrap and Holm-corrected over ${count(results.comparisons.length, "comparison")}: ${pairs.join("; ")}.`,
+      `Pairwise differences between tested methods use the same two-way variance, with each rater and each image one cluster across methods${results.design === "within" ? " (so the within-subjects pairing is kept)" : ""}; we give simultaneous ${level} intervals and Bonferroni-adjusted p-values over ${count(results.comparisons.length, "comparison")}, one family in which an interval excludes zero exactly when its adjusted p-value is below ${(1 - results.analysis.interval.level).toFixed(2)}: ${pairs.join("; ")}.`,
     );
   }
   sentences.push(`The protocol (SHA-256 ${results.protocolHash.slice(0, 12)}…) is recorded with the data.`);

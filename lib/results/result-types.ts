@@ -1,7 +1,7 @@
 // The serializable shape of a study's results: what the dashboard page hands to its client charts
 // and what the JSON export writes. Plain numbers, strings and arrays only (no Dates, no typed
 // arrays) so that React can pass them to client components and JSON can carry them.
-// Invariant: ±Infinity can appear only in d′ (a perfect score; see lib/stats/d-prime.ts).
+// Every number is finite: d′ uses the 1/(2N) rule at 0% and 100% fooled (lib/stats/d-prime.ts).
 
 import type { Protocol } from "@/lib/study/protocol";
 
@@ -46,14 +46,24 @@ export interface MethodResult {
   leftOut: { sessions: number; trials: number; byReason: LeftOutCount[] };
   /** Pooled fool rate of the analysed test trials; null without data. */
   foolRate: number | null;
-  /** Primary interval: two-way cluster bootstrap (raters and images), percentile. */
+  /**
+   * Primary interval: two-way cluster-robust (raters and images) Wilson interval at the effective
+   * sample size, Student t with min(raters, images) − 1 degrees of freedom (lib/stats
+   * twoWayFoolRateInterval). Null without data or below the minimum of raters and images.
+   */
+  interval: (IntervalFigure & { standardError: number; degreesOfFreedom: number; effectiveTrials: number }) | null;
+  /** Why no interval or test is reported for this method (too few raters or images); else null. */
+  withheld: string | null;
+  /** Two-way (pigeonhole) bootstrap, percentile: conservative (counts trial-level variance three times). */
   bootstrap: (IntervalFigure & { standardError: number; variant: "two-way" | "raters" }) | null;
   /** Zhang et al. (2016)'s bootstrap (raters, then each rater's trials): its standard error. */
   paper: (IntervalFigure & { standardError: number }) | null;
   /** Wilson score interval over pooled trials: a naive reference that ignores clustering. */
   wilson: IntervalFigure | null;
-  /** d′ = √2·Φ⁻¹(1 − fool rate) with the bootstrap interval transformed. */
-  dPrime: (IntervalFigure & { estimate: number }) | null;
+  /** d′ = √2·Φ⁻¹(1 − fool rate), 1/(2N) rule at 0 and 1; bounds from the primary interval, or null. */
+  dPrime: { estimate: number; lower: number | null; upper: number | null } | null;
+  /** d′ with the side bias removed and the bias itself (criterion c < 0: leaning to answer "left"). */
+  sideBias: { dPrime: number; criterion: number; leftShare: number } | null;
 }
 
 export interface ComparisonResult {
@@ -63,11 +73,13 @@ export interface ComparisonResult {
   nameB: string;
   /** Fool rate of A minus fool rate of B. */
   difference: number;
+  /** Two-way cluster-robust, raters and images identified across methods (pairing kept). */
   standardError: number;
+  /** Simultaneous 95% interval over all pairs compared (Bonferroni). */
   lower: number;
   upper: number;
   pValue: number;
-  /** Holm-adjusted over all pairs of tested methods. */
+  /** Bonferroni-adjusted over all pairs compared; below 0.05 exactly when [lower, upper] excludes 0. */
   adjustedPValue: number;
 }
 
@@ -121,9 +133,11 @@ export interface AnalysisSettings {
   /** Only completed sessions are analysed; see lib/results/study-results.ts. */
   incompleteSessions: "left-out";
   exclusion: Protocol["exclusion"];
-  bootstrap: { variant: "two-way" | "raters"; resamples: number; level: number; seed: string };
+  /** The primary interval's method and the minimum a method needs for intervals and tests. */
+  interval: { method: "two-way-cluster-robust"; level: number; minimumRaters: number; minimumImages: number };
+  bootstrap: { variant: "two-way" | "raters"; resamples: number; level: number; seed: string; jointRaters: boolean };
   paperBootstrap: { resamples: number; seed: string };
-  correction: "holm";
+  correction: "bonferroni";
 }
 
 export interface StudyResults {

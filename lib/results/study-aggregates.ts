@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
+import type { SideCounts } from "@/lib/stats";
 import { decodePackedCells, type PackedCells } from "./packed-cells";
 
 // The SQL side of the results: every query here aggregates in PostgreSQL (GROUP BY over
@@ -68,6 +69,8 @@ export interface MethodAggregate {
   cells: PackedCells | null;
   /** Per image: trials and fooled trials of analysed sessions (the gallery). */
   images: { stimulusId: string; trials: number; fooled: number }[];
+  /** Analysed test trials by the side of the real photograph, with correct answers (for d′ with bias). */
+  sides: SideCounts;
   leftOut: LeftOutTally[];
 }
 
@@ -104,6 +107,10 @@ export async function readMethodAggregates(
       leftOutReasons: string[] | null;
       leftOutSessions: number[] | null;
       leftOutTrials: number[] | null;
+      realLeftTrials: number | null;
+      realLeftCorrect: number | null;
+      realRightTrials: number | null;
+      realRightCorrect: number | null;
     }[]
   >(Prisma.sql`
     WITH excluded(id, reason) AS (
@@ -123,7 +130,10 @@ export async function readMethodAggregates(
     ), cells AS MATERIALIZED (
       SELECT t."methodId" AS method, se.rater, se.disposition, im.image, t."stimulusId" AS stimulus,
              count(*)::int AS trials,
-             count(*) FILTER (WHERE r.fooled)::int AS fooled
+             count(*) FILTER (WHERE r.fooled)::int AS fooled,
+             count(*) FILTER (WHERE t."realOnLeft")::int AS real_left,
+             count(*) FILTER (WHERE t."realOnLeft" AND r.correct)::int AS real_left_correct,
+             count(*) FILTER (WHERE NOT t."realOnLeft" AND r.correct)::int AS real_right_correct
       FROM sessions se
       JOIN "Trial" t ON t."sessionId" = se.id AND t.kind = 'test'
       JOIN "Response" r ON r."trialId" = t.id
@@ -132,6 +142,11 @@ export async function readMethodAggregates(
     ), packed AS (
       SELECT method, count(*)::int AS "cellCount",
              string_agg(int4send(rater) || int4send(image) || int4send(trials) || int4send(fooled), ''::bytea) AS packed
+      FROM cells WHERE disposition = 'included'
+      GROUP BY method
+    ), sides AS (
+      SELECT method, sum(real_left)::int AS "realLeftTrials", sum(real_left_correct)::int AS "realLeftCorrect",
+             sum(trials - real_left)::int AS "realRightTrials", sum(real_right_correct)::int AS "realRightCorrect"
       FROM cells WHERE disposition = 'included'
       GROUP BY method
     ), per_image AS (
@@ -159,11 +174,13 @@ export async function readMethodAggregates(
     )
     SELECT m.method AS "methodId", p."cellCount", p.packed,
            i."stimulusIds", i."imageTrials", i."imageFooled",
-           l."leftOutReasons", l."leftOutSessions", l."leftOutTrials"
+           l."leftOutReasons", l."leftOutSessions", l."leftOutTrials",
+           sd."realLeftTrials", sd."realLeftCorrect", sd."realRightTrials", sd."realRightCorrect"
     FROM methods m
     LEFT JOIN packed p ON p.method = m.method
     LEFT JOIN per_image i ON i.method = m.method
     LEFT JOIN left_out l ON l.method = m.method
+    LEFT JOIN sides sd ON sd.method = m.method
     ORDER BY m.method`);
   return rows.map((row) => ({
     methodId: row.methodId,
@@ -173,6 +190,12 @@ export async function readMethodAggregates(
       trials: row.imageTrials?.[index] ?? 0,
       fooled: row.imageFooled?.[index] ?? 0,
     })),
+    sides: {
+      realLeftTrials: row.realLeftTrials ?? 0,
+      realLeftCorrect: row.realLeftCorrect ?? 0,
+      realRightTrials: row.realRightTrials ?? 0,
+      realRightCorrect: row.realRightCorrect ?? 0,
+    },
     leftOut: (row.leftOutReasons ?? []).map((reason, index) => ({
       reason,
       sessions: row.leftOutSessions?.[index] ?? 0,

@@ -3,10 +3,11 @@ import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { writeMethodsParagraph } from "./methods-paragraph";
 import type { StudyResults } from "./result-types";
+import { analysisScriptName, pythonAnalysisScript, rAnalysisScript } from "./analysis-scripts";
 import { getStudyResults } from "./study-results";
 import { streamTrialCsv } from "./trial-export";
 
-export const exportQuerySchema = z.object({ format: z.enum(["csv", "json"]).default("csv") });
+export const exportQuerySchema = z.object({ format: z.enum(["csv", "json", "r", "python"]).default("csv") });
 export type ExportFormat = z.infer<typeof exportQuerySchema>["format"];
 
 /** Version of the JSON export's layout; bump when a field changes meaning. */
@@ -28,16 +29,19 @@ export function buildStudyExport(results: StudyResults) {
     sessions: results.sessions,
     summary: {
       computedAt: results.computedAt,
-      methods: results.methods.map(({ id, name, used, leftOut, foolRate, bootstrap, paper, wilson, dPrime }) => ({
+      methods: results.methods.map(({ id, name, used, leftOut, foolRate, interval, withheld, bootstrap, paper, wilson, dPrime, sideBias }) => ({
         id,
         name,
         used,
         leftOut,
         foolRate,
+        interval,
+        withheld,
         bootstrap,
         paper,
         wilson,
         dPrime,
+        sideBias,
       })),
       comparisons: results.comparisons,
     },
@@ -62,14 +66,26 @@ function fileStem(results: Pick<StudyResults, "studyId" | "studyName">): string 
   return slug || results.studyId;
 }
 
+/** File name of a study's trial CSV. */
+export function trialCsvName(results: Pick<StudyResults, "studyId" | "studyName">): string {
+  return `${fileStem(results)}-trials.csv`;
+}
+
 /**
  * Exports a study: `csv` streams one row per trial from SQL (see trial-export.ts); `json` writes
- * {@link buildStudyExport}. Both use the cached results, so exclusions agree with the dashboard.
+ * {@link buildStudyExport}; `r` and `python` are analysis scripts that read that CSV as downloaded
+ * (analysis-scripts.ts). All use the cached results, so exclusions agree with the dashboard.
  * The caller has checked access.
  */
 export async function exportStudy(db: Db, studyId: string, format: ExportFormat): Promise<Response> {
   const results = await getStudyResults(db, studyId);
   const headers = new Headers({ "cache-control": "no-store" });
+  if (format === "r" || format === "python") {
+    headers.set("content-type", `${format === "r" ? "text/x-r" : "text/x-python"}; charset=utf-8`);
+    headers.set("content-disposition", `attachment; filename="${analysisScriptName(fileStem(results), format)}"`);
+    const script = format === "r" ? rAnalysisScript(trialCsvName(results)) : pythonAnalysisScript(trialCsvName(results));
+    return new Response(script, { headers });
+  }
   if (format === "json") {
     headers.set("content-type", "application/json; charset=utf-8");
     headers.set("content-disposition", `attachment; filename="${fileStem(results)}-results.json"`);
@@ -77,6 +93,6 @@ export async function exportStudy(db: Db, studyId: string, format: ExportFormat)
   }
   const dispositions = new Map(results.raters.map((rater) => [rater.sessionId, rater]));
   headers.set("content-type", "text/csv; charset=utf-8");
-  headers.set("content-disposition", `attachment; filename="${fileStem(results)}-trials.csv"`);
+  headers.set("content-disposition", `attachment; filename="${trialCsvName(results)}"`);
   return new Response(streamTrialCsv(db, studyId, results.studyName, dispositions), { headers });
 }

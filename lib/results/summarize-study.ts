@@ -3,15 +3,19 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
+  MIN_IMAGES_PER_METHOD,
+  MIN_RATERS_PER_METHOD,
   StatsError,
   applyExclusionRules,
-  calibrateTwoWayInterval,
-  compareFoolRates,
+  clusterShortfall,
+  compareFoolRatesTwoWay,
   countCells,
   dPrimeFromFoolRate,
+  dPrimeWithBias,
   planBootstrap,
   runBootstrapChunk,
   summarizeBootstrap,
+  twoWayFoolRateInterval,
   wilsonInterval,
   type BootstrapOptions,
   type FoolRateBootstrapSet,
@@ -189,9 +193,11 @@ async function runBootstraps(counts: readonly TrialCounts[], seed: bigint): Prom
 
 /**
  * Assembles a study's figures from its SQL aggregates: per method the fool rate with the two-way
- * cluster bootstrap interval (seeded by the study id), the paper-variant standard error, the Wilson
- * interval and d′; pairwise differences of tested methods with Holm-adjusted p-values; per-image
- * fool rates; raters with their disposition.
+ * cluster-robust interval (primary), the two-way bootstrap interval (seeded by the study id), the
+ * paper-variant standard error, the Wilson interval, d′ and the side bias; pairwise differences of
+ * tested methods with simultaneous intervals and Bonferroni-adjusted p-values; per-image fool
+ * rates; raters with their disposition. Methods below the minimum of raters or images get no
+ * interval and no test, and a note says why.
  *
  * @param now timestamp to record (ISO 8601).
  * @returns the results without `computeMs`, which the caller measures around the whole computation.
@@ -236,10 +242,13 @@ export async function summarizeStudy(input: {
         byReason: leftOut.map((item) => ({ ...item })),
       },
       foolRate: null,
+      interval: null,
+      withheld: null,
       bootstrap: null,
       paper: null,
       wilson: null,
       dPrime: null,
+      sideBias: null,
     };
     if (index < 0 || !bootstraps.twoWay || !bootstraps.paper) {
       notes.push(`${method.name}: no analysed test trials yet.`);
@@ -248,40 +257,53 @@ export async function summarizeStudy(input: {
     const bootstrap = bootstraps.twoWay.methods[index];
     const paper = bootstraps.paper.methods[index];
     const methodCounts = counts[index];
+    const aggregate_ = aggregate as MethodAggregate;
     if (!bootstrap || !paper || !methodCounts) return base;
-    // The two-way (pigeonhole) bootstrap counts trial-level variance twice and over-covers (98.6%
-    // for a nominal 95% in test/stats/bootstrap-calibration.test.ts); its variance-calibrated
-    // interval keeps the shape and covers 93–97%, so that is the interval we report.
-    const primary = bootstrap.variant === "two-way" ? { ...calibrateTwoWayInterval(bootstrap, methodCounts), variant: bootstrap.variant } : bootstrap;
+    const used = { sessions: methodCounts.raters, images: methodCounts.images, trials: methodCounts.trials, fooled: methodCounts.fooled };
+    const foolRate = methodCounts.fooled / methodCounts.trials;
+    const sides = aggregate_.sides;
+    const bias = sides.realLeftTrials > 0 && sides.realRightTrials > 0 ? dPrimeWithBias(sides) : null;
+    const sideBias = bias ? { dPrime: bias.dPrime, criterion: bias.criterion, leftShare: bias.leftShare } : null;
+    const shortfall = clusterShortfall(methodCounts);
+    if (shortfall !== null) {
+      // Below the minimum no interval covers reliably (the coverage grid starts at 10 raters), so
+      // none is shown — only the estimate and its counts.
+      notes.push(`${method.name}: no interval or test, ${shortfall}.`);
+      const dPrime = dPrimeFromFoolRate({ estimate: foolRate, lower: foolRate, upper: foolRate, level: RESULT_LEVEL }, methodCounts.trials);
+      return { ...base, used, foolRate, withheld: shortfall, dPrime: { estimate: dPrime.estimate, lower: null, upper: null }, sideBias };
+    }
+    const primary = twoWayFoolRateInterval(methodCounts, RESULT_LEVEL);
     const wilson = wilsonInterval(methodCounts.fooled, methodCounts.trials, RESULT_LEVEL);
-    // d′ maps the fool-rate interval monotonically; a percentile interval can (rarely) miss the
-    // estimate, so widen it to contain the estimate rather than fail.
-    const dPrime = dPrimeFromFoolRate({
-      estimate: primary.estimate,
-      lower: Math.min(primary.lower, primary.estimate),
-      upper: Math.max(primary.upper, primary.estimate),
-      level: RESULT_LEVEL,
-    });
+    const dPrime = dPrimeFromFoolRate(primary, methodCounts.trials);
     return {
       ...base,
-      used: { sessions: methodCounts.raters, images: methodCounts.images, trials: methodCounts.trials, fooled: methodCounts.fooled },
-      foolRate: primary.estimate,
-      bootstrap: { lower: primary.lower, upper: primary.upper, standardError: primary.standardError, variant: primary.variant === "two-way" ? "two-way" : "raters" },
+      used,
+      foolRate,
+      interval: {
+        lower: primary.lower,
+        upper: primary.upper,
+        standardError: primary.standardError,
+        degreesOfFreedom: primary.degreesOfFreedom,
+        effectiveTrials: primary.effectiveTrials,
+      },
+      bootstrap: { lower: bootstrap.lower, upper: bootstrap.upper, standardError: bootstrap.standardError, variant: bootstrap.variant === "two-way" ? "two-way" : "raters" },
       paper: { lower: paper.lower, upper: paper.upper, standardError: paper.standardError },
       wilson: { lower: wilson.lower, upper: wilson.upper },
       dPrime: { estimate: dPrime.estimate, lower: dPrime.lower, upper: dPrime.upper },
+      sideBias,
     };
   });
 
-  // Pairwise differences between tested methods with data, Holm-corrected over those pairs.
+  // Pairwise differences between tested methods with enough raters and images: simultaneous
+  // intervals and Bonferroni-adjusted p-values, one family (lib/stats compareFoolRatesTwoWay).
   const comparisons: ComparisonResult[] = [];
-  const testedIndices = withData.flatMap((method, index) => (method.tested ? [index] : []));
-  if (bootstraps.twoWay && testedIndices.length >= 2) {
+  const testedIndices = withData.flatMap((method, index) => (method.tested && clusterShortfall(counts[index] as TrialCounts) === null ? [index] : []));
+  if (testedIndices.length >= 2) {
     const pairs: [number, number][] = [];
     for (let i = 0; i < testedIndices.length; i++) {
       for (let j = i + 1; j < testedIndices.length; j++) pairs.push([testedIndices[i] as number, testedIndices[j] as number]);
     }
-    const comparison = compareFoolRates(bootstraps.twoWay, { pairs, correction: "holm" });
+    const comparison = compareFoolRatesTwoWay(counts, { pairs, level: RESULT_LEVEL });
     for (const item of comparison.comparisons) {
       const a = withData[item.a] as MethodInfo;
       const b = withData[item.b] as MethodInfo;
@@ -368,14 +390,16 @@ export async function summarizeStudy(input: {
     analysis: {
       incompleteSessions: "left-out",
       exclusion: study.protocol.exclusion,
+      interval: { method: "two-way-cluster-robust", level: RESULT_LEVEL, minimumRaters: MIN_RATERS_PER_METHOD, minimumImages: MIN_IMAGES_PER_METHOD },
       bootstrap: {
         variant: bootstraps.twoWay?.variant === "raters" ? "raters" : "two-way",
         resamples: RESULT_RESAMPLES,
         level: RESULT_LEVEL,
         seed: seed.toString(),
+        jointRaters: bootstraps.twoWay?.jointRaters ?? false,
       },
       paperBootstrap: { resamples: PAPER_RESAMPLES, seed: seed.toString() },
-      correction: "holm",
+      correction: "bonferroni",
     },
     sessions: sessionCounts,
     methods: methodResults,

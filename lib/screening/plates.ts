@@ -159,7 +159,7 @@ function shuffle<T>(items: readonly T[], rng: SeededRandom): T[] {
 /**
  * One pseudo-isochromatic plate. Dots of random size fill a disc; dots whose centre lies on the
  * figure's strokes take the figure colour, the others the background colour. The two colours sit
- * on one confusion line of `axis` through the background chromaticity `base`: in LMS cone space
+ * on one confusion line of `axis`, either side of a base colour drawn from PLATE_BASE_COLOURS: in LMS cone space
  * they differ only in the excitation of the cone the dichromat lacks, so for that dichromat they
  * are the same colour, while a normal observer sees them AXIS_CONTRAST[axis] apart in u′v′. Each
  * dot is also moved a little along the line (LINE_JITTER) and scaled in intensity (LUMINANCE_NOISE)

@@ -9,8 +9,14 @@ import type { TrialCounts } from "./trial-counts";
  * Which units a bootstrap resamples.
  * - `raters` (default): raters with replacement; each drawn rater keeps all its trials.
  * - `two-way`: raters and images both with replacement (the "pigeonhole" bootstrap of Owen 2007,
- *   Ann. Appl. Stat. 1:246–265, for crossed random effects); a cell (r, i) enters a replicate with
- *   weight n(r, i)·w_r·v_i, w and v the multiplicities of rater r and image i.
+ *   Ann. Appl. Stat. 1(2):386–411, for crossed random effects); a cell (r, i) enters a replicate
+ *   with weight n(r, i)·w_r·v_i, w and v the multiplicities of rater r and image i. Its variance is
+ *   about V_R + V_I + V_RI (it counts the trial-level variance three times), so its percentile
+ *   interval is conservative; the reported interval is two-way-interval.ts's.
+ *
+ * When raters saw several methods (within-subjects), raters are resampled jointly: one draw of
+ * the raters per replicate, shared by every method, so the pairing carries into differences. When
+ * every rater saw one method (between-subjects), each method's raters are resampled on their own.
  * - `paper`: Zhang, Isola & Efros (2016)'s version — raters with replacement, then each drawn
  *   rater's trials with replacement; kept so that published numbers can be reproduced.
  */
@@ -62,11 +68,14 @@ export interface FoolRateBootstrapSet {
   readonly seed: string;
   readonly methods: readonly FoolRateBootstrap[];
   /**
-   * replicates[m][b] is replicate b of method m. Raters are resampled independently per method;
-   * in the two-way variant replicate b of every method uses the same image multiplicities, because
-   * images are crossed with methods — the pairing that {@link compareFoolRates} relies on.
+   * replicates[m][b] is replicate b of method m. Raters are resampled jointly across methods when
+   * some rater saw several (`jointRaters`), else independently per method; in the two-way variant
+   * replicate b of every method uses the same image multiplicities, because images are crossed
+   * with methods — the pairing that {@link compareFoolRates} relies on.
    */
   readonly replicates: readonly Float64Array[];
+  /** Whether raters were resampled jointly across methods (some rater saw several methods). */
+  readonly jointRaters: boolean;
 }
 
 /**
@@ -80,10 +89,13 @@ export const BOOTSTRAP_CHUNK_SIZE = 250;
 // - images of chunk c: SeededRandom(seed, 1, c); per replicate, `imagePool` draws (fillBelow order);
 // - raters of method m in chunk c: SeededRandom(seed, 2, m, c); per replicate, `raters` draws, then
 //   (paper variant) one nextFloat per drawn rater with 0 < k < n;
-// - redraw of replicate j of chunk c (two-way, a method without trials): SeededRandom(seed, 3, c, j).
+// - redraw of replicate j of chunk c (two-way, a method without trials): SeededRandom(seed, 3, c, j);
+// - joint raters (raters and two-way variants when raters saw several methods) of chunk c:
+//   SeededRandom(seed, 4, c); per replicate, `raterPool` draws over the pool of all raters.
 const STREAM_IMAGES = 1;
 const STREAM_RATERS = 2;
 const STREAM_REDRAW = 3;
+const STREAM_JOINT_RATERS = 4;
 /** Lanes packed per double in the two-way kernel (see {@link planLanes}). */
 const MAX_LANES = 8;
 /** Attempts to redraw a two-way replicate in which some method has no resampled trial. */
@@ -103,6 +115,8 @@ export interface MethodPlan {
   readonly laneBits: number;
   readonly lanes: number;
   readonly verifyLanes: boolean;
+  /** Joint resampling: pool index of each of the method's raters; null when resampled alone. */
+  readonly raterPoolIndex: Int32Array | null;
   /** Paper: binomial alias tables per rater. */
   readonly aliasStart: Int32Array | null;
   readonly aliasProbability: Float64Array | null;
@@ -119,6 +133,8 @@ export interface BootstrapPlan {
   readonly chunks: number;
   /** Two-way: number of distinct images over all methods (the image population resampled). */
   readonly imagePool: number;
+  /** Joint rater resampling: number of distinct raters over all methods; 0 when per method. */
+  readonly raterPool: number;
   readonly methods: readonly MethodPlan[];
 }
 
@@ -160,11 +176,13 @@ function planMethod(
   variant: BootstrapVariant,
   poolIndex: Map<number, number> | null,
   imagePool: number,
+  raterPool: Map<number, number> | null,
 ): MethodPlan {
   const base = {
     counts: { raters: counts.raters, images: counts.images, trials: counts.trials, fooled: counts.fooled },
     raterTrials: counts.raterTrials,
     raterFooled: counts.raterFooled,
+    raterPoolIndex: raterPool === null ? null : Int32Array.from(counts.raterIds, (id) => raterPool.get(id) as number),
   };
   if (variant === "two-way" && poolIndex !== null) {
     const entryStart = new Int32Array(counts.raters + 1);
@@ -200,7 +218,9 @@ function planMethod(
       entryStart,
       entrySlot: Int32Array.from(slots),
       entryCount: maxCount === 1 ? null : Int32Array.from(entryCounts),
-      ...planLanes(counts.raters, maxCount, maxColumn),
+      // Joint draws give a method up to raterPool.size draws of its raters, and the lanes are
+      // gathered from pool-level packs (no per-lane trial check): every lane gets the full width.
+      ...(raterPool === null ? planLanes(counts.raters, maxCount, maxColumn) : planLanes(raterPool.size, maxCount, Number.MAX_SAFE_INTEGER)),
       aliasStart: null,
       aliasProbability: null,
       aliasIndex: null,
@@ -255,6 +275,20 @@ export function planBootstrap(methods: readonly TrialCounts[], options: Bootstra
     poolIndex = new Map([...images].sort((a, b) => a - b).map((image, index) => [image, index]));
   }
   const imagePool = poolIndex?.size ?? 0;
+  // Raters are identified across methods by TrialCounts.raterIds; if any rater saw two methods,
+  // resample raters jointly (the paper variant keeps its published per-method procedure).
+  let raterPool: Map<number, number> | null = null;
+  if (variant !== "paper" && methods.length > 1) {
+    const seen = new Set<number>();
+    let shared = false;
+    for (const counts of methods) {
+      for (const id of counts.raterIds) {
+        if (seen.has(id)) shared = true;
+      }
+      for (const id of counts.raterIds) seen.add(id);
+    }
+    if (shared) raterPool = new Map([...seen].sort((a, b) => a - b).map((id, index) => [id, index]));
+  }
   return {
     variant,
     resamples,
@@ -263,7 +297,8 @@ export function planBootstrap(methods: readonly TrialCounts[], options: Bootstra
     chunkSize: BOOTSTRAP_CHUNK_SIZE,
     chunks: Math.ceil(resamples / BOOTSTRAP_CHUNK_SIZE),
     imagePool,
-    methods: methods.map((counts) => planMethod(counts, variant, poolIndex, imagePool)),
+    raterPool: raterPool?.size ?? 0,
+    methods: methods.map((counts) => planMethod(counts, variant, poolIndex, imagePool, raterPool)),
   };
 }
 
@@ -312,6 +347,40 @@ function paperReplicates(method: MethodPlan, rng: SeededRandom, out: Float64Arra
       numerator += x - column < (probability[table + column] as number) ? column : (alias[table + column] as number);
     }
     out[offset + j] = numerator / denominator;
+  }
+}
+
+/**
+ * Raters variant, raters resampled jointly across methods: per replicate one draw of the pool of
+ * all raters; each method's replicate is its own raters' trials weighted by their multiplicities.
+ * A replicate in which some method drew none of its raters is redrawn from the same stream.
+ */
+function jointRatersReplicates(plan: BootstrapPlan, rng: SeededRandom, out: Float64Array, length: number) {
+  const pool = new Float64Array(plan.raterPool);
+  const methods = plan.methods.length;
+  const numerator = new Float64Array(methods);
+  const denominator = new Float64Array(methods);
+  for (let j = 0; j < length; j++) {
+    let attempts = 0;
+    for (;;) {
+      pool.fill(0);
+      rng.addDraws(plan.raterPool, plan.raterPool, pool, 1);
+      plan.methods.forEach((method, m) => {
+        const index = method.raterPoolIndex as Int32Array;
+        let k = 0;
+        let n = 0;
+        for (let r = 0; r < method.counts.raters; r++) {
+          const w = pool[index[r] as number] as number;
+          k += w * (method.raterFooled[r] as number);
+          n += w * (method.raterTrials[r] as number);
+        }
+        numerator[m] = k;
+        denominator[m] = n;
+      });
+      if (!denominator.some((value) => value === 0)) break;
+      if (++attempts > MAX_REDRAWS) throw new StatsError("too-sparse", "joint rater bootstrap: a method's raters were never drawn in 1,000 redraws");
+    }
+    for (let m = 0; m < methods; m++) out[m * length + j] = (numerator[m] as number) / (denominator[m] as number);
   }
 }
 
@@ -405,6 +474,7 @@ function twoWayReplicates(
   denominators: Float64Array,
   offset: number,
   length: number,
+  joint: JointRaterCounts | null,
 ) {
   const raters = method.counts.raters;
   const raterTrials = method.raterTrials;
@@ -424,10 +494,19 @@ function twoWayReplicates(
   for (let r = 1; r < raters; r++) if (raterTrials[r] !== uniformTrials) uniformTrials = -1;
   for (let group = 0; group < length; group += method.lanes) {
     const lanes = Math.min(method.lanes, length - group);
-    const replay = method.verifyLanes ? rng.saveState() : null;
+    const replay = method.verifyLanes && joint === null ? rng.saveState() : null;
     packed.fill(0);
     let weight = 1;
-    for (let lane = 0; lane < lanes; lane++) {
+    if (joint !== null) {
+      // Joint raters: gather this method's raters' multiplicities from the pool draws, packed.
+      const poolIndex = method.raterPoolIndex as Int32Array;
+      for (let lane = 0; lane < lanes; lane++) {
+        const row = (group + lane) * joint.pool;
+        for (let r = 0; r < raters; r++) packed[r]! += weight * (joint.counts[row + (poolIndex[r] as number)] as number);
+        weight *= base;
+      }
+    }
+    for (let lane = 0; joint === null && lane < lanes; lane++) {
       const verified = replay !== null && lane < lanes - 1;
       if (verified && uniformTrials > 0) {
         rng.addDraws(raters, raters, packed, weight);
@@ -485,6 +564,13 @@ function twoWayReplicates(
   }
 }
 
+/** Rater multiplicities over the pool of all raters, replicate by replicate (joint resampling). */
+interface JointRaterCounts {
+  readonly pool: number;
+  /** counts[j·pool + p]: multiplicity of pool rater p in replicate j of the chunk. */
+  readonly counts: Float64Array;
+}
+
 /** Draws image multiplicities of `length` replicates: I draws with replacement from I images. */
 function drawImageCounts(rng: SeededRandom, imagePool: number, length: number): Float64Array {
   const counts = new Float64Array(length * imagePool);
@@ -497,10 +583,12 @@ function drawImageCounts(rng: SeededRandom, imagePool: number, length: number): 
 /** One two-way replicate of every method from a dedicated stream (used to redraw). */
 function redrawTwoWay(plan: BootstrapPlan, rng: SeededRandom, numerators: Float64Array, denominators: Float64Array) {
   const imageCounts = drawImageCounts(rng, plan.imagePool, 1);
+  const pool = plan.raterPool > 0 ? drawImageCounts(rng, plan.raterPool, 1) : null;
   plan.methods.forEach((method, m) => {
     const raters = method.counts.raters;
     const multiplicity = new Float64Array(raters);
-    rng.addDraws(raters, raters, multiplicity, 1);
+    if (pool === null) rng.addDraws(raters, raters, multiplicity, 1);
+    else for (let r = 0; r < raters; r++) multiplicity[r] = pool[(method.raterPoolIndex as Int32Array)[r] as number] as number;
     const exact = twoWayReplicate(method, plan.imagePool, imageCounts, 0, multiplicity);
     numerators[m] = exact.numerator;
     denominators[m] = exact.denominator;
@@ -529,6 +617,10 @@ export function runBootstrapChunk(plan: BootstrapPlan, chunk: number): Float64Ar
   const length = Math.min(plan.chunkSize, plan.resamples - first);
   const methods = plan.methods.length;
   const out = new Float64Array(methods * length);
+  if (plan.variant === "raters" && plan.raterPool > 0) {
+    jointRatersReplicates(plan, new SeededRandom(plan.seed, STREAM_JOINT_RATERS, chunk), out, length);
+    return out;
+  }
   if (plan.variant !== "two-way") {
     plan.methods.forEach((method, m) => {
       const rng = new SeededRandom(plan.seed, STREAM_RATERS, m, chunk);
@@ -540,9 +632,13 @@ export function runBootstrapChunk(plan: BootstrapPlan, chunk: number): Float64Ar
   const imageCounts = drawImageCounts(new SeededRandom(plan.seed, STREAM_IMAGES, chunk), plan.imagePool, length);
   const numerators = new Float64Array(methods * length);
   const denominators = new Float64Array(methods * length);
+  const joint =
+    plan.raterPool > 0
+      ? { pool: plan.raterPool, counts: drawImageCounts(new SeededRandom(plan.seed, STREAM_JOINT_RATERS, chunk), plan.raterPool, length) }
+      : null;
   plan.methods.forEach((method, m) => {
     const rng = new SeededRandom(plan.seed, STREAM_RATERS, m, chunk);
-    twoWayReplicates(method, plan.imagePool, imageCounts, rng, numerators, denominators, m * length, length);
+    twoWayReplicates(method, plan.imagePool, imageCounts, rng, numerators, denominators, m * length, length, joint);
   });
   for (let j = 0; j < length; j++) {
     let degenerate = false;
@@ -619,6 +715,7 @@ export function summarizeBootstrap(plan: BootstrapPlan, chunks: readonly Float64
     seed: plan.seed.toString(),
     methods: results,
     replicates,
+    jointRaters: plan.raterPool > 0,
   };
 }
 

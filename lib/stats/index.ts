@@ -37,7 +37,15 @@ export {
   type FoolRateDifference,
   type MethodComparison,
 } from "./method-comparison";
-export { dPrimeTwoAfc, dPrimeFromFoolRate, type DPrimeInterval } from "./d-prime";
+export {
+  dPrimeTwoAfc,
+  dPrimeFromFoolRate,
+  dPrimeWithBias,
+  proportionOffBounds,
+  type BiasedDPrime,
+  type DPrimeInterval,
+  type SideCounts,
+} from "./d-prime";
 export {
   DEFAULT_EXCLUSION_RULES,
   applyExclusionRules,
@@ -58,11 +66,18 @@ export {
   type RaterSpreadScale,
 } from "./rater-planning";
 export {
-  calibrateTwoWayInterval,
+  MIN_IMAGES_PER_METHOD,
+  MIN_RATERS_PER_METHOD,
+  clusterShortfall,
+  compareFoolRatesTwoWay,
+  twoWayFoolRateInterval,
   twoWayVarianceComponents,
-  type CalibratedInterval,
+  type FoolRateInterval,
+  type TwoWayComparison,
+  type TwoWayDifference,
   type TwoWayVarianceComponents,
-} from "./two-way-calibration";
+} from "./two-way-interval";
+export { studentTCdf } from "./student-t";
 export { studentTQuantile } from "./student-t-quantile";
 export {
   HYPE_TIME_EXPOSURES_MS,

@@ -63,12 +63,14 @@ export function bootstrapPValue(differences: ArrayLike<number>): number {
  *
  * Definition: for each pair, the replicate differences d_b = θ*_a,b − θ*_b,b give the standard error
  * (their SD), a percentile interval and a two-sided p-value ({@link bootstrapPValue}); the p-values
- * are then corrected across the pairs (Holm by default, Benjamini–Hochberg as an option). Raters are
- * resampled independently per method (between-subjects design, protocol.md); in the two-way variant
- * each replicate shares its image draw across methods, so image difficulty cancels in the
- * difference as it does in the data. The two-way bootstrap double-counts trial-level variance
- * (see calibrateTwoWayInterval), so its difference intervals and p-values err on the
- * conservative side.
+ * are then corrected across the pairs (Holm by default, Benjamini–Hochberg as an option); the
+ * intervals are per comparison, not adjusted — so this is not one family of intervals and tests.
+ * The reported comparisons use compareFoolRatesTwoWay (two-way-interval.ts), whose
+ * simultaneous intervals and Bonferroni p-values are. Raters are resampled jointly across methods
+ * when they saw several (within-subjects), else per method; in the two-way variant each replicate
+ * shares its image draw across methods, so image difficulty cancels in the difference as it does
+ * in the data. The two-way bootstrap counts trial-level variance three times (docs/statistics.md),
+ * so its difference intervals and p-values err on the conservative side.
  * Reference: Efron & Tibshirani (1993), ch. 16 (bootstrap hypothesis tests); Holm (1979).
  *
  * @param set joint bootstrap of at least two methods.

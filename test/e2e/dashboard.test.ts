@@ -34,9 +34,11 @@ describe("researcher dashboard in a real browser", () => {
     await page.goto(`${app.url}/studies/${study.studyId}/dashboard`);
     const chart = page.getByTestId("fool-rate-chart");
     await chart.locator(".recharts-bar-rectangle .recharts-rectangle").first().waitFor();
-    // Two tested methods with data: two bars, two whiskers, one 50% line.
+    // Two tested methods with data: two bars, one 50% line; 2 raters per method is below the
+    // minimum for an interval, so no whiskers, and the table says why.
     await expect(chart.locator(".recharts-bar-rectangle").count()).resolves.toBe(2);
-    await expect(chart.locator(".recharts-errorBar").count()).resolves.toBe(2);
+    await expect(chart.locator(".recharts-errorBar line").count()).resolves.toBe(0);
+    await expect(page.getByTestId("interval-withheld").first().textContent()).resolves.toContain("no interval: 2 raters (at least 10 needed)");
     await expect(chart.locator(".recharts-reference-line").count()).resolves.toBe(1);
     await expect(chart.textContent()).resolves.toContain("50.0%");
     await expect(chart.textContent()).resolves.toContain("37.5%");
@@ -44,7 +46,7 @@ describe("researcher dashboard in a real browser", () => {
     // Progress comes live from /api/studies/{id}/progress.
     await page.getByTestId("dashboard-progress").waitFor();
     await expect(page.getByTestId("dashboard-progress").textContent()).resolves.toContain("3 / 3 sessions");
-    await expect(page.getByTestId("comparison-table").textContent()).resolves.toContain("Ours − Dahl");
+    await expect(page.getByTestId("comparison-table").textContent()).resolves.toContain("Comparisons need at least two tested methods with at least 10 raters and 10 images each.");
     await expect(page.getByTestId("methods-paragraph").textContent()).resolves.toContain(
       "Of 6 completed sessions, 2 were excluded (1 for vigilance failures, 1 for timing); 2 incomplete sessions were not analysed.",
     );
@@ -64,6 +66,10 @@ describe("researcher dashboard in a real browser", () => {
       "study,session,recruiter,method,method_kind,image,trial_kind,position,real_side,chosen_side,correct,fooled,response_time_ms,exposure_left_ms,exposure_right_ms,frame_interval_ms,timing_flagged,excluded,exclusion_reason,answered_at",
     );
     expect(lines).toHaveLength(1 + 56);
+    // The analysis scripts are served beside the CSV and read it by its download name.
+    const [rDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-r").click()]);
+    expect(rDownload.suggestedFilename()).toMatch(/-analysis\.R$/);
+    expect(readFileSync((await rDownload.path()) as string, "utf8")).toContain(download.suggestedFilename());
 
     const jsonResponse = await context.request.get(`${app.url}/api/studies/${study.studyId}/export?format=json`);
     expect(jsonResponse.status()).toBe(200);

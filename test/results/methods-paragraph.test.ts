@@ -18,7 +18,10 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
     used: { sessions: 40, images: 1000, trials: 1440, fooled: Math.round(foolRate * 1440) },
     leftOut: { sessions: 0, trials: 0, byReason: [] },
     foolRate,
-    bootstrap: { lower: foolRate - 0.04, upper: foolRate + 0.045, standardError: 0.022, variant: "two-way" as const },
+    interval: { lower: foolRate - 0.04, upper: foolRate + 0.045, standardError: 0.022, degreesOfFreedom: 39, effectiveTrials: 450 },
+    withheld: null,
+    sideBias: { dPrime: 0.66, criterion: -0.1, leftShare: 0.53 },
+    bootstrap: { lower: foolRate - 0.05, upper: foolRate + 0.055, standardError: 0.027, variant: "two-way" as const },
     paper: { lower: foolRate - 0.043, upper: foolRate + 0.043, standardError: 0.022 },
     wilson: { lower: foolRate - 0.024, upper: foolRate + 0.024 },
     dPrime: { estimate: 0.65, lower: 0.5, upper: 0.8 },
@@ -34,9 +37,10 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
     analysis: {
       incompleteSessions: "left-out",
       exclusion: protocol.exclusion,
-      bootstrap: { variant: "two-way", resamples: 10_000, level: 0.95, seed: "42" },
+      interval: { method: "two-way-cluster-robust", level: 0.95, minimumRaters: 10, minimumImages: 10 },
+      bootstrap: { variant: "two-way", resamples: 10_000, level: 0.95, seed: "42", jointRaters: false },
       paperBootstrap: { resamples: 2_000, seed: "42" },
-      correction: "holm",
+      correction: "bonferroni",
     },
     sessions: {
       total: 86,
@@ -69,9 +73,17 @@ describe("methods paragraph", () => {
     expect(text).toContain("between-subjects design), with a target of 40 raters per method");
     expect(text).toContain("sessions that failed more than 1 vigilance trial or had flagged stimulus timing on more than 20% of their trials were excluded");
     expect(text).toContain("Of 84 completed sessions, 4 were excluded (3 for vigilance failures, 1 for timing); 2 incomplete sessions were not analysed.");
-    expect(text).toContain("Ours (full): 32.3% [95% CI 28.3%–36.8%], ±2.2 (paper SE), d′ = 0.65, from 40 raters and 1,440 trials");
-    expect(text).toContain("Holm-corrected over 1 comparison: Ours (full) − Dahl +14.0 pp [+8.0 pp, +20.0 pp], Holm-adjusted p < 0.001.");
+    expect(text).toContain("Ours (full): 32.3% [95% CI 28.3%–36.8%], ±2.2 (paper SE), d′ = 0.65, from 40 raters, 1,000 images and 1,440 trials");
+    expect(text).toContain(
+      "simultaneous 95% intervals and Bonferroni-adjusted p-values over 1 comparison, one family in which an interval excludes zero exactly when its adjusted p-value is below 0.05: Ours (full) − Dahl +14.0 pp [+8.0 pp, +20.0 pp], adjusted p < 0.001.",
+    );
     expect(text).toContain("(10,000 resamples, percentile method, seed 42)");
+    // The derivation as implemented: the trial-level variance counted once, not the bootstrap's premise.
+    expect(text).toContain("minus by rater–image cell, which counts the trial-level variance once");
+    expect(text).toContain("which counts the trial-level variance three times and is therefore conservative");
+    expect(text).not.toContain("counts trial-level variance twice");
+    expect(text).toContain("at least 10 raters and 10 images");
+    expect(text).toContain("1/(2N) rule");
   });
 
   it("follows the protocol: side by side, a response limit, no vigilance, within design", () => {
@@ -83,6 +95,14 @@ describe("methods paragraph", () => {
     expect(text).toContain("Each session had 40 test trials without feedback.");
     expect(text).not.toContain("vigilance trials pairing");
     expect(text).toContain("Each session mixed the tested methods (within-subjects design).");
+    expect(text).toContain("(so the within-subjects pairing is kept)");
+  });
+
+  it("says when a method has too few raters or images for an interval", () => {
+    const results = paperLikeResults();
+    const few = { ...results.methods[1]!, interval: null, paper: null, bootstrap: null, wilson: null, withheld: "3 raters (at least 10 needed)" };
+    const text = writeMethodsParagraph({ ...results, methods: [results.methods[0]!, few], comparisons: [] });
+    expect(text).toContain("Dahl: 18.3% (no interval: 3 raters (at least 10 needed)), d′ = 0.65");
   });
 });
 
@@ -93,7 +113,6 @@ describe("figure formatting", () => {
     expect(formatPoints(-0.2)).toBe("−20.0 pp");
     expect(formatPValue(0.0004)).toBe("< 0.001");
     expect(formatPValue(0.0423)).toBe("= 0.042");
-    expect(formatDPrime(Number.POSITIVE_INFINITY)).toBe("∞");
     expect(formatDPrime(-0.4506)).toBe("−0.45");
   });
 });

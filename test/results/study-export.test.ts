@@ -45,7 +45,8 @@ describe("CSV fields", () => {
     expect(csvField("two\nlines")).toBe('"two\nlines"');
     expect(csvField("plain")).toBe("plain");
     expect(csvField(null)).toBe("");
-    expect(csvField(false)).toBe("false");
+    expect(csvField(false)).toBe("FALSE");
+    expect(csvField(true)).toBe("TRUE");
     expect(csvField(16.7)).toBe("16.7");
     expect(csvField(Number.NaN)).toBe("");
     expect(csvRow(["a", 1, undefined])).toBe("a,1,\r\n");
@@ -79,15 +80,15 @@ describe.each(databaseKinds())("study exports on %s", (kind) => {
     expect(rows.every((row) => row.length === TRIAL_CSV_COLUMNS.length && column(row, "study") === name)).toBe(true);
     const ofSession = (key: string) => rows.filter((row) => column(row, "session") === study.sessionIds.get(key));
     const a3 = ofSession("a3");
-    expect(a3.map((row) => `${column(row, "excluded")}:${column(row, "exclusion_reason")}`)).toEqual(Array(7).fill("true:vigilance"));
+    expect(a3.map((row) => `${column(row, "excluded")}:${column(row, "exclusion_reason")}`)).toEqual(Array(7).fill("TRUE:vigilance"));
     expect(ofSession("b1").every((row) => column(row, "exclusion_reason") === "timing")).toBe(true);
     expect(ofSession("a4").every((row) => column(row, "exclusion_reason") === "incomplete")).toBe(true);
     const a1 = ofSession("a1");
     expect(a1.map((row) => column(row, "trial_kind"))).toEqual(["practice", "test", "test", "test", "test", "vigilance", "vigilance"]);
-    expect(a1.map((row) => column(row, "fooled"))).toEqual(["true", "true", "false", "true", "false", "false", "false"]);
-    expect(a1.every((row) => column(row, "excluded") === "false" && column(row, "exclusion_reason") === "")).toBe(true);
+    expect(a1.map((row) => column(row, "fooled"))).toEqual(["TRUE", "TRUE", "FALSE", "TRUE", "FALSE", "FALSE", "FALSE"]);
+    expect(a1.every((row) => column(row, "excluded") === "FALSE" && column(row, "exclusion_reason") === "")).toBe(true);
     // Position 1 of a1: real on the right (odd position), fooled, so the left (fake) was chosen.
-    expect([column(a1[1] as string[], "real_side"), column(a1[1] as string[], "chosen_side"), column(a1[1] as string[], "correct")]).toEqual(["right", "left", "false"]);
+    expect([column(a1[1] as string[], "real_side"), column(a1[1] as string[], "chosen_side"), column(a1[1] as string[], "correct")]).toEqual(["right", "left", "FALSE"]);
     expect(column(a1[1] as string[], "method")).toBe("Ours");
     expect(column(a1[1] as string[], "method_kind")).toBe("model");
     expect(column(a1[1] as string[], "image")).toBe("s1");
@@ -124,14 +125,16 @@ describe.each(databaseKinds())("study exports on %s", (kind) => {
     expect(body.summary.methods[0].foolRate).toBe(0.5);
     expect(body.summary.methods[1].foolRate).toBe(0.375);
     expect(body.sessions.excludedByReason).toEqual({ vigilance: 1, timing: 1, "no-trials": 0 });
-    expect(body.summary.comparisons).toHaveLength(1);
+    // Two raters per method: below the minimum of 10, so no interval and no test.
+    expect(body.summary.comparisons).toHaveLength(0);
+    expect(body.summary.methods[0].interval).toBeNull();
+    expect(body.summary.methods[0].withheld).toBe("2 raters (at least 10 needed) and 6 images (at least 10 needed)");
     const paragraph = body.methodsParagraph as string;
     expect(paragraph).toContain("two-alternative forced-choice test following Zhang et al. (2016)");
     expect(paragraph).toContain("Each session began with 1 practice trial with feedback, which was not analysed, followed by 6 test trials without feedback, of which 2 were vigilance trials");
     expect(paragraph).toContain("Of 6 completed sessions, 2 were excluded (1 for vigilance failures, 1 for timing); 2 incomplete sessions were not analysed.");
-    expect(paragraph).toContain("two-way cluster bootstrap that resamples raters and images, its spread rescaled to the two-way cluster-robust variance (Cameron, Gelbach and Miller 2011) because resampling both margins counts trial-level variance twice (10,000 resamples");
-    expect(paragraph).toMatch(/Ours: 50\.0% \[95% CI \d+\.\d%–\d+\.\d%\], ±\d+\.\d \(paper SE\), d′ = 0\.00, from 2 raters and 8 trials/);
-    expect(paragraph).toContain("Dahl: 37.5% [95% CI");
-    expect(paragraph).toContain("Ours − Dahl +12.5 pp");
+    expect(paragraph).toContain("two-way cluster-robust variance (clustered by rater, plus by image, minus by rater–image cell, which counts the trial-level variance once");
+    expect(paragraph).toContain("Ours: 50.0% (no interval: 2 raters (at least 10 needed) and 6 images (at least 10 needed)), d′ = 0.00, from 2 raters, 6 images and 8 trials");
+    expect(paragraph).not.toContain("Ours − Dahl");
   });
 });

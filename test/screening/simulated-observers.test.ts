@@ -5,7 +5,10 @@ import {
   judgePlate,
   NO_FIGURE,
   READABLE_CONTRAST,
+  relativeLuminance,
   renderPlate,
+  simulateDichromat,
+  SRGB8_TO_LINEAR,
   scoreColourScreening,
   type ObserverVision,
 } from "@/lib/screening";
@@ -67,6 +70,30 @@ describe("simulated observers on the screening plates", () => {
       const [plateAxis, , vision] = key.split(/[ ,]+/);
       if (plateAxis === vision) expect(Math.max(...values), key).toBeLessThan((2 / 3) * READABLE_CONTRAST);
       else expect(Math.min(...values), key).toBeGreaterThan(1.5 * READABLE_CONTRAST);
+    }
+  });
+
+  it("gives a dichromat no brightness cue on its own axis: figure and background dots are equally bright", () => {
+    // Under the dichromat's own simulation the two colours are confusions; only the shared
+    // intensity noise is left, so the mean luminance of figure and background dots differs by no
+    // more than sampling error (|Welch t| < 4 on every plate).
+    for (const plates of sessions) {
+      for (const plate of plates) {
+        if (plate.axis === "control") continue;
+        const luminance = (onFigure: boolean) =>
+          plate.dots
+            .filter((dot) => dot.onFigure === onFigure)
+            .map((dot) => relativeLuminance(simulateDichromat(plate.axis as (typeof CONFUSION_AXES)[number], [SRGB8_TO_LINEAR[dot.rgb[0]]!, SRGB8_TO_LINEAR[dot.rgb[1]]!, SRGB8_TO_LINEAR[dot.rgb[2]]!])));
+        const moments = (values: number[]) => {
+          const mean = values.reduce((a, b) => a + b, 0) / values.length;
+          const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+          return { mean, variance, n: values.length };
+        };
+        const a = moments(luminance(true));
+        const b = moments(luminance(false));
+        const t = (a.mean - b.mean) / Math.sqrt(a.variance / a.n + b.variance / b.n);
+        expect(Math.abs(t), `${plate.axis} plate`).toBeLessThan(4);
+      }
     }
   });
 });

@@ -23,7 +23,8 @@ function ratersOnly(fooled: readonly number[], trials: number): TrialCounts {
 }
 
 /** A random crossed-with-gaps study: each rater sees `perRater` of `images` images. */
-function randomStudy(seed: number, raters: number, images: number, perRater: number, maxRepeat = 1): TrialCounts {
+/** Raters are numbered from `firstRater`: methods with disjoint numbers are a between-subjects design. */
+function randomStudy(seed: number, raters: number, images: number, perRater: number, maxRepeat = 1, firstRater = 0): TrialCounts {
   const rng = new SeededRandom(seed);
   const rater: number[] = [];
   const image: number[] = [];
@@ -38,7 +39,7 @@ function randomStudy(seed: number, raters: number, images: number, perRater: num
       const n = 1 + rng.nextBelow(maxRepeat);
       let k = 0;
       for (let i = 0; i < n; i++) if (rng.nextFloat() < skill) k++;
-      rater.push(r);
+      rater.push(firstRater + r);
       image.push(order[t] as number);
       trials.push(n);
       fooled.push(k);
@@ -184,7 +185,8 @@ describe("bootstrapFoolRate: against independent derivations", () => {
  * loop over cells. Reads the same streams as the library (seed, 1, chunk) for images and
  * (seed, 2, method, chunk) for raters, chunks of 250 — a contract documented in cluster-bootstrap.ts.
  */
-function naiveTwoWay(methods: readonly TrialCounts[], seed: number, resamples: number): Float64Array[] {
+function naiveTwoWay(methods: readonly TrialCounts[], seed: number, resamples: number, joint = false): Float64Array[] {
+  const raterPool = [...new Set(methods.flatMap((m) => Array.from(m.raterIds)))].sort((a, b) => a - b);
   const pool = [...new Set(methods.flatMap((m) => Array.from(m.cellImage)))].sort((a, b) => a - b);
   const index = new Map(pool.map((image, i) => [image, i]));
   const I = pool.length;
@@ -200,13 +202,27 @@ function naiveTwoWay(methods: readonly TrialCounts[], seed: number, resamples: n
       for (const d of draws) counts[d]! += 1;
       v.push(counts);
     }
+    // Joint raters: one draw over the pool of all raters per replicate, from stream (seed, 4, c).
+    const jointRng = new SeededRandom(seed, 4, c);
+    const poolCounts: Float64Array[] = [];
+    for (let j = 0; joint && j < length; j++) {
+      const draws = new Int32Array(raterPool.length);
+      jointRng.fillBelow(raterPool.length, draws);
+      const counts = new Float64Array(raterPool.length);
+      for (const d of draws) counts[d]! += 1;
+      poolCounts.push(counts);
+    }
     methods.forEach((m, mi) => {
       const rng = new SeededRandom(seed, 2, mi, c);
       for (let j = 0; j < length; j++) {
-        const draws = new Int32Array(m.raters);
-        rng.fillBelow(m.raters, draws);
         const w = new Float64Array(m.raters);
-        for (const d of draws) w[d]! += 1;
+        if (joint) {
+          for (let r = 0; r < m.raters; r++) w[r] = poolCounts[j]![raterPool.indexOf(m.raterIds[r]!)]!;
+        } else {
+          const draws = new Int32Array(m.raters);
+          rng.fillBelow(m.raters, draws);
+          for (const d of draws) w[d]! += 1;
+        }
         let num = 0;
         let den = 0;
         for (let r = 0; r < m.raters; r++) {
@@ -225,12 +241,24 @@ function naiveTwoWay(methods: readonly TrialCounts[], seed: number, resamples: n
 
 describe("two-way kernel: lane packing is exact", () => {
   const a = randomStudy(1, 120, 60, 15);
-  const b = randomStudy(2, 90, 70, 20, 3); // repeated cells: counts up to 3
+  const b = randomStudy(2, 90, 70, 20, 3, 1000); // repeated cells: counts up to 3; other raters
   const resamples = 600;
 
   it("matches a naive per-replicate computation exactly, with unit and repeated cells", () => {
     const set = bootstrapFoolRates([a, b], { seed: 4, variant: "two-way", resamples });
+    expect(set.jointRaters).toBe(false);
     const naive = naiveTwoWay([a, b], 4, resamples);
+    expect(set.replicates[0]).toEqual(naive[0]);
+    expect(set.replicates[1]).toEqual(naive[1]);
+  });
+
+  it("resamples raters jointly when they saw both methods (within-subjects), exactly as specified", () => {
+    // Raters 0–89 saw method c; raters 30–149 saw method a: 60 raters are shared.
+    const c = randomStudy(5, 90, 70, 20, 2);
+    const shifted = randomStudy(6, 120, 60, 15, 1, 30);
+    const set = bootstrapFoolRates([shifted, c], { seed: 9, variant: "two-way", resamples });
+    expect(set.jointRaters).toBe(true);
+    const naive = naiveTwoWay([shifted, c], 9, resamples, true);
     expect(set.replicates[0]).toEqual(naive[0]);
     expect(set.replicates[1]).toEqual(naive[1]);
   });

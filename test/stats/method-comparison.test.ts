@@ -55,6 +55,7 @@ describe("bootstrapPValue", () => {
   });
 });
 
+/** One method's raters, numbered from `seed`·1000 so that methods do not share raters (between design). */
 function study(seed: number, raters: number, rate: number): TrialCounts {
   const rng = new SeededRandom(seed);
   const fooled = Int32Array.from({ length: raters }, () => {
@@ -64,7 +65,7 @@ function study(seed: number, raters: number, rate: number): TrialCounts {
     return k;
   });
   return countCells({
-    rater: Int32Array.from({ length: raters }, (_, r) => r),
+    rater: Int32Array.from({ length: raters }, (_, r) => seed * 1000 + r),
     image: new Int32Array(raters),
     trials: new Int32Array(raters).fill(40),
     fooled,

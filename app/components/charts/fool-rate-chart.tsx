@@ -4,10 +4,10 @@ import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, LabelList, ReferenceLine,
 
 export interface FoolRateBar {
   name: string;
-  /** Fool rate and its interval bounds, as proportions in [0, 1]. */
+  /** Fool rate and its interval bounds, as proportions in [0, 1]; null bounds: no interval (too few raters or images). */
   foolRate: number;
-  lower: number;
-  upper: number;
+  lower: number | null;
+  upper: number | null;
   tested: boolean;
   raters: number;
 }
@@ -15,10 +15,10 @@ export interface FoolRateBar {
 interface Datum {
   name: string;
   rate: number;
-  /** Asymmetric whiskers for recharts: [below, above] the bar, in percent. */
-  whisker: [number, number];
-  lowerPct: number;
-  upperPct: number;
+  /** Asymmetric whiskers for recharts: [below, above] the bar, in percent; null draws none. */
+  whisker: [number, number] | null;
+  lowerPct: number | null;
+  upperPct: number | null;
   tested: boolean;
   raters: number;
 }
@@ -33,13 +33,13 @@ export function FoolRateChart({ bars, intervalLabel, dataNote }: { bars: FoolRat
   const data: Datum[] = bars.map((bar) => ({
     name: bar.name,
     rate: pct(bar.foolRate),
-    whisker: [pct(bar.foolRate) - pct(bar.lower), pct(bar.upper) - pct(bar.foolRate)],
-    lowerPct: pct(bar.lower),
-    upperPct: pct(bar.upper),
+    whisker: bar.lower === null || bar.upper === null ? null : [pct(bar.foolRate) - pct(bar.lower), pct(bar.upper) - pct(bar.foolRate)],
+    lowerPct: bar.lower === null ? null : pct(bar.lower),
+    upperPct: bar.upper === null ? null : pct(bar.upper),
     tested: bar.tested,
     raters: bar.raters,
   }));
-  const top = Math.min(100, Math.max(60, Math.ceil((Math.max(0, ...data.map((d) => d.upperPct)) + 5) / 10) * 10));
+  const top = Math.min(100, Math.max(60, Math.ceil((Math.max(0, ...data.map((d) => d.upperPct ?? d.rate)) + 5) / 10) * 10));
   return (
     <figure data-testid="fool-rate-chart" className="rounded border border-neutral-200 bg-white p-4">
       <BarChart
@@ -55,7 +55,9 @@ export function FoolRateChart({ bars, intervalLabel, dataNote }: { bars: FoolRat
         <Tooltip
           formatter={(_value, _name, item) => {
             const datum = (item as { payload?: Datum }).payload;
-            return datum ? [`${datum.rate.toFixed(1)}% [${datum.lowerPct.toFixed(1)}–${datum.upperPct.toFixed(1)}] from ${datum.raters} raters`, "Fool rate"] : ["", ""];
+            if (!datum) return ["", ""];
+            const interval = datum.lowerPct === null || datum.upperPct === null ? "no interval" : `[${datum.lowerPct.toFixed(1)}–${datum.upperPct.toFixed(1)}]`;
+            return [`${datum.rate.toFixed(1)}% ${interval} from ${datum.raters} raters`, "Fool rate"];
           }}
         />
         <ReferenceLine y={50} stroke="#b91c1c" strokeDasharray="6 4" label={{ value: "50% = indistinguishable", position: "insideTopRight", fontSize: 12, fill: "#b91c1c" }} />

@@ -29,10 +29,12 @@ function MethodsTable({ results }: { results: DashboardResults }) {
           <tr className="border-b">
             <th className={th}>Method</th>
             <th className={th}>Fool rate</th>
-            <th className={th}>95% CI (two-way bootstrap)</th>
+            <th className={th} title="Raters and images crossed: two-way cluster-robust, Student t (lib/stats twoWayFoolRateInterval)">95% CI</th>
+            <th className={th} title="Resamples raters and images; counts trial-level variance three times, so conservative">Two-way bootstrap 95% CI</th>
             <th className={th} title="Zhang et al. (2016): resample raters, then each rater's trials">± SE (paper)</th>
             <th className={th} title="Ignores clustering by rater and image: a naive reference">Wilson 95% CI</th>
             <th className={th}>d′ [95% CI]</th>
+            <th className={th} title="d′ = (z(H) − z(F))/√2 with the side bias removed; c < 0: leaning to answer left">d′ bias-free / c</th>
             <th className={th}>Raters</th>
             <th className={th}>Trials</th>
             <th className={th}>Trials left out</th>
@@ -49,12 +51,18 @@ function MethodsTable({ results }: { results: DashboardResults }) {
                 <span className="ml-1 text-xs text-neutral-500">{method.kind}{method.tested ? "" : ", not tested"}</span>
               </td>
               <td className={`${td} font-semibold`}>{method.foolRate === null ? "—" : formatPercent(method.foolRate)}</td>
+              <td className={td}>{method.withheld ? <span className="text-xs text-amber-800" data-testid="interval-withheld">no interval: {method.withheld}</span> : interval(method.interval)}</td>
               <td className={td}>{interval(method.bootstrap)}</td>
               <td className={td}>{method.paper ? `±${(method.paper.standardError * 100).toFixed(1)}` : "—"}</td>
               <td className={td}>{interval(method.wilson)}</td>
               <td className={td}>
-                {method.dPrime ? `${formatDPrime(method.dPrime.estimate)} [${formatDPrime(method.dPrime.lower)}, ${formatDPrime(method.dPrime.upper)}]` : "—"}
+                {method.dPrime
+                  ? method.dPrime.lower !== null && method.dPrime.upper !== null
+                    ? `${formatDPrime(method.dPrime.estimate)} [${formatDPrime(method.dPrime.lower)}, ${formatDPrime(method.dPrime.upper)}]`
+                    : formatDPrime(method.dPrime.estimate)
+                  : "—"}
               </td>
+              <td className={td}>{method.sideBias ? `${formatDPrime(method.sideBias.dPrime)} / ${method.sideBias.criterion.toFixed(2)}` : "—"}</td>
               <td className={td}>{method.used.sessions}</td>
               <td className={td}>{method.used.trials}</td>
               <td className="p-2 text-xs">{leftOutText(method)}</td>
@@ -72,7 +80,11 @@ function MethodsTable({ results }: { results: DashboardResults }) {
 function ComparisonTable({ results }: { results: DashboardResults }) {
   const used = new Map(results.methods.map((method) => [method.id, method.used]));
   if (results.comparisons.length === 0) {
-    return <p className="text-sm text-neutral-600" data-testid="comparison-table">Comparisons need at least two tested methods with data.</p>;
+    return (
+      <p className="text-sm text-neutral-600" data-testid="comparison-table">
+        Comparisons need at least two tested methods with at least {results.analysis.interval.minimumRaters} raters and {results.analysis.interval.minimumImages} images each.
+      </p>
+    );
   }
   return (
     <table className="w-full border-collapse bg-white text-left text-sm" data-testid="comparison-table">
@@ -80,10 +92,10 @@ function ComparisonTable({ results }: { results: DashboardResults }) {
         <tr className="border-b">
           <th className={th}>Comparison</th>
           <th className={th}>Difference</th>
-          <th className={th}>95% CI</th>
+          <th className={th}>Simultaneous 95% CI</th>
           <th className={th}>SE</th>
           <th className={th}>p</th>
-          <th className={th}>p (Holm)</th>
+          <th className={th}>p (Bonferroni)</th>
           <th className={th}>Data</th>
         </tr>
       </thead>
@@ -217,14 +229,11 @@ function RatersTable({ results }: { results: DashboardResults }) {
 export async function DashboardResultsSection({ studyId }: { studyId: string }) {
   const results = await loadDashboardResults(await getDb(), studyId);
   const bars = results.methods.flatMap((method) =>
-    method.foolRate !== null && method.bootstrap
-      ? [{ name: method.name, foolRate: method.foolRate, lower: method.bootstrap.lower, upper: method.bootstrap.upper, tested: method.tested, raters: method.used.sessions }]
+    method.foolRate !== null
+      ? [{ name: method.name, foolRate: method.foolRate, lower: method.interval?.lower ?? null, upper: method.interval?.upper ?? null, tested: method.tested, raters: method.used.sessions }]
       : [],
   );
-  const intervalLabel =
-    results.analysis.bootstrap.variant === "two-way"
-      ? `95% CI, two-way cluster bootstrap over raters and images, variance-calibrated (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`
-      : `95% CI, cluster bootstrap over raters (${results.analysis.bootstrap.resamples.toLocaleString("en-US")} resamples)`;
+  const intervalLabel = `95% CI, raters and images crossed (two-way cluster-robust, Student t); methods with fewer than ${results.analysis.interval.minimumRaters} raters or ${results.analysis.interval.minimumImages} images get no interval`;
   const s = results.sessions;
   const dataNote = `From ${s.analysed} analysed sessions and ${s.analysedTrials} test trials; ${s.excluded} completed sessions excluded by the protocol's rules and ${s.incomplete} incomplete sessions left out (${s.leftOutTrials} test trials).`;
   return (
@@ -246,7 +255,9 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
       <section aria-labelledby="comparisons-heading">
         <h2 id="comparisons-heading" className="mb-2 text-lg font-medium">Pairwise comparisons</h2>
         <ComparisonTable results={results} />
-        <p className="mt-1 text-xs text-neutral-500">Differences of fool rates with the same bootstrap; two-sided bootstrap p-values, Holm-adjusted over all pairs of tested methods.</p>
+        <p className="mt-1 text-xs text-neutral-500">
+          Differences of fool rates with the two-way cluster-robust variance (each rater and image one cluster across methods, so within-subjects pairing is kept); simultaneous 95% intervals and Bonferroni-adjusted p-values over all pairs of tested methods with at least {results.analysis.interval.minimumRaters} raters and {results.analysis.interval.minimumImages} images — an interval excludes 0 exactly when its adjusted p is below 0.05.
+        </p>
       </section>
 
       <section aria-labelledby="paragraph-heading">

@@ -35,6 +35,8 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
         <div className="ml-auto flex gap-2">
           <a href={`${exportUrl}?format=csv`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-csv">Export trials (CSV)</a>
           <a href={`${exportUrl}?format=json`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-json">Export results (JSON)</a>
+          <a href={`${exportUrl}?format=r`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-r" title="lme4 GLMM with crossed rater and image effects; reads the trial CSV as downloaded">R script (lme4)</a>
+          <a href={`${exportUrl}?format=python`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-python" title="statsmodels GLMM with crossed rater and image effects; reads the trial CSV as downloaded">Python script (statsmodels)</a>
         </div>
       </header>
       <LiveProgress studyId={study.id} live={study.status === "open" || study.status === "paused"} />
