@@ -20,6 +20,15 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
     .optional(),
+  /**
+   * The same server reached directly, not through a pooler: the migrator holds a session-level
+   * advisory lock across transactions, which PgBouncer in transaction mode cannot keep. Unset:
+   * DATABASE_URL is direct.
+   */
+  DIRECT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DIRECT_DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
   PGLITE_DIR: z.string().min(1).default("./data/db"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),

@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { unauthorized } from "@/lib/http/errors";
+import { unauthorized } from "@/lib/errors";
 import { clientAddressOf } from "@/lib/http/forwarded";
 import type { ResearcherView } from "./accounts";
 import { SESSION_COOKIE, findResearcherBySessionToken } from "./sessions";

@@ -1,4 +1,4 @@
-import { AppError } from "./errors";
+import { HttpError } from "./errors";
 
 // U+0000, which PostgreSQL's text cannot hold (error 22021), and UTF-16 surrogates without their
 // pair, which have no UTF-8 encoding: both would reach the database as a 500.
@@ -31,8 +31,8 @@ export function assertStorableText(value: unknown, path = ""): void {
   }
 }
 
-function unstorable(path: string): AppError {
-  return new AppError(422, "unstorable_text", "The request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.", {
+function unstorable(path: string): HttpError {
+  return new HttpError(422, "unstorable_text", "The request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.", {
     errors: [{ path, message: "Remove NUL characters and unpaired surrogates." }],
   });
 }

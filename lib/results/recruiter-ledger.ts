@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { protocolSchema } from "@/lib/study/protocol";
 import { csvRow, type CsvValue } from "./csv";
 import type { LeftOutReason } from "./result-types";

@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 
 /**
  * A study is visible to its owner's team. Unknown ids and another team's studies both answer 404,

@@ -1,45 +1,12 @@
-import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
 import { newCompletionCode } from "./completion-code";
 import { missesTarget } from "@/lib/rater-client/presentation-schedule";
 import { minimumAnswerDelayMs } from "./presentation-pace";
 import { protocolSchema, type Protocol } from "./protocol";
-import { buildSessionState, type SessionState, type Side } from "./session-state";
-
-// Up to a day: a rater who leaves a tab open still gets the answer stored (flagged), not a 422.
-const finiteMs = z.number().finite().min(0).max(86_400_000);
-
-export const answerSchema = z.object({
-  idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
-  chosenSide: z.enum(["left", "right"]),
-  responseTimeMs: finiteMs,
-  timing: z
-    .object({
-      frameIntervalMs: z.number().finite().min(0.5).max(10_000).nullable(),
-      exposureLeftMs: finiteMs.nullable(),
-      exposureRightMs: finiteMs.nullable(),
-      onsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
-      offsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
-      flagged: z.boolean(),
-      refreshHz: z.number().finite().min(1).max(1000).optional(),
-      /** Optional detail the browser records: frames per step, the measured blank, why flagged. */
-      frames: z.record(z.string().max(20), z.number().int().min(0).max(1_000_000)).optional(),
-      blankMs: finiteMs.nullable().optional(),
-      flagReasons: z.array(z.string().max(60)).max(10).optional(),
-    })
-    .strict(),
-}).strict();
-
-export type AnswerInput = z.infer<typeof answerSchema>;
-
-export interface AnswerResult {
-  stored: true;
-  replayed: boolean;
-  feedback: { correct: boolean; realSide: Side } | null;
-  session: SessionState;
-}
+import type { AnswerInput, AnswerResult, Side } from "@/lib/contract/rater-api";
+import { buildSessionState } from "./session-state";
 
 /**
  * The server's own check of the exposure the browser measured: a timed exposure that missed its
@@ -103,8 +70,8 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
         replay = await tx.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
         if (replay) return;
       }
-      if (study.status === "closed") throw new AppError(409, "study_closed", "This study has closed; answers are no longer accepted.");
-      if (!firstOpen || firstOpen.id !== trial.id) throw new AppError(409, "out_of_order", "Answer the trials in order: this is not the current trial.");
+      if (study.status === "closed") throw new DomainError("study_closed", "This study has closed; answers are no longer accepted.");
+      if (!firstOpen || firstOpen.id !== trial.id) throw new DomainError("out_of_order", "Answer the trials in order: this is not the current trial.");
       const protocol = protocolSchema.parse(study.protocol);
       const pace = await answerPace(tx, session.id, trial.position, study.sessionStartedAt, receivedAt, protocol);
       await tx.response.create({
@@ -134,7 +101,7 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       const stored = await db.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
       if (stored) return replayOrConflict(db, session.id, stored, input, feedbackFor);
-      throw new AppError(409, "already_answered", "This trial has already been answered.");
+      throw new DomainError("already_answered", "This trial has already been answered.");
     }
     throw error;
   }
@@ -170,7 +137,7 @@ async function replayOrConflict(
   feedbackFor: (correct: boolean) => AnswerResult["feedback"],
 ): Promise<AnswerResult> {
   if (stored.idempotencyKey !== input.idempotencyKey || stored.chosenSide !== input.chosenSide) {
-    throw new AppError(409, "already_answered", "This trial has already been answered.");
+    throw new DomainError("already_answered", "This trial has already been answered.");
   }
   return { stored: true, replayed: true, feedback: feedbackFor(stored.correct), session: await buildSessionState(db, sessionId) };
 }

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { randomToken, sha256Hex } from "@/lib/crypto";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
 import { parseMethodConfig } from "./method-config";
 import { protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
 import { planTrials, PlanError } from "./trial-plan";
@@ -114,8 +114,8 @@ interface StartInput {
   limits?: StartLimits;
 }
 
-function tooManyStarts(message: string, retryAfterSeconds: number): AppError {
-  return new AppError(429, "too_many_sessions", message, { retryAfterSeconds });
+function tooManyStarts(message: string, retryAfterSeconds: number): DomainError {
+  return new DomainError("too_many_sessions", message, { retryAfterSeconds });
 }
 
 /**
@@ -129,7 +129,7 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
     const existing = await db.raterSession.findUnique({ where: { tokenHash: sha256Hex(input.existingToken) }, select: { id: true, studyId: true } });
     if (existing && existing.studyId === input.studyId) return { token: input.existingToken, sessionId: existing.id, resumed: true };
   }
-  if (isMturkPreview(input.params)) throw new AppError(409, "mturk_preview", "Accept the HIT on MTurk before starting.");
+  if (isMturkPreview(input.params)) throw new DomainError("mturk_preview", "Accept the HIT on MTurk before starting.");
   const identity = identifyRecruiter(input.params);
   const limits = input.limits ?? DEFAULT_START_LIMITS;
   const token = randomToken();
@@ -138,11 +138,11 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${input.studyId}))`;
       const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, participantSalt: true } });
       if (!study) throw notFound("Study");
-      if (study.status !== "open") throw new AppError(409, "study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
+      if (study.status !== "open") throw new DomainError("study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
       const protocol = protocolSchema.parse(study.protocol);
       const hash = identity.participantId ? participantHash(study.participantSalt, identity.recruiter, identity.participantId) : null;
       if (hash && (await tx.raterSession.count({ where: { studyId: study.id, participantHash: hash } })) > 0) {
-        throw new AppError(409, "already_participated", "You have already taken part in this study (each participant may take it once).");
+        throw new DomainError("already_participated", "You have already taken part in this study (each participant may take it once).");
       }
       // Counted under the study's lock, so a burst cannot slip past the limits. The address is
       // stored only as a hash salted like participant ids.
@@ -259,7 +259,7 @@ async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
     });
     return { sessionMethodId, trials, candidateIds };
   } catch (error) {
-    if (error instanceof PlanError) throw new AppError(409, "study_not_ready", error.message);
+    if (error instanceof PlanError) throw new DomainError("study_not_ready", error.message);
     throw error;
   }
 }

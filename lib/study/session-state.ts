@@ -1,51 +1,20 @@
 import type { Db } from "@/lib/db/client";
 import { sha256Hex } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
+import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { protocolSchema, type Protocol } from "./protocol";
 import { isMturkSubmitUrl } from "./rater-sessions";
-
-export type Side = "left" | "right";
-
-export interface TrialView {
-  trialId: string;
-  position: number;
-  /** Vigilance trials are shown as test trials: nothing tells the rater which they are. */
-  phase: "practice" | "test";
-  index: number;
-  phaseTotal: number;
-  leftUrl: string;
-  rightUrl: string;
-  presentation: Protocol["presentation"];
-  responseTimeLimitMs: number | null;
-  practiceFeedbackMs: number;
-}
-
-export interface Completion {
-  /** This session's own code (the ledger pairs it with the participant id). */
-  code: string;
-  redirectUrl: string | null;
-  recruiter: "prolific" | "mturk" | "link";
-  mturkSubmit?: { action: string; assignmentId: string };
-}
-
-export interface SessionState {
-  id: string;
-  status: "active" | "completed";
-  progress: { answered: number; total: number; practiceTotal: number };
-  next: TrialView | null;
-  completion: Completion | null;
-}
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 
 /** The rater's session for a bearer token (the cookie), or a 401. */
 export async function findRaterSession(db: Db, token: string | undefined) {
-  if (!token || token.length > 200) throw new AppError(401, "no_session", "No session: start the study from its link.");
+  if (!token || token.length > 200) throw new DomainError("no_session", "No session: start the study from its link.");
   const session = await db.raterSession.findUnique({
     where: { tokenHash: sha256Hex(token) },
     select: { id: true, studyId: true, status: true, recruiter: true, recruiterIds: true },
   });
-  if (!session) throw new AppError(401, "no_session", "No session: start the study from its link.");
+  if (!session) throw new DomainError("no_session", "No session: start the study from its link.");
   return session;
 }
 
@@ -60,7 +29,7 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
            s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode"
       FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
      WHERE r."id" = ${sessionId}`;
-  if (!row) throw new AppError(404, "not_found", "Session not found.");
+  if (!row) throw new DomainError("not_found", "Session not found.");
   const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string; answered: boolean }[]>`
     SELECT t."id", t."position", t."kind"::text AS "kind", t."leftToken", t."rightToken", (a."id" IS NOT NULL) AS "answered"
       FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { randomToken } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
 import { assertStudyAccess } from "./access";
 import { newCompletionCode } from "./completion-code";
 import { parseMethodConfig } from "./method-config";
@@ -38,7 +38,7 @@ export async function createStudy(db: Db, researcher: ResearcherView, input: z.i
 export async function updateStudy(db: Db, researcher: ResearcherView, studyId: string, input: z.infer<typeof updateStudySchema>) {
   const study = await assertStudyAccess(db, researcher, studyId);
   if (input.protocol && study.status !== "draft") {
-    throw new AppError(409, "protocol_frozen", "The protocol is frozen once the study has opened.");
+    throw new DomainError("protocol_frozen", "The protocol is frozen once the study has opened.");
   }
   return db.study.update({
     where: { id: studyId },
@@ -79,12 +79,12 @@ export async function changeStudyStatus(db: Db, researcher: ResearcherView, stud
     const study = await tx.study.findUniqueOrThrow({ where: { id: studyId }, select: { status: true, protocol: true, protocolHash: true } });
     const allowed: Record<typeof action, string[]> = { open: ["draft"], pause: ["open"], resume: ["paused"], close: ["open", "paused", "draft"] };
     if (!allowed[action].includes(study.status)) {
-      throw new AppError(409, "invalid_transition", `A ${study.status} study cannot ${action}.`);
+      throw new DomainError("invalid_transition", `A ${study.status} study cannot ${action}.`);
     }
     if (action === "open") {
       const protocol = protocolSchema.parse(study.protocol);
       const problems = await readinessProblems(tx as unknown as Db, studyId, protocol);
-      if (problems.length) throw new AppError(409, "study_not_ready", problems.join(" "), { problems });
+      if (problems.length) throw new DomainError("study_not_ready", problems.join(" "), { problems });
       return tx.study.update({
         where: { id: studyId },
         data: { status: "open", openedAt: new Date(), protocol, protocolHash: hashProtocol(protocol) },

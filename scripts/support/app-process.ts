@@ -11,13 +11,16 @@ import next from "next";
 
 const nextBin = path.resolve("node_modules/.bin/next");
 
-/** Applies pending migrations, then releases the database (PGlite allows one process at a time). */
+/**
+ * Applies pending migrations, then releases the database (PGlite allows one process at a time).
+ * On a server it connects to DIRECT_DATABASE_URL when set (see openSqlConnection).
+ */
 export async function migrateConfiguredDatabase(): Promise<void> {
   const target = databaseTargetFromConfig(getConfig());
   const connection = await openSqlConnection(target);
   try {
     const result = await applyMigrations(connection);
-    const where = target.kind === "postgres" ? redactUrl(target.url) : `embedded PGlite (${target.dir})`;
+    const where = target.kind === "postgres" ? redactUrl(target.directUrl ?? target.url) : `embedded PGlite (${target.dir})`;
     console.log(`database: ${where}; ${result.applied.length} migration(s) applied now, ${result.alreadyApplied.length} earlier`);
   } finally {
     await connection.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeStudyResults } from "@/lib/results/study-results";
-import { answerTrial, type AnswerInput } from "@/lib/study/answers";
+import type { AnswerInput } from "@/lib/contract/rater-api";
+import { answerTrial } from "@/lib/study/answers";
 import { minimumAnswerDelayMs } from "@/lib/study/presentation-pace";
 import { defaultProtocol, protocolSchema } from "@/lib/study/protocol";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";

@@ -6,8 +6,8 @@ import { AutoRefresh } from "@/app/components/auto-refresh";
 import { requireResearcherPage } from "@/lib/auth/request";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
+import { isNotVisible } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/http/forwarded";
-import { AppError } from "@/lib/http/errors";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { getStudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
@@ -23,7 +23,7 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
     study = await getStudyDetail(await getDb(), researcher, studyId);
   } catch (error) {
     // Another team's study answers like an unknown one (404, as the dashboard), not a 500.
-    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    if (isNotVisible(error)) notFound();
     throw error;
   }
   // Behind a TLS proxy (TRUSTED_PROXIES) the links follow X-Forwarded-Proto and -Host.

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { requireResearcherPage } from "@/lib/auth/request";
 import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { isNotVisible } from "@/lib/errors";
 import { loadDashboardStudy } from "@/lib/results/dashboard-data";
 import { studyIdParams } from "@/lib/study/route-params";
 import { DashboardResultsSection } from "./dashboard-results";
@@ -20,7 +20,7 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
     study = await loadDashboardStudy(await getDb(), researcher, studyId);
   } catch (error) {
     // Another team's study answers like an unknown one (no probing of ids).
-    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    if (isNotVisible(error)) notFound();
     throw error;
   }
   const exportUrl = `/api/studies/${study.id}/export`;
