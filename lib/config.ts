@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isProxyEntry } from "@/lib/http/forwarded";
 
 /**
  * The platform's configuration, read from the environment once and validated with zod.
@@ -18,6 +19,15 @@ const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
+  /**
+   * The same server reached directly, not through a pooler: the migrator holds a session-level
+   * advisory lock across transactions, which PgBouncer in transaction mode cannot keep. Unset:
+   * DATABASE_URL is direct.
+   */
+  DIRECT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DIRECT_DATABASE_URL must start with postgres:// or postgresql://")
     .optional(),
   PGLITE_DIR: z.string().min(1).default("./data/db"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
@@ -45,6 +55,28 @@ const configSchema = z.object({
    */
   VK_ICD_FILENAMES: z.string().optional(),
   VK_DRIVER_FILES: z.string().optional(),
+  /** Rater sessions one client address may start in one study per hour (lib/study/rater-sessions.ts). */
+  RATER_STARTS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Rater sessions one study may start per minute, from all addresses together. */
+  RATER_STARTS_PER_STUDY_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** An active session without an answer for this long is abandoned and leaves the balance. */
+  RATER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(60),
+  /**
+   * Proxies whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed: addresses
+   * or CIDR ranges, comma-separated ("127.0.0.1,10.0.0.0/8"). Empty: no proxy; the TCP peer is
+   * the client and links use the Host header over http (lib/http/forwarded.ts).
+   */
+  TRUSTED_PROXIES: listFromString
+    .refine((entries) => entries.every(isProxyEntry), "TRUSTED_PROXIES must list IP addresses or CIDR ranges")
+    .default([]),
+  /**
+   * Origins allowed to frame the rater page (CSP frame-ancestors), space-separated: MTurk shows an
+   * ExternalQuestion inside its own page. Every other page refuses any frame.
+   */
+  RATER_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^(https?:\/\/[A-Za-z0-9.:[\]-]+)( https?:\/\/[A-Za-z0-9.:[\]-]+)*$/, "RATER_FRAME_ANCESTORS must list http(s) origins separated by spaces")
+    .default("https://www.mturk.com https://workersandbox.mturk.com"),
 });
 
 export type Config = z.infer<typeof configSchema> & { cookieSecure: boolean };

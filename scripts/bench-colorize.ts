@@ -23,10 +23,12 @@ import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage } from "@/lib/images/colorize";
+import { colorizePipeline } from "@/lib/images/colorize-pipeline";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
 import { loadManifest } from "@/lib/model/manifest";
 import { closeColorizers, loadColorizer, type ColorizerOptions } from "@/lib/model/session";
+import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
 import { buildOnnxModel } from "@/lib/model/onnx-writer";
 import { buildEccv16Onnx } from "./support/eccv16-onnx";
 
@@ -102,6 +104,9 @@ async function loadImages(): Promise<{ source: string; images: Buffer[] }> {
 }
 
 interface RunResult {
+  /** "sequential": decode, inference, encode in turn on one thread (the split below is exact);
+   *  "pipelined": the CLI's path — inference on a worker thread overlapped with decoding and encoding. */
+  mode: "sequential" | "pipelined";
   batch: number;
   images: number;
   provider: string;
@@ -114,7 +119,15 @@ interface RunResult {
   pytorch_ms_per_image: number | null;
   pytorch_images_per_s: number | null;
   pytorch_layout: string | null;
+  /** 1-minute load average before and after the run, and whether it stayed at most one per core. */
+  load_average: { before: number; after: number };
+  comparable: boolean;
 }
+
+const cpuCount = os.availableParallelism();
+const load1 = () => Number(os.loadavg()[0]!.toFixed(2));
+/** Runs taken with more runnable work than cores measure the neighbours as much as the code. */
+const comparableLoad = (before: number, after: number) => Math.max(before, after) <= cpuCount;
 
 /**
  * Our end-to-end path over all images in batches of `batch`. With a PyTorch server, each of our
@@ -131,6 +144,7 @@ async function runTimed(
   probe: { measure(): Promise<number> } | null = null,
 ): Promise<RunResult> {
   const colorizer = await loadColorizer(manifestPath, { ...sessionOptions, maxBatch: batch, providers, log });
+  const loadBefore = load1();
   const oneChunk = async (chunk: Buffer[]) => {
     let t = performance.now();
     const prepared = await Promise.all(chunk.map((b) => prepareImage(b, colorizer)));
@@ -167,7 +181,9 @@ async function runTimed(
   }
   const n = images.length;
   const sum = pre + inference + post;
+  const loadAfter = load1();
   return {
+    mode: "sequential",
     batch,
     images: n,
     provider: colorizer.provider,
@@ -179,7 +195,60 @@ async function runTimed(
     pytorch_ms_per_image: ptImages ? ptMs / ptImages : null,
     pytorch_images_per_s: ptImages ? (1000 * ptImages) / ptMs : null,
     pytorch_layout: layout,
+    load_average: { before: loadBefore, after: loadAfter },
+    comparable: comparableLoad(loadBefore, loadAfter),
   };
+}
+
+/**
+ * The CLI's path: the network on a worker thread, decoding and PNG encoding overlapped with it
+ * (lib/images/colorize-pipeline.ts). Images/s is wall time over all images after a warm-up chunk.
+ * The stages overlap, so the split is busy time per stage, not a partition of the wall time.
+ * PyTorch runs the same number of batches right after (a pipeline cannot be interleaved batch by
+ * batch); the load average is recorded around both.
+ */
+async function runPipelined(manifestPath: string, batch: number, images: Buffer[], sessionOptions: ColorizerOptions, pytorch: PytorchServer | null): Promise<RunResult> {
+  const { log: _log, ...options } = sessionOptions;
+  const colorizer = await startWorkerColorizer(manifestPath, { ...options, maxBatch: batch, providers, log });
+  try {
+    const encode = async (_item: Buffer, r: { width: number; height: number; L: Float32Array; ab: Float32Array }) => {
+      await encodeRgbPng(colorizedToRgb8(r), r.width, r.height);
+    };
+    await colorizePipeline(images.slice(0, batch), async (b) => b, colorizer, encode, { batch }); // warm-up
+    const loadBefore = load1();
+    const t = await colorizePipeline(images, async (b) => b, colorizer, encode, { batch });
+    let ptMs = 0, ptImages = 0;
+    let layout: string | null = null;
+    for (let i = 0; pytorch && i < images.length; i += batch) {
+      const pt = await pytorch.send(`run ${batch}`);
+      if (typeof pt.ms === "number") {
+        ptMs += pt.ms;
+        ptImages += batch;
+        layout = String(pt.layout);
+      }
+    }
+    const loadAfter = load1();
+    const n = t.images;
+    const busy = t.prepareMs + t.inferenceMs + t.finishMs;
+    return {
+      mode: "pipelined",
+      batch,
+      images: n,
+      provider: colorizer.provider,
+      images_per_s: (1000 * n) / t.wallMs,
+      ms_per_image: t.wallMs / n,
+      split_ms_per_image: { decode_preprocess: t.prepareMs / n, inference: t.inferenceMs / n, postprocess_encode: t.finishMs / n },
+      split_fraction: { decode_preprocess: t.prepareMs / busy, inference: t.inferenceMs / busy, postprocess_encode: t.finishMs / busy },
+      inference_images_per_s: (1000 * n) / t.inferenceMs,
+      pytorch_ms_per_image: ptImages ? ptMs / ptImages : null,
+      pytorch_images_per_s: ptImages ? (1000 * ptImages) / ptMs : null,
+      pytorch_layout: layout,
+      load_average: { before: loadBefore, after: loadAfter },
+      comparable: comparableLoad(loadBefore, loadAfter),
+    };
+  } finally {
+    await colorizer.close();
+  }
 }
 
 /** The PyTorch reference as a child process answering one command per line (see the .py file). */
@@ -332,14 +401,18 @@ async function main(): Promise<void> {
     const probe = await createMatmulProbe();
     let provider = "";
     for (const batch of batches) {
-      const r = await runTimed(model.manifestPath, batch, images, base, pytorch, peaks, probe);
-      provider = r.provider;
-      log(
-        `batch ${batch}: ${r.images_per_s.toFixed(3)} images/s, ${r.ms_per_image.toFixed(0)} ms/image (pre ${r.split_ms_per_image.decode_preprocess.toFixed(0)}, ` +
-          `inference ${r.split_ms_per_image.inference.toFixed(0)}, post ${r.split_ms_per_image.postprocess_encode.toFixed(0)})` +
-          (r.pytorch_ms_per_image ? `; PyTorch network only ${r.pytorch_ms_per_image.toFixed(0)} ms/image` : ""),
-      );
-      runs.push(r);
+      for (const mode of ["sequential", "pipelined"] as const) {
+        const r = mode === "sequential" ? await runTimed(model.manifestPath, batch, images, base, pytorch, peaks, probe) : await runPipelined(model.manifestPath, batch, images, base, pytorch);
+        provider = r.provider;
+        log(
+          `${mode} batch ${batch}: ${r.images_per_s.toFixed(3)} images/s, ${r.ms_per_image.toFixed(0)} ms/image (pre ${r.split_ms_per_image.decode_preprocess.toFixed(0)}, ` +
+            `inference ${r.split_ms_per_image.inference.toFixed(0)}, post ${r.split_ms_per_image.postprocess_encode.toFixed(0)}${mode === "pipelined" ? ", overlapped" : ""})` +
+            (r.pytorch_ms_per_image ? `; PyTorch network only ${r.pytorch_ms_per_image.toFixed(0)} ms/image` : "") +
+            `; load average ${r.load_average.before} → ${r.load_average.after}` +
+            (r.comparable ? "" : ` — NOT COMPARABLE: above one per core (${cpuCount} cores)`),
+        );
+        runs.push(r);
+      }
     }
     await closeColorizers();
     await probe.release();
@@ -373,11 +446,15 @@ async function main(): Promise<void> {
       runs: perBatch,
       peak_rss_mb: Number(peakRssMb.toFixed(1)),
       ratio_vs_pytorch: ptRates.length ? ourBest / Math.max(...ptRates) : null,
+      // A ratio is only meaningful from runs on a machine that was not oversubscribed.
+      comparable: runs.every((r) => r.comparable),
+      not_comparable_runs: runs.filter((r) => !r.comparable).map((r) => `${r.mode} batch ${r.batch}: load average ${r.load_average.before} → ${r.load_average.after} on ${cpuCount} cores`),
       peak_fraction: gflop && peak ? (gflop * bestInference) / peak : null,
       pre_post_fraction_max: Math.max(...runs.map((r) => r.split_fraction.decode_preprocess + r.split_fraction.postprocess_encode)),
       sweep: sweep.length ? sweep : undefined,
       pytorch: { ...pytorchInfo, same_weights_check: check },
     };
+    if (!result.comparable) log(`warning: ${result.not_comparable_runs.length} run(s) above a load average of one per core: ratios from them are not comparable`);
     console.log(opts.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
   } finally {
     pytorch?.stop();

@@ -1,6 +1,11 @@
 // `npm run bench:serve -- --json [--raters 200] [--db postgres|pglite] [--duration 240] [--ramp 20]
 //   [--speed 1] [--practice 2] [--trials 20] [--stimuli 40] [--pool-max N] [--no-compare]
-//   [--compare-concurrency 32] [--compare-seconds 5] [--probe-rate 5] [--server-url postgres://postgres@127.0.0.1:5432/postgres]`
+//   [--compare-concurrency 32] [--compare-seconds 5] [--probe-rate 5] [--server-url postgres://postgres@127.0.0.1:5432/postgres]
+//   [--instances N] [--balancer]`
+//
+// --instances N runs N app processes on the one database behind nginx (round robin, no sticky
+// sessions; `--balancer` puts nginx in front of a single instance too); the figures are the
+// same, the app's CPU summed over its instances and nginx's reported beside it.
 //
 // Serving under load: builds the app if needed, creates its own database (a fresh one
 // on the PostgreSQL server, or a temp PGlite directory; dropped afterwards), seeds an open study
@@ -29,6 +34,8 @@ const { values: opts } = parseArgs({
     trials: { type: "string", default: String(DEFAULT_OPTIONS.testTrials) },
     stimuli: { type: "string", default: String(DEFAULT_OPTIONS.stimuli) },
     "pool-max": { type: "string" },
+    instances: { type: "string", default: String(DEFAULT_OPTIONS.instances) },
+    balancer: { type: "boolean", default: false },
     "no-compare": { type: "boolean", default: false },
     "compare-concurrency": { type: "string", default: String(DEFAULT_OPTIONS.compareConcurrency) },
     "compare-seconds": { type: "string", default: String(DEFAULT_OPTIONS.compareSeconds) },
@@ -52,7 +59,8 @@ function summaryLines(result: ServeBenchmarkResult): string[] {
   return [
     `responses: sent ${responses.sent}, acknowledged ${responses.acknowledged}, stored ${responses.stored}; lost ${responses.lost}, duplicates ${responses.duplicates}, redeliveries ${responses.redeliveries}`,
     `sessions: ${result.sessions.completedByClient}/${result.sessions.started} completed (${JSON.stringify(result.sessions.stoppedBy)})`,
-    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s; CPU per request: app ${result.raterPhase.appCpu?.msPerRequest ?? "—"} ms, PostgreSQL ${result.raterPhase.postgresCpu?.msPerRequest ?? "—"} ms; machine ${result.raterPhase.machineBusyShare ?? "—"} busy):`,
+    `serving: ${result.serving.instances} instance(s)${result.serving.balancer ? ` behind ${result.serving.balancer}` : ""}; load average before ${result.machine.loadAverageBefore.join(" ")}, after ${result.machine.loadAverageAfter.join(" ")}`,
+    `rater phase (${result.raterPhase.wallS} s, ${result.raterPhase.requestsPerS} requests/s; CPU per request: app ${result.raterPhase.appCpu?.msPerRequest ?? "—"} ms, nginx ${result.raterPhase.balancerCpu?.msPerRequest ?? "—"} ms, PostgreSQL ${result.raterPhase.postgresCpu?.msPerRequest ?? "—"} ms; machine ${result.raterPhase.machineBusyShare ?? "—"} busy):`,
     ...Object.entries(result.raterPhase.endpoints).map(([name, summary]) => row(name, summary)),
     ...(result.raterPhase.steady
       ? [`steady load, after the last arrival (${result.raterPhase.steady.wallS} s):`, ...Object.entries(result.raterPhase.steady.endpoints).map(([name, summary]) => row(name, summary))]
@@ -83,6 +91,8 @@ runScript(async () => {
     practiceTrials: numberOption("practice", opts.practice, { min: 0, max: 50, integer: true }),
     testTrials: numberOption("trials", opts.trials, { min: 1, max: 500, integer: true }),
     stimuli: numberOption("stimuli", opts.stimuli, { min: 2, max: 1000, integer: true }),
+    instances: numberOption("instances", opts.instances, { min: 1, max: 16, integer: true }),
+    balancer: opts.balancer,
     poolMax: opts["pool-max"] === undefined ? undefined : numberOption("pool-max", opts["pool-max"], { min: 1, max: 500, integer: true }),
     compare: !opts["no-compare"],
     compareConcurrency: numberOption("compare-concurrency", opts["compare-concurrency"], { min: 1, max: 1000, integer: true }),

@@ -11,11 +11,13 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage, type PreparedImage } from "@/lib/images/colorize";
+import { aspectRatioWarning, colorizedToRgb8, encodeRgbPng } from "@/lib/images/colorize";
+import { colorizePipeline } from "@/lib/images/colorize-pipeline";
 import { DEFAULT_PIXEL_LIMIT } from "@/lib/images/decode";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
-import { DEFAULT_EXECUTION_PROVIDERS, loadColorizer } from "@/lib/model/session";
+import { DEFAULT_EXECUTION_PROVIDERS } from "@/lib/model/session";
+import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
 
 export const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif", ".gif"]);
 
@@ -112,56 +114,66 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** How the model's output becomes ab: a temperature only exists for class distributions. */
+function decodingSummary(kind: "logits" | "probabilities" | "ab", temperature: number): string {
+  return kind === "ab" ? "ab predicted directly (no temperature)" : `annealed mean T = ${temperature}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
   const inputs = await listInputs(args.input);
-  const colorizer = await loadColorizer(args.model, {
+  // The network runs on a worker thread, so decoding and encoding overlap with it (colorizePipeline).
+  const colorizer = await startWorkerColorizer(args.model, {
     providers: args.providers,
     maxBatch: args.batch,
     log: (m) => process.stderr.write(`${m}\n`),
   });
+  if (args.temperature !== undefined && colorizer.manifest.manifest.output.kind === "ab") {
+    process.stderr.write(`warning: --temperature ${args.temperature} is ignored: ${colorizer.manifest.manifest.name} predicts ab directly\n`);
+  }
   await mkdir(args.output, { recursive: true });
   const started = performance.now();
   const show = progress(inputs.length);
   const failures: { file: string; reason: string }[] = [];
   let done = 0;
-  let inferenceMs = 0;
   show(0, 0);
-  for (let start = 0; start < inputs.length; start += args.batch) {
-    const chunk = inputs.slice(start, start + args.batch);
-    const prepared: { file: string; image: PreparedImage }[] = [];
-    for (const file of chunk) {
-      try {
-        prepared.push({ file, image: await prepareImage(await readFile(file), colorizer, { limitInputPixels: args.pixelLimit }) });
-      } catch (error) {
-        if (!(error instanceof ImageError)) throw error;
-        failures.push({ file, reason: error.message });
-        process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}skipped ${file}: ${error.message}\n`);
-        done++;
-      }
-    }
-    if (prepared.length > 0) {
-      const { results, timings } = await colorizePrepared(
-        prepared.map((p) => p.image),
-        colorizer,
-        args.temperature === undefined ? {} : { temperature: args.temperature },
-      );
-      inferenceMs += timings.inferenceMs;
-      for (const [k, result] of results.entries()) {
+  const newline = process.stderr.isTTY ? "\n" : "";
+  let timings;
+  try {
+    timings = await colorizePipeline(
+      inputs,
+      (file) => readFile(file),
+      colorizer,
+      async (file, result) => {
         const png = await encodeRgbPng(colorizedToRgb8(result), result.width, result.height);
-        const name = `${basename(prepared[k]!.file, extname(prepared[k]!.file))}.png`;
-        await writeAtomically(join(args.output, name), png);
-        done++;
-      }
-    }
-    show(done, failures.length);
+        await writeAtomically(join(args.output, `${basename(file, extname(file))}.png`), png);
+        show(++done, failures.length);
+      },
+      {
+        batch: args.batch,
+        limitInputPixels: args.pixelLimit,
+        ...(args.temperature === undefined ? {} : { temperature: args.temperature }),
+        onPrepared: (file, image) => {
+          const squashed = aspectRatioWarning(image.width, image.height, colorizer.manifest.inputWidth, colorizer.manifest.inputHeight);
+          if (squashed) process.stderr.write(`${newline}warning: ${basename(file)}: ${squashed}\n`);
+        },
+        onSkip: (file, error) => {
+          failures.push({ file, reason: error.message });
+          process.stderr.write(`${newline}skipped ${file}: ${error.message}\n`);
+          show(++done, failures.length);
+        },
+      },
+    );
+  } finally {
+    await colorizer.close();
   }
+  const inferenceMs = timings.inferenceMs;
   const seconds = (performance.now() - started) / 1000;
   const ok = inputs.length - failures.length;
   console.error(
     `colorized ${ok}/${inputs.length} images in ${seconds.toFixed(1)} s (${(ok / Math.max(seconds, 1e-9)).toFixed(2)} images/s, ` +
       `inference ${(inferenceMs / 1000).toFixed(1)} s) with ${colorizer.manifest.manifest.name} on execution provider "${colorizer.provider}"` +
-      `, T = ${args.temperature ?? colorizer.manifest.defaultTemperature}; output in ${resolve(args.output)}`,
+      `, ${decodingSummary(colorizer.manifest.manifest.output.kind, args.temperature ?? colorizer.manifest.defaultTemperature)}; output in ${resolve(args.output)}`,
   );
   if (failures.length) console.error(`${failures.length} image(s) failed:\n${failures.map((f) => `  ${f.file}: ${f.reason}`).join("\n")}`);
   return failures.length ? 1 : 0;

@@ -152,10 +152,15 @@ runScript(async () => {
     ["colourfulness of the reals", format(metrics.colourfulnessGroundTruth, 2)],
     ["colourfulness gap (fake − real)", format(metrics.colourfulnessGap, 2)],
     ["PSNR, RGB (dB, mean over images)", format(metrics.psnr, 2)],
+    ...(["red", "yellow", "green", "blue"] as const).map(
+      (hue) =>
+        [`hue share ${hue} (% of chromatic pixels; fake / real)`, `${format(metrics.hues[hue], 1)} / ${format(metrics.huesGroundTruth[hue], 1)}`] as [string, string],
+    ),
+    ["chromatic pixels (% with chroma > 10; fake / real)", `${format(metrics.hues.chromaticShare, 1)} / ${format(metrics.huesGroundTruth.chromaticShare, 1)}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   log("");
-  for (const [key, value] of rows) log(`${key.padEnd(width)}  ${value.padStart(8)}`);
+  for (const [key, value] of rows) log(`${key.padEnd(width)}  ${value.padStart(12)}`);
 
   if (args.json) {
     const nonFinite = (x: number) => (Number.isFinite(x) ? x : String(x));

@@ -21,8 +21,12 @@ import torch
 from torch import nn
 
 from . import bins as B
-from .model import AB_SCALE, ECCV16, L_OFFSET, L_SCALE
+from .model import AB_SCALE, L_OFFSET, L_SCALE, build_model
 
+ARCH_TEXT = {
+    "eccv16": "ECCV16 architecture",
+    "siggraph17": "SIGGRAPH17 U-Net without hints (shortcut from block 3, 1/4-resolution class head)",
+}
 PARITY_SHAPE = (1, 1, 32, 32)
 PARITY_SEED = 20160101
 TEMPERATURE = 0.38  # paper Sec. 2.2: annealed-mean temperature
@@ -42,7 +46,7 @@ class ABOutput(nn.Module):
 def load_model(ck):
     args = ck["args"]
     kind = args["loss"]
-    net = ECCV16(args["width"], out_channels=2 if kind == "l2" else B.NUM_BINS)
+    net = build_model(args.get("arch", "eccv16"), args["width"], 2 if kind == "l2" else B.NUM_BINS)
     net.load_state_dict(ck["model"])
     net = net.to(memory_format=torch.contiguous_format).eval()
     return (ABOutput(net) if kind == "l2" else net).eval(), kind
@@ -121,7 +125,7 @@ def main(argv=None):
                  "l2": "L2 regression on ab"}[kind]
     name = a.name or f"ours-{kind}"
     description = a.description or (
-        f"ECCV16 architecture, width {targs['width']}, {loss_text}, trained on {hardware} for "
+        f"{ARCH_TEXT[targs.get('arch', 'eccv16')]}, width {targs['width']}, {loss_text}, trained on {hardware} for "
         f"{ck['step']} steps of {targs['batch']} {targs['size']}px crops ({wall / 60:.0f} min); "
         f"a small CPU reproduction, not the paper's ImageNet model."
     )
@@ -137,7 +141,7 @@ def main(argv=None):
                   "lNormalization": {"offset": L_OFFSET, "scale": L_SCALE}},
         "output": output,
         "training": {
-            "loss": kind, "width": targs["width"], "steps": int(ck["step"]), "batch": targs["batch"],
+            "loss": kind, "arch": targs.get("arch", "eccv16"), "width": targs["width"], "steps": int(ck["step"]), "batch": targs["batch"],
             "hardware": hardware, "wallTimeSeconds": round(wall, 1),
             "cropSize": targs["size"], "trainImages": ck.get("num_train_images"), "seed": targs["seed"],
             "prior": targs["prior"], "learningRate": targs["lr"], "opset": a.opset,
@@ -175,7 +179,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 
 | | |
 |---|---|
-| architecture | ECCV16 (Zhang, Isola, Efros 2016), width {t['width']} (conv1 channels; paper 64), {sum(x.numel() for x in ck['model'].values() if x.dtype.is_floating_point) / 1e6:.2f} M parameters |
+| architecture | {ARCH_TEXT[targs.get('arch', 'eccv16')]} (Zhang, Isola, Efros 2016; Zhang et al. 2017), width {t['width']} (conv1 channels; paper 64), {sum(x.numel() for x in ck['model'].values() if x.dtype.is_floating_point) / 1e6:.2f} M parameters |
 | objective | `{t['loss']}`: {loss_unit} |
 | output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else ', 313 bins grid10-in-gamut, decode with annealed mean T = 0.38'} |
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops, horizontal flips |

@@ -40,3 +40,23 @@ def colourise(L, ab_quarter):
     """Join full-resolution L with the 1/4-resolution ab upsampled bilinearly -> RGB."""
     ab = F.interpolate(ab_quarter, size=L.shape[-2:], mode="bilinear", align_corners=False)
     return lab_to_rgb(torch.cat([L, ab], dim=1)), ab
+
+
+# Hue sectors of the CIELab hue angle h = atan2(b, a) in degrees, bounded half-way between the
+# unique hues' angles in CIELab (red 24°, yellow 90°, green 162°, blue 246°): every chromatic pixel
+# falls in exactly one sector. The same sectors as lib/metrics/hue-shares.ts.
+HUE_SECTORS = (("red", 327.0, 57.0), ("yellow", 57.0, 126.0), ("green", 126.0, 204.0), ("blue", 204.0, 327.0))
+CHROMA_MIN = 10.0
+
+
+def hue_shares(ab):
+    """ab: (B, 2, H, W). Share (%) of each hue sector among pixels with chroma > CHROMA_MIN."""
+    a, b = ab[:, 0].flatten(), ab[:, 1].flatten()
+    chromatic = (a * a + b * b) > CHROMA_MIN ** 2
+    h = torch.rad2deg(torch.atan2(b[chromatic], a[chromatic])) % 360.0
+    n = max(1, int(chromatic.sum()))
+    out = {}
+    for name, lo, hi in HUE_SECTORS:
+        inside = ((h >= lo) | (h < hi)) if lo > hi else ((h >= lo) & (h < hi))
+        out[name] = 100.0 * float(inside.sum()) / n
+    return out

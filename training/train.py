@@ -22,13 +22,15 @@ from . import bins as B
 from .color import rgb_to_lab
 from .data import centre_batch, list_images, preload, random_batch
 from .losses import colour_mask, l2_loss, weighted_cross_entropy
-from .metrics import annealed_mean, auc_ab, colourfulness, colourise
-from .model import AB_SCALE, ECCV16, normalize_l
+from .metrics import annealed_mean, auc_ab, colourfulness, colourise, hue_shares
+from .model import AB_SCALE, ARCHITECTURES, build_model, load_eccv16_weights, normalize_l
+from .onnx_reader import load_onnx
 
 STRIDE = 4  # network output is 1/4 of the input resolution
 CSV_FIELDS = [
     "step", "wall_s", "lr", "train_loss", "images_per_s",
     "val_loss", "val_auc", "val_colourfulness", "val_gt_colourfulness",
+    "val_red", "val_yellow", "val_green", "val_blue",
 ]
 
 
@@ -40,8 +42,15 @@ def parse_args(argv=None):
     p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, args.json")
     p.add_argument("--loss", choices=["full", "class", "l2"], default="full",
                    help="full: rebalanced classification (λ=0.5); class: uniform weights; l2: regression on ab")
+    p.add_argument("--arch", choices=sorted(ARCHITECTURES), default="eccv16",
+                   help="eccv16: the paper's plain stack; siggraph17: its U-Net successor without hints (shortcut from block 3)")
     p.add_argument("--width", type=int, default=64, help="channels of conv1 (paper: 64)")
     p.add_argument("--size", type=int, default=112, help="random crop size (multiple of 8)")
+    p.add_argument("--small-size", type=int, default=0,
+                   help="crop size of the first --small-steps steps (small crops first: more images per second early on)")
+    p.add_argument("--small-steps", type=int, default=0)
+    p.add_argument("--init-onnx", default=None,
+                   help="start (not resume) from the weights of an exported ECCV16 model of the same width and loss")
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -61,12 +70,15 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave default)")
     p.add_argument("--stop-at", type=int, default=0,
                    help="checkpoint and exit at this step (time-boxed sessions; rerun the same command to resume)")
-    p.add_argument("--amp", action="store_true", help="CUDA only: bfloat16 autocast")
+    p.add_argument("--amp", action="store_true",
+                   help="bfloat16 autocast (CUDA; and CPU where it has AVX-512 BF16 / AMX; the loss stays float32)")
     a = p.parse_args(argv)
     if a.size % 8:
         p.error("--size must be a multiple of 8 (three stride-2 stages)")
     if a.size > a.preload_size:
         p.error("--size must not exceed --preload-size")
+    if a.small_size and (a.small_size % 8 or a.small_size > a.preload_size):
+        p.error("--small-size must be a multiple of 8 and not exceed --preload-size")
     return a
 
 
@@ -141,7 +153,7 @@ class Objective:
 @torch.no_grad()
 def validate(model, objective, val_rgb, device, batch=64):
     model.eval()
-    losses, n, aucs, cf, cf_gt = 0.0, 0, [], [], []
+    losses, n, aucs, cf, cf_gt, preds = 0.0, 0, [], [], [], []
     for i in range(0, val_rgb.shape[0], batch):
         x, L, ab, ab_q = lab_batch(val_rgb[i:i + batch], device)
         out = model(x)
@@ -150,11 +162,14 @@ def validate(model, objective, val_rgb, device, batch=64):
         n += k
         rgb_pred, ab_pred = colourise(L, objective.predict_ab(out))
         aucs.append(auc_ab(ab_pred, ab) * k)
+        preds.append(ab_pred)
         cf.append(colourfulness(rgb_pred).sum().item())
         cf_gt.append(colourfulness(val_rgb[i:i + batch].to(device)).sum().item())
     model.train()
+    shares = hue_shares(torch.cat(preds))
     return {"val_loss": losses / n, "val_auc": sum(aucs) / n,
-            "val_colourfulness": sum(cf) / n, "val_gt_colourfulness": sum(cf_gt) / n}
+            "val_colourfulness": sum(cf) / n, "val_gt_colourfulness": sum(cf_gt) / n,
+            **{f"val_{name}": share for name, share in shares.items()}}
 
 
 def main(argv=None):
@@ -183,7 +198,7 @@ def main(argv=None):
         val_files = sorted(np.random.default_rng(1234).choice(val_files, args.val_images, replace=False).tolist())
     val_rgb = centre_batch(preload(val_files, args.preload_size, None, lambda m: None), args.size)
 
-    model = ECCV16(args.width, out_channels=2 if args.loss == "l2" else B.NUM_BINS).to(device)
+    model = build_model(args.arch, args.width, 2 if args.loss == "l2" else B.NUM_BINS).to(device)
     # channels_last: measured 14.4 vs 10.7 images/s (width 16, 112px, 1 CPU thread); also the fast path on GPUs.
     model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=args.weight_decay)
@@ -199,6 +214,9 @@ def main(argv=None):
         torch.set_rng_state(ck["torch_rng"])
         log(f"resumed from {ckpt_path} at step {step}")
     else:
+        if args.init_onnx:
+            missing = load_eccv16_weights(model, load_onnx(args.init_onnx)[1])
+            log(f"started from the weights of {args.init_onnx}; new (initial values): {', '.join(missing) or 'none'}")
         if args.prior == "imagenet":
             ref = B.load_reference(args.reference)
             if ref is None:
@@ -238,8 +256,7 @@ def main(argv=None):
         }, tmp)
         os.replace(tmp, ckpt_path)
 
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if args.amp and device.type == "cuda"
-                else torch.autocast("cpu", enabled=False))
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.amp)
     model.train()
     t_start = time.time()
     t_int, run_loss, run_n = time.time(), 0.0, 0
@@ -249,7 +266,8 @@ def main(argv=None):
         lr = lr_at(step, args)
         for g in opt.param_groups:
             g["lr"] = lr
-        x, _, ab, ab_q = lab_batch(random_batch(images, args.batch, args.size, rng), device)
+        size = args.small_size if args.small_size and step < args.small_steps else args.size
+        x, _, ab, ab_q = lab_batch(random_batch(images, args.batch, size, rng), device)
         with autocast:
             out = model(x)
         loss = objective(out, ab, ab_q)

@@ -2,19 +2,21 @@
 
 import { useRouter } from "next/navigation";
 
-export function SignOutButton() {
+/** Signs out this browser, or (everywhere) every session of the researcher. */
+export function SignOutButton({ everywhere = false }: { everywhere?: boolean }) {
   const router = useRouter();
   return (
     <button
       type="button"
       className="text-sm text-neutral-600 hover:text-neutral-900"
+      data-testid={everywhere ? "sign-out-everywhere" : "sign-out"}
       onClick={async () => {
-        await fetch("/api/auth/sign-out", { method: "POST" });
+        await fetch(`/api/auth/sign-out${everywhere ? "?everywhere=true" : ""}`, { method: "POST" });
         router.push("/sign-in");
         router.refresh();
       }}
     >
-      Sign out
+      {everywhere ? "Sign out everywhere" : "Sign out"}
     </button>
   );
 }

@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client";
-import { AppError, conflict, forbidden } from "@/lib/http/errors";
+import { DomainError, forbidden, notFound } from "@/lib/errors";
 import { randomToken, sha256Hex } from "@/lib/crypto";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 import type { SignInInput, SignUpInput } from "./schemas";
@@ -48,7 +48,7 @@ export async function authenticate(db: Db, input: SignInInput, clientKey: string
   const researcher = await db.researcher.findUnique({ where: { email: input.email } });
   const valid = await verifyPassword(researcher?.passwordHash ?? (await decoyPasswordHash()), input.password);
   if (!researcher || !valid) {
-    throw new AppError(401, "invalid_credentials", "The email or password is not right.");
+    throw new DomainError("invalid_credentials", "The email or password is not right.");
   }
   await clearSignInFailures(db, [`email:${input.email}`]);
   await refundSignInAttempt(db, [`client:${clientKey}`]);
@@ -65,7 +65,7 @@ export interface CreatedInvitation {
 /** A signed-in researcher invites a colleague to their team; the token is shown once. */
 export async function inviteResearcher(db: Db, inviter: ResearcherView, email: string): Promise<CreatedInvitation> {
   if (await db.researcher.findUnique({ where: { email } })) {
-    throw conflict("already_registered", "A researcher with this email already has an account.");
+    throw new DomainError("already_registered", "A researcher with this email already has an account.");
   }
   const token = randomToken();
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
@@ -80,14 +80,14 @@ export async function acceptInvitation(db: Db, token: string, name: string, pass
   return db.$transaction(async (tx) => {
     const invitation = await tx.invitation.findUnique({ where: { tokenHash: sha256Hex(token) } });
     if (!invitation || invitation.acceptedAt || invitation.expiresAt < new Date()) {
-      throw new AppError(400, "invalid_invitation", "This invitation is not valid or has expired.");
+      throw new DomainError("invalid_invitation", "This invitation is not valid or has expired.");
     }
     // Conditional update: two tabs accepting the same invitation cannot both win.
     const claimed = await tx.invitation.updateMany({
       where: { id: invitation.id, acceptedAt: null },
       data: { acceptedAt: new Date() },
     });
-    if (claimed.count !== 1) throw new AppError(400, "invalid_invitation", "This invitation was already used.");
+    if (claimed.count !== 1) throw new DomainError("invalid_invitation", "This invitation was already used.");
     return tx.researcher.create({
       data: { email: invitation.email, name, passwordHash, teamId: invitation.teamId },
       select: researcherView,
@@ -105,4 +105,13 @@ export async function listTeam(db: Db, researcher: ResearcherView) {
     }),
   ]);
   return { members, invitations };
+}
+
+/**
+ * Revokes an invitation of the researcher's team that has not been accepted: its link stops
+ * working at once. Another team's invitation answers like an unknown one (404).
+ */
+export async function revokeInvitation(db: Db, researcher: ResearcherView, invitationId: string): Promise<void> {
+  const { count } = await db.invitation.deleteMany({ where: { id: invitationId, teamId: researcher.teamId, acceptedAt: null } });
+  if (count === 0) throw notFound("Invitation");
 }

@@ -3,7 +3,8 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { unauthorized } from "@/lib/http/errors";
+import { unauthorized } from "@/lib/errors";
+import { clientAddressOf } from "@/lib/http/forwarded";
 import type { ResearcherView } from "./accounts";
 import { SESSION_COOKIE, findResearcherBySessionToken } from "./sessions";
 
@@ -48,7 +49,10 @@ export function clearedSessionCookie(): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
 }
 
-/** The client address used for rate limiting (the first hop a trusted proxy reports). */
+/**
+ * The client address used for rate limiting: the TCP peer, or what trusted proxies
+ * (TRUSTED_PROXIES) report; a client's own X-Forwarded-For is never believed.
+ */
 export function clientAddress(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || "local";
+  return clientAddressOf(request.headers, getConfig().TRUSTED_PROXIES);
 }

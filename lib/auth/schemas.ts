@@ -1,11 +1,15 @@
 import { z } from "zod";
-import { PASSWORD_MIN_LENGTH } from "./password";
+import { PASSWORD_MIN_LENGTH, weakPasswordReason } from "./password";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.")).pipe(z.string().max(254));
 export const passwordSchema = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-  .max(256, "Use at most 256 characters.");
+  .max(256, "Use at most 256 characters.")
+  .superRefine((password, context) => {
+    const reason = weakPasswordReason(password);
+    if (reason) context.addIssue({ code: "custom", message: reason });
+  });
 export const nameSchema = z.string().trim().min(1, "Enter your name.").max(120);
 
 export const signUpSchema = z.object({ email: emailSchema, name: nameSchema, password: passwordSchema, teamName: z.string().trim().min(1).max(120).optional() });

@@ -26,3 +26,14 @@ export async function deleteAuthSession(db: Db, token: string | undefined): Prom
   if (!token) return;
   await db.authSession.deleteMany({ where: { tokenHash: sha256Hex(token) } });
 }
+
+/**
+ * Signs out everywhere: deletes every session of the researcher who holds this token (other
+ * browsers, a forgotten lab machine, a stolen cookie), this one included.
+ */
+export async function deleteAllAuthSessions(db: Db, token: string | undefined): Promise<number> {
+  const researcher = await findResearcherBySessionToken(db, token);
+  if (!researcher) return 0;
+  const { count } = await db.authSession.deleteMany({ where: { researcherId: researcher.id } });
+  return count;
+}

@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
 
 // At most 10 failures per key in 15 minutes, then the key is locked for 15 minutes. Keys cover
 // both the account (email) and the client address, so neither one account nor one client can
@@ -17,8 +17,8 @@ export async function assertSignInAllowed(db: Db, keys: string[]): Promise<void>
   }
 }
 
-function tooManyAttempts(retryAfterSeconds: number): AppError {
-  return new AppError(429, "too_many_attempts", "Too many failed sign-in attempts. Try again later.", { retryAfterSeconds });
+function tooManyAttempts(retryAfterSeconds: number): DomainError {
+  return new DomainError("too_many_attempts", "Too many failed sign-in attempts. Try again later.", { retryAfterSeconds });
 }
 
 /**

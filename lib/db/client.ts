@@ -3,6 +3,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { PGlite } from "@electric-sql/pglite";
 import { getConfig, type Config } from "@/lib/config";
 import { PrismaClient } from "./generated/client";
+import { answerPgliteBackupRequests } from "./backup";
 import { openPglite, openPool, type DatabaseTarget } from "./connection";
 import type { DirectoryLock } from "./directory-lock";
 
@@ -11,7 +12,7 @@ export type Db = PrismaClient;
 /** Where the configuration points: a PostgreSQL server, or the embedded PGlite default. */
 export function databaseTargetFromConfig(config: Config): DatabaseTarget {
   return config.DATABASE_URL
-    ? { kind: "postgres", url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
+    ? { kind: "postgres", url: config.DATABASE_URL, directUrl: config.DIRECT_DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
     : { kind: "pglite", dir: config.PGLITE_DIR };
 }
 
@@ -60,10 +61,18 @@ const globalCache = globalThis as typeof globalThis & { __colorTuringDb?: Cache 
  */
 export function getOpenedDatabase(): Promise<OpenedDatabase> {
   const cache = (globalCache.__colorTuringDb ??= {});
-  cache.opened ??= openDatabase(databaseTargetFromConfig(getConfig())).catch((error: unknown) => {
-    cache.opened = undefined;
-    throw error;
-  });
+  cache.opened ??= openDatabase(databaseTargetFromConfig(getConfig())).then(
+    (opened) => {
+      // This process now holds the embedded database: it alone can write a consistent backup
+      // of it (`npm run backup` asks it to).
+      if (opened.pglite && opened.target.kind === "pglite") answerPgliteBackupRequests(opened.pglite, opened.target.dir);
+      return opened;
+    },
+    (error: unknown) => {
+      cache.opened = undefined;
+      throw error;
+    },
+  );
   return cache.opened;
 }
 

@@ -8,7 +8,16 @@ import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock";
  * The database the platform talks to: a PostgreSQL server (`DATABASE_URL`) or the embedded PGlite
  * default. Both the Prisma client and the migrator are built on one of these.
  */
-export type DatabaseTarget = { kind: "postgres"; url: string; poolMax: number } | { kind: "pglite"; dir: string };
+export type DatabaseTarget =
+  | {
+      kind: "postgres";
+      /** What the app's pool connects to: the server, or a pooler (PgBouncer) in front of it. */
+      url: string;
+      /** The server itself when `url` is a pooler; dedicated connections (the migrator) use it. */
+      directUrl?: string;
+      poolMax: number;
+    }
+  | { kind: "pglite"; dir: string };
 
 /** Minimal SQL access shared by the migrator, benchmarks and tests. */
 export interface SqlConnection {
@@ -25,17 +34,26 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /** A message that names the variable to fix instead of a driver stack trace. */
-export function describeConnectionFailure(target: DatabaseTarget, cause: unknown): string {
+export function describeConnectionFailure(target: DatabaseTarget, cause: unknown, variable = "DATABASE_URL"): string {
   const reason = cause instanceof Error ? cause.message || cause.name : String(cause);
   if (target.kind === "postgres") {
-    return `Cannot reach the PostgreSQL server given by DATABASE_URL (${redactUrl(target.url)}): ${reason}. ` +
-      "Check that the server is running and DATABASE_URL is right, or unset DATABASE_URL to use the embedded database.";
+    return `Cannot reach the PostgreSQL server given by ${variable} (${redactUrl(target.url)}): ${reason}. ` +
+      `Check that the server is running and ${variable} is right, or unset DATABASE_URL to use the embedded database.`;
   }
   return `Cannot open the embedded database in PGLITE_DIR (${target.dir}): ${reason}`;
 }
 
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
+
+/**
+ * Whether `error` is the pool's "no connection became free within connectionTimeoutMillis"
+ * (node-postgres's pg-pool throws a plain Error with this message, which the Prisma adapter
+ * passes through unchanged): the server is healthy but busy, so the request may be retried.
+ */
+export function isPoolTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === "timeout exceeded when trying to connect";
 }
 
 export function openPool(target: Extract<DatabaseTarget, { kind: "postgres" }>): pg.Pool {
@@ -64,13 +82,15 @@ export async function openPglite(dir: string, lockWaitMs = 30_000): Promise<{ db
 export async function openSqlConnection(target: DatabaseTarget): Promise<SqlConnection> {
   if (target.kind === "postgres") {
     // One dedicated connection, not a pool: session-level state (advisory locks, transactions)
-    // must stay on the same connection.
-    const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 5_000 });
+    // must stay on the same connection, so it bypasses a transaction-mode pooler.
+    const url = target.directUrl ?? target.url;
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
     try {
       await client.connect();
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw new DatabaseUnavailableError(describeConnectionFailure(target, error));
+      const variable = target.directUrl ? "DIRECT_DATABASE_URL" : "DATABASE_URL";
+      throw new DatabaseUnavailableError(describeConnectionFailure({ ...target, url }, error, variable));
     }
     return {
       target,

@@ -62,3 +62,14 @@ export async function acquireDirectoryLock(lockPath: string, waitMs: number): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** The pid of the live process holding the lock at `lockPath`, or null when none holds it. */
+export function readDirectoryLockOwner(lockPath: string): number | null {
+  let owner: number;
+  try {
+    owner = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
+  } catch {
+    return null;
+  }
+  return Number.isInteger(owner) && owner !== process.pid && processIsAlive(owner) ? owner : null;
+}

@@ -1,4 +1,5 @@
-import { AppError } from "./errors";
+import { HttpError } from "./errors";
+import { assertStorableText } from "./storable-text";
 
 export interface MultipartUpload {
   files: { name: string; bytes: Buffer }[];
@@ -32,17 +33,17 @@ function withByteLimit(request: Request, maxBytes: number, onExceeded: () => voi
  */
 export async function readMultipart(request: Request, maxBytes: number): Promise<MultipartUpload> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new AppError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
+  if (declared > maxBytes) throw new HttpError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
   if (!request.headers.get("content-type")?.startsWith("multipart/form-data")) {
-    throw new AppError(415, "unsupported_media_type", "Send the files as multipart/form-data.");
+    throw new HttpError(415, "unsupported_media_type", "Send the files as multipart/form-data.");
   }
   let form: FormData;
   let exceeded = false;
   try {
     form = await withByteLimit(request, maxBytes, () => (exceeded = true)).formData();
   } catch {
-    if (exceeded) throw new AppError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
-    throw new AppError(400, "malformed_form", "The upload could not be read as a form.");
+    if (exceeded) throw new HttpError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
+    throw new HttpError(400, "malformed_form", "The upload could not be read as a form.");
   }
   const files: MultipartUpload["files"] = [];
   const fields: Record<string, string> = {};
@@ -53,9 +54,10 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
       continue;
     }
     total += value.size;
-    if (total > maxBytes) throw new AppError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
+    if (total > maxBytes) throw new HttpError(413, "body_too_large", `The upload is over ${Math.round(maxBytes / 1048576)} MB.`);
     if (value.size > 0) files.push({ name: value.name.slice(0, 500), bytes: Buffer.from(await value.arrayBuffer()) });
   }
-  if (files.length === 0) throw new AppError(400, "no_files", "Choose at least one file to upload.");
+  if (files.length === 0) throw new HttpError(400, "no_files", "Choose at least one file to upload.");
+  assertStorableText({ fields, files: files.map((file) => file.name) });
   return { files, fields };
 }

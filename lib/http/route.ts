@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { AppError, problemResponse } from "./errors";
+import { HttpError, problemResponse } from "./errors";
+import { assertStorableText } from "./storable-text";
 
 /**
  * Wraps a route handler so that every error leaves through the one mapper as problem+json.
@@ -24,21 +25,25 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
 
 const DEFAULT_JSON_LIMIT = 64 * 1024;
 
-/** Reads a JSON body with a size limit and validates it; malformed JSON is a 400, invalid a 422. */
+/**
+ * Reads a JSON body with a size limit and validates it; malformed JSON is a 400, invalid a 422,
+ * and so is text the database cannot store (NUL, unpaired surrogates).
+ */
 export async function readJson<Schema extends z.ZodType>(
   request: Request,
   schema: Schema,
   maxBytes = DEFAULT_JSON_LIMIT,
 ): Promise<z.infer<Schema>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new AppError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
+  if (declared > maxBytes) throw new HttpError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
   const text = await readTextLimited(request, maxBytes);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new AppError(400, "malformed_json", "The request body is not valid JSON.");
+    throw new HttpError(400, "malformed_json", "The request body is not valid JSON.");
   }
+  assertStorableText(value);
   return schema.parse(value);
 }
 
@@ -53,7 +58,7 @@ async function readTextLimited(request: Request, maxBytes: number): Promise<stri
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new AppError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
+      throw new HttpError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
     }
     chunks.push(value);
   }
@@ -68,7 +73,7 @@ async function readTextLimited(request: Request, maxBytes: number): Promise<stri
 export function assertSameOrigin(request: Request): void {
   const fetchSite = request.headers.get("sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") {
-    throw new AppError(403, "cross_site_request", "Cross-site requests are not allowed.");
+    throw new HttpError(403, "cross_site_request", "Cross-site requests are not allowed.");
   }
   const origin = request.headers.get("origin");
   if (!origin) return; // Non-browser clients (no ambient cookies of a victim) send none.
@@ -77,7 +82,7 @@ export function assertSameOrigin(request: Request): void {
   try {
     originHost = new URL(origin).host;
   } catch {
-    throw new AppError(403, "cross_site_request", "Cross-site requests are not allowed.");
+    throw new HttpError(403, "cross_site_request", "Cross-site requests are not allowed.");
   }
-  if (!host || originHost !== host) throw new AppError(403, "cross_site_request", "Cross-site requests are not allowed.");
+  if (!host || originHost !== host) throw new HttpError(403, "cross_site_request", "Cross-site requests are not allowed.");
 }

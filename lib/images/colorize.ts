@@ -49,6 +49,25 @@ export interface PreparedImage {
   lInput: Float32Array;
 }
 
+/** Aspect ratios (long side / short side) above this are squashed visibly by the network input. */
+export const EXTREME_ASPECT_RATIO = 4;
+
+/**
+ * A warning when an image of `width` × `height` is squashed to the network's input beyond
+ * {@link EXTREME_ASPECT_RATIO} (relative to the input's own aspect ratio), else null. The network
+ * sees the whole image resized to its input size, so a 20000 × 200 panorama becomes a 256 × 256
+ * smear whose objects the model cannot recognise: colours come out unreliable.
+ */
+export function aspectRatioWarning(width: number, height: number, inputWidth: number, inputHeight: number): string | null {
+  const squash = width / height / (inputWidth / inputHeight);
+  const ratio = Math.max(squash, 1 / squash);
+  if (!(ratio > EXTREME_ASPECT_RATIO)) return null;
+  return (
+    `${width}×${height} is squashed ${ratio.toFixed(1)}:1 to the network's ${inputWidth}×${inputHeight} input ` +
+    `(more than ${EXTREME_ASPECT_RATIO}:1): its colours are unreliable; crop it into tiles of moderate aspect ratio first`
+  );
+}
+
 /**
  * Decode one image and compute its full-resolution L and the network's input L. Lets a caller
  * (the CLI, a generation job) reject bad images one by one before batching the good ones.

@@ -6,6 +6,7 @@
  */
 import sharp, { type Sharp } from "sharp";
 import { ImageError, imageErrorFromSharp } from "./errors";
+import { decodeBudget, type PixelBudget } from "./pixel-budget";
 
 /** Default pixel limit (width × height) for decoded input: 40 megapixels. */
 export const DEFAULT_PIXEL_LIMIT = 40_000_000;
@@ -13,6 +14,8 @@ export const DEFAULT_PIXEL_LIMIT = 40_000_000;
 export interface DecodeOptions {
   /** Largest width × height accepted (before orientation); default 40 MP. */
   limitInputPixels?: number;
+  /** Pixels decoded at once across the process; default {@link decodeBudget}. */
+  budget?: PixelBudget;
 }
 
 export interface DecodedImage {
@@ -46,8 +49,11 @@ export function openImage(bytes: Uint8Array, options: DecodeOptions = {}): Sharp
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const image = openImage(bytes, options);
+  let release: (() => void) | undefined;
   try {
+    // The header tells the size before any pixel is decoded; the decode waits for its share.
     const meta = await image.metadata();
+    release = await (options.budget ?? decodeBudget).acquire((meta.width ?? 1) * (meta.height ?? 1));
     const { data, info } = await image
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace("srgb")
@@ -67,5 +73,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   } catch (error) {
     if (error instanceof ImageError) throw error;
     throw imageErrorFromSharp(error);
+  } finally {
+    release?.();
   }
 }

@@ -1,27 +1,17 @@
 /**
- * The one error the image pipeline throws for bad input. `code` is stable and machine-readable;
- * `status` is the HTTP status the platform's error mapper should use; the message is safe to show.
+ * The one error the image pipeline throws for bad input. `code` is stable and machine-readable
+ * (lib/http maps it to a status); the message is safe to show.
  */
 export type ImageErrorCode = "image_empty" | "image_unsupported" | "image_corrupt" | "image_too_large" | "image_invalid";
 
-const statusByCode: Record<ImageErrorCode, number> = {
-  image_empty: 422,
-  image_unsupported: 415,
-  image_corrupt: 422,
-  image_too_large: 413,
-  image_invalid: 422,
-};
-
 export class ImageError extends Error {
   override name = "ImageError";
-  readonly status: number;
   constructor(
     readonly code: ImageErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.status = statusByCode[code];
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
 import { assertStudyAccess } from "@/lib/study/access";
 import { baselineNames } from "@/lib/study/method-config";
 import { enqueueGeneration } from "./generation";
@@ -33,7 +33,7 @@ const baselineTitles = { "ground-truth": "Ground truth", gray: "Gray", random: "
  */
 export async function addGeneratedMethod(db: Db, researcher: ResearcherView, studyId: string, input: AddMethodInput, modelExists: (name: string) => Promise<boolean>) {
   const study = await assertStudyAccess(db, researcher, studyId);
-  if (study.status !== "draft") throw new AppError(409, "protocol_frozen", "Methods can only be added while the study is a draft.");
+  if (study.status !== "draft") throw new DomainError("protocol_frozen", "Methods can only be added while the study is a draft.");
   if (input.kind === "model" && !(await modelExists(input.model))) throw notFound(`Model "${input.model}"`);
   const name = input.name ?? (input.kind === "model" ? input.model : baselineTitles[input.baseline]);
   const config =

@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { getBlob, putBlob } from "@/lib/db/blobs";
-import { AppError, conflict } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
 import { renderStimulusFromLab, type Stimulus } from "@/lib/images/render-stimulus";
 import { assertStudyAccess } from "@/lib/study/access";
 import { protocolSchema } from "@/lib/study/protocol";
@@ -35,9 +35,9 @@ export async function uploadMethod(
   checkOptions: Partial<UploadCheckOptions> = {},
 ): Promise<UploadReport> {
   const study = await assertStudyAccess(db, researcher, studyId);
-  if (study.status !== "draft") throw new AppError(409, "protocol_frozen", "Methods can only be added while the study is a draft.");
+  if (study.status !== "draft") throw new DomainError("protocol_frozen", "Methods can only be added while the study is a draft.");
   if (await db.method.findUnique({ where: { studyId_name: { studyId, name: input.name } } })) {
-    throw conflict("method_exists", `The study already has a method named "${input.name}".`);
+    throw new DomainError("method_exists", `The study already has a method named "${input.name}".`);
   }
   const { protocol: rawProtocol } = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true } });
   const protocol = protocolSchema.parse(rawProtocol);

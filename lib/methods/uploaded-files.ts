@@ -1,6 +1,5 @@
 import sharp from "sharp";
 import { readMultipart } from "@/lib/http/multipart";
-import { archiveProblem } from "./archive-problem";
 import { ArchiveError, readImageArchive, sniffArchiveFormat, sniffImageFormat, DEFAULT_ARCHIVE_LIMITS, type ArchiveImage, type ArchiveLimits } from "./archive";
 
 export interface UploadedFile {
@@ -44,6 +43,6 @@ export async function collectUploadedImages(files: UploadedFile[], limits: Parti
 /** Reads a multipart upload of images or zips under the configured limits (ArchiveError → 422). */
 export async function readUploadedImages(request: Request, limits: { maxBytes: number; maxPixels: number }) {
   const upload = await readMultipart(request, limits.maxBytes);
-  const images = await archiveProblem(() => collectUploadedImages(upload.files, { maxPixels: limits.maxPixels }));
+  const images = await collectUploadedImages(upload.files, { maxPixels: limits.maxPixels });
   return { images, fields: upload.fields };
 }

@@ -14,6 +14,8 @@
  * | `colourfulnessGap`         | `colourfulness − colourfulnessGroundTruth` (negative: less colourful)   |
  * | `psnr`                     | mean over images of the per-image RGB PSNR in dB (Infinity if any fake  |
  * |                            | equals its real exactly)                                                |
+ * | `hues`, `huesGroundTruth`  | hue shares of the fakes' and the reals' chromatic pixels, pooled        |
+ * |                            | (red/yellow/green/blue sectors of CIELab hue: lib/metrics/hue-shares.ts)|
  *
  * Lab comes from the decoded 8-bit sRGB of both images (lib/model/color-space.ts), so the fake's ab
  * is what a rater sees, after its own rounding and gamut clipping.
@@ -25,6 +27,8 @@ import type { AbClassifier } from "@/lib/metrics/ab-classes";
 import { colourfulness } from "@/lib/metrics/colourfulness";
 import { decodeRgb8, resizeRgb8 } from "@/lib/metrics/decode-image";
 import type { DecodedRgb } from "@/lib/metrics/decode-image";
+import { HueShareAccumulator } from "@/lib/metrics/hue-shares";
+import type { HueShares } from "@/lib/metrics/hue-shares";
 import { psnr } from "@/lib/metrics/psnr";
 import { AbErrorByClass } from "@/lib/metrics/rebalanced-auc";
 
@@ -37,6 +41,8 @@ export interface MethodMetrics {
   colourfulnessGroundTruth: number;
   colourfulnessGap: number;
   psnr: number;
+  hues: HueShares;
+  huesGroundTruth: HueShares;
 }
 
 /** An 8-bit RGB image: interleaved R, G, B; pixels.length === 3 · width · height. */
@@ -63,6 +69,8 @@ export class MethodMetricsAccumulator {
   private sumColourfulness = 0;
   private sumColourfulnessReal = 0;
   private sumPsnr = 0;
+  private readonly hues = new HueShareAccumulator();
+  private readonly huesReal = new HueShareAccumulator();
 
   constructor(classifier: AbClassifier = binClassifier(), classes: number = NUM_AB_BINS) {
     this.errors = new AbErrorByClass(classes, classifier);
@@ -81,7 +89,11 @@ export class MethodMetricsAccumulator {
         throw new RangeError(`${what}: ${image.pixels.length} bytes for ${image.width}×${image.height} RGB`);
       }
     }
-    this.errors.add(rgb8ToLab(real.pixels), rgb8ToLab(fake.pixels));
+    const realLab = rgb8ToLab(real.pixels);
+    const fakeLab = rgb8ToLab(fake.pixels);
+    this.errors.add(realLab, fakeLab);
+    this.huesReal.addLab(realLab);
+    this.hues.addLab(fakeLab);
     this.sumColourfulness += colourfulness(fake.pixels);
     this.sumColourfulnessReal += colourfulness(real.pixels);
     this.sumPsnr += psnr(real.pixels, fake.pixels);
@@ -111,6 +123,8 @@ export class MethodMetricsAccumulator {
       colourfulnessGroundTruth: colourfulnessReal,
       colourfulnessGap: colourfulnessFake - colourfulnessReal,
       psnr: this.sumPsnr / this.images,
+      hues: this.hues.result(),
+      huesGroundTruth: this.huesReal.result(),
     };
   }
 }

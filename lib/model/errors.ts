@@ -1,7 +1,6 @@
 /**
- * Errors of the colorizer core. Like the platform's AppError they carry a stable machine-readable
- * `code` and an HTTP-like `status`, and their message is safe to show; they are defined here so that
- * lib/model does not import the HTTP layer (architecture: lib/model depends on nothing above it).
+ * Errors of the colorizer core: a stable machine-readable `code` (lib/http maps it to a status)
+ * and a message safe to show. Defined here so that lib/model imports nothing above it.
  */
 export type ModelErrorCode =
   | "model_not_found"
@@ -14,13 +13,11 @@ export type ModelErrorCode =
 
 export class ModelError extends Error {
   override name = "ModelError";
-  readonly status: number;
   constructor(
     readonly code: ModelErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.status = code === "no_execution_provider" ? 503 : 500;
   }
 }

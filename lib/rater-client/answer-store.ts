@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { answerBodySchema, type AnswerBody } from "./api-schemas";
+import { answerSchema, type AnswerBody } from "@/lib/contract/rater-api";
 
 /**
  * What the page keeps in the browser's storage between reloads, per study:
@@ -22,7 +22,7 @@ export interface PendingAnswer {
   body: AnswerBody;
 }
 
-const pendingSchema = z.object({ trialId: z.string().min(1), body: answerBodySchema });
+const pendingSchema = z.object({ trialId: z.string().min(1), body: answerSchema });
 
 /** How many exposed trial ids are remembered: a reload can only repeat the latest trial. */
 const EXPOSED_MEMORY = 8;

@@ -1,4 +1,4 @@
-import type { AnswerTiming, RaterPresentation } from "./api-schemas";
+import type { AnswerTiming, RaterPresentation } from "@/lib/contract/rater-api";
 import { refreshRateHz } from "./frame-interval";
 
 /**
@@ -182,7 +182,7 @@ export function roundMs(value: number): number {
 }
 
 /**
- * The ranges the server accepts (lib/study/answers.ts `answerSchema`): durations up to one hour,
+ * The ranges the server accepts (`answerSchema`, lib/contract/rater-api.ts): durations up to one hour,
  * a frame interval of 1–200 ms. A value outside them would make the answer a 422 that no retry
  * can fix, so it is clamped here; a trial that needed clamping is flagged anyway (a one-hour
  * exposure is a hidden tab).
@@ -199,7 +199,7 @@ function durationOf(record: StepRecord | undefined): number | null {
 }
 
 /**
- * The timing the answer carries (the server's `answerSchema.timing`): measured exposure per
+ * The timing the answer carries (`answerSchema.timing`, lib/contract/rater-api.ts): measured exposure per
  * image, onsets and offsets in ms from the trial's first frame, the frame interval, and the flag.
  * A trial is flagged when any timed image or blank missed its target by more than one frame
  * interval ({@link missesTarget}), or when the page knows of something else that spoiled it

@@ -6,7 +6,7 @@ import {
   type AnswerBody,
   type AnswerResult,
   type SessionState,
-} from "./api-schemas";
+} from "@/lib/contract/rater-api";
 
 /** `fetch` as the page uses it; tests pass their own. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;

@@ -20,10 +20,11 @@ function presentation(protocol: Protocol): string {
 }
 
 function exclusionRule(protocol: Protocol): string {
-  const { maxVigilanceFailures, maxTimingFlaggedShare } = protocol.exclusion;
+  const { maxVigilanceFailures, maxTimingFlaggedShare, maxTooFastAnswers } = protocol.exclusion;
   const vigilance =
     maxVigilanceFailures === 0 ? "failed any vigilance trial" : `failed more than ${count(maxVigilanceFailures, "vigilance trial")}`;
-  return `${vigilance} or had flagged stimulus timing on more than ${formatPercent(maxTimingFlaggedShare, 0)} of their trials`;
+  const pace = maxTooFastAnswers === 0 ? "any answer" : `more than ${count(maxTooFastAnswers, "answer")}`;
+  return `${vigilance}, had flagged stimulus timing on more than ${formatPercent(maxTimingFlaggedShare, 0)} of their trials, or sent ${pace} sooner than the presentation allows (by the server's clock)`;
 }
 
 /**
@@ -65,6 +66,7 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
   const reasons: string[] = [];
   if (s.excludedByReason.vigilance > 0) reasons.push(`${integer.format(s.excludedByReason.vigilance)} for vigilance failures`);
   if (s.excludedByReason.timing > 0) reasons.push(`${integer.format(s.excludedByReason.timing)} for timing`);
+  if (s.excludedByReason.pace > 0) reasons.push(`${integer.format(s.excludedByReason.pace)} for answering faster than the presentation allows`);
   if (s.excludedByReason["no-trials"] > 0) reasons.push(`${integer.format(s.excludedByReason["no-trials"])} without answered trials`);
   sentences.push(
     `Exclusion rules were fixed before data collection: sessions that ${exclusionRule(protocol)} were excluded. Of ${count(s.byStatus.completed, "completed session")}, ${integer.format(s.excluded)} ${s.excluded === 1 ? "was" : "were"} excluded${reasons.length ? ` (${reasons.join(", ")})` : ""}; ${count(s.incomplete, "incomplete session")} ${s.incomplete === 1 ? "was" : "were"} not analysed.`,

@@ -9,7 +9,7 @@ import type { Protocol } from "@/lib/study/protocol";
 export type SessionDisposition = "included" | "excluded" | "incomplete";
 
 /** Exclusion reasons of lib/stats (`applyExclusionRules`) plus "incomplete" for sessions not completed. */
-export type LeftOutReason = "vigilance" | "timing" | "no-trials" | "incomplete";
+export type LeftOutReason = "vigilance" | "timing" | "pace" | "no-trials" | "incomplete";
 
 /** The automatic metrics of a method (lib/metrics, stored in `Method.metrics`) when present. */
 export interface MethodMetrics {
@@ -121,7 +121,7 @@ export interface SessionCounts {
   analysed: number;
   /** Completed sessions excluded by the protocol's rules. */
   excluded: number;
-  excludedByReason: { vigilance: number; timing: number; "no-trials": number };
+  excludedByReason: { vigilance: number; timing: number; pace: number; "no-trials": number };
   /** Active or abandoned sessions, never analysed (the paper analysed completed HITs only). */
   incomplete: number;
   /** Test trials analysed over all methods, and test trials left out. */

@@ -30,6 +30,8 @@ export interface SessionAggregate {
   /** Answered test and vigilance trials, and of those, trials with flagged exposure timing. */
   analysableTrials: number;
   timingFlagged: number;
+  /** Answers of any kind that arrived sooner than the presentation allows (server clock). */
+  tooFastAnswers: number;
   meanFrameIntervalMs: number | null;
 }
 
@@ -45,6 +47,7 @@ export async function readSessionAggregates(db: QueryClient, studyId: string): P
            count(r.id) FILTER (WHERE t.kind = 'vigilance' AND r.fooled)::int AS "vigilanceFailures",
            count(r.id) FILTER (WHERE t.kind <> 'practice')::int AS "analysableTrials",
            count(r.id) FILTER (WHERE t.kind <> 'practice' AND r."timingFlagged")::int AS "timingFlagged",
+           count(r.id) FILTER (WHERE r."tooFast")::int AS "tooFastAnswers",
            avg(r."frameIntervalMs") FILTER (WHERE t.kind <> 'practice')::float8 AS "meanFrameIntervalMs"
     FROM "RaterSession" s
     LEFT JOIN "Trial" t ON t."sessionId" = s.id

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { parseMethodConfig } from "@/lib/study/method-config";
 import { hashProtocol, protocolSchema, type Protocol } from "@/lib/study/protocol";
 import type { StudyResults } from "./result-types";
@@ -39,7 +39,7 @@ export async function readStudyAggregates(db: Db, studyId: string, rules: Protoc
  * exclusion rules, bootstraps. Incomplete (active or abandoned) sessions are left out and counted,
  * as the paper analysed completed HITs only.
  *
- * @throws AppError 404 when the study does not exist.
+ * @throws DomainError not_found when the study does not exist.
  */
 export async function computeStudyResults(db: Db, studyId: string): Promise<StudyResults> {
   const started = performance.now();
@@ -92,7 +92,7 @@ const globalCache = globalThis as typeof globalThis & { __cttStudyResults?: Map<
  * protocol, methods). A reload while nothing changed costs one small query; concurrent requests
  * share one computation. Each server process keeps its own cache.
  *
- * @throws AppError 404 when the study does not exist.
+ * @throws DomainError not_found when the study does not exist.
  */
 export async function getStudyResults(db: Db, studyId: string): Promise<StudyResults> {
   const fingerprint = await readResultsFingerprint(db, studyId);

@@ -79,6 +79,7 @@ export function decideSessions(sessions: readonly SessionAggregate[], rules: Pro
       vigilanceFailures: session.vigilanceFailures,
       trials: session.analysableTrials,
       timingFlaggedTrials: session.timingFlagged,
+      tooFastAnswers: session.tooFastAnswers,
     })),
     rules,
   );

@@ -24,6 +24,8 @@ export const TRIAL_CSV_COLUMNS = [
   "exposure_right_ms",
   "frame_interval_ms",
   "timing_flagged",
+  "server_elapsed_ms",
+  "too_fast",
   "excluded",
   "exclusion_reason",
   "answered_at",
@@ -50,6 +52,8 @@ export interface TrialExportRow {
   exposureRightMs: number | null;
   frameIntervalMs: number | null;
   timingFlagged: boolean | null;
+  serverElapsedMs: number | null;
+  tooFast: boolean | null;
   answeredAt: Date | null;
 }
 
@@ -69,7 +73,7 @@ export async function readTrialPage(
            m.name AS method, m.kind::text AS "methodKind", i.name AS image, t.kind::text AS kind,
            t.position, t."realOnLeft", r."chosenSide"::text AS "chosenSide", r.correct, r.fooled,
            r."responseTimeMs", r."exposureLeftMs", r."exposureRightMs", r."frameIntervalMs",
-           r."timingFlagged", r."createdAt" AS "answeredAt"
+           r."timingFlagged", r."serverElapsedMs", r."tooFast", r."createdAt" AS "answeredAt"
     FROM "Trial" t
     JOIN "RaterSession" s ON s.id = t."sessionId"
     JOIN "Method" m ON m.id = t."methodId"
@@ -114,6 +118,8 @@ export function formatTrialRecord(studyName: string, row: TrialExportRow, dispos
     row.exposureRightMs,
     row.frameIntervalMs,
     row.timingFlagged,
+    row.serverElapsedMs,
+    row.tooFast,
     reason !== null,
     reason,
     row.answeredAt ? row.answeredAt.toISOString() : null,

@@ -13,6 +13,11 @@ export const exclusionRulesSchema = z
     maxVigilanceFailures: z.number().int().min(0).default(1),
     /** A session is excluded when its share of timing-flagged trials exceeds this share. */
     maxTimingFlaggedShare: z.number().min(0).max(1).default(0.2),
+    /**
+     * A session is excluded when more of its answers than this arrived sooner than the
+     * presentation allows, by the server's clock (an impossible pace: no one saw those pairs).
+     */
+    maxTooFastAnswers: z.number().int().min(0).default(0),
   })
   .strict();
 
@@ -31,9 +36,11 @@ export interface SessionSummary {
   readonly trials: number;
   /** Of those, trials whose timing was flagged (late paint, dropped frames, tab hidden, …). */
   readonly timingFlaggedTrials: number;
+  /** Answers of any kind (practice included) that arrived sooner than the presentation allows; absent counts as 0. */
+  readonly tooFastAnswers?: number;
 }
 
-export type ExclusionReason = "vigilance" | "timing" | "no-trials";
+export type ExclusionReason = "vigilance" | "timing" | "pace" | "no-trials";
 
 export interface SessionDecision {
   readonly sessionId: string;
@@ -69,7 +76,8 @@ function assertCount(session: SessionSummary, field: keyof SessionSummary): numb
  *
  * Definition: a session is excluded for `vigilance` when vigilanceFailures > maxVigilanceFailures,
  * for `timing` when timingFlaggedTrials / trials > maxTimingFlaggedShare, and for `no-trials` when
- * it has no trials (its timing share is undefined and it carries no data). Reasons accumulate.
+ * it has no trials (its timing share is undefined and it carries no data), and for `pace` when
+ * tooFastAnswers > maxTooFastAnswers. Reasons accumulate.
  *
  * @param sessions one summary per session; session ids must be unique.
  * @param rules validated with {@link exclusionRulesSchema}; defaults to DEFAULT_EXCLUSION_RULES.
@@ -80,7 +88,7 @@ function assertCount(session: SessionSummary, field: keyof SessionSummary): numb
  * applyExclusionRules([
  *   { sessionId: "a", vigilanceTrials: 4, vigilanceFailures: 2, trials: 44, timingFlaggedTrials: 0 },
  *   { sessionId: "b", vigilanceTrials: 4, vigilanceFailures: 1, trials: 44, timingFlaggedTrials: 9 },
- * ]).counts; // { sessions: 2, kept: 1, excluded: 1, byReason: { vigilance: 1, timing: 0, "no-trials": 0 } }
+ * ]).counts; // { sessions: 2, kept: 1, excluded: 1, byReason: { vigilance: 1, timing: 0, pace: 0, "no-trials": 0 } }
  */
 export function applyExclusionRules(
   sessions: readonly SessionSummary[],
@@ -90,9 +98,9 @@ export function applyExclusionRules(
   if (!parsed.success) {
     throw new StatsError("invalid-argument", `invalid exclusion rules: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   }
-  const { maxVigilanceFailures, maxTimingFlaggedShare } = parsed.data;
+  const { maxVigilanceFailures, maxTimingFlaggedShare, maxTooFastAnswers } = parsed.data;
   const seen = new Set<string>();
-  const byReason: Record<ExclusionReason, number> = { vigilance: 0, timing: 0, "no-trials": 0 };
+  const byReason: Record<ExclusionReason, number> = { vigilance: 0, timing: 0, pace: 0, "no-trials": 0 };
   let kept = 0;
   const decisions = sessions.map((session): SessionDecision => {
     if (seen.has(session.sessionId)) {
@@ -103,6 +111,7 @@ export function applyExclusionRules(
     const vigilanceFailures = assertCount(session, "vigilanceFailures");
     const trials = assertCount(session, "trials");
     const flagged = assertCount(session, "timingFlaggedTrials");
+    const tooFast = session.tooFastAnswers === undefined ? 0 : assertCount(session, "tooFastAnswers");
     if (vigilanceFailures > vigilanceTrials) {
       throw new StatsError("invalid-argument", `session ${session.sessionId}: more vigilance failures than trials`);
     }
@@ -113,6 +122,7 @@ export function applyExclusionRules(
     if (vigilanceFailures > maxVigilanceFailures) reasons.push("vigilance");
     if (trials === 0) reasons.push("no-trials");
     else if (flagged / trials > maxTimingFlaggedShare) reasons.push("timing");
+    if (tooFast > maxTooFastAnswers) reasons.push("pace");
     for (const reason of reasons) byReason[reason]++;
     if (reasons.length === 0) kept++;
     return { sessionId: session.sessionId, kept: reasons.length === 0, reasons };

@@ -1,43 +1,12 @@
-import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
+import { newCompletionCode } from "./completion-code";
 import { missesTarget } from "@/lib/rater-client/presentation-schedule";
+import { minimumAnswerDelayMs } from "./presentation-pace";
 import { protocolSchema, type Protocol } from "./protocol";
-import { buildSessionState, type SessionState, type Side } from "./session-state";
-
-// Up to a day: a rater who leaves a tab open still gets the answer stored (flagged), not a 422.
-const finiteMs = z.number().finite().min(0).max(86_400_000);
-
-export const answerSchema = z.object({
-  idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
-  chosenSide: z.enum(["left", "right"]),
-  responseTimeMs: finiteMs,
-  timing: z
-    .object({
-      frameIntervalMs: z.number().finite().min(0.5).max(10_000).nullable(),
-      exposureLeftMs: finiteMs.nullable(),
-      exposureRightMs: finiteMs.nullable(),
-      onsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
-      offsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
-      flagged: z.boolean(),
-      refreshHz: z.number().finite().min(1).max(1000).optional(),
-      /** Optional detail the browser records: frames per step, the measured blank, why flagged. */
-      frames: z.record(z.string().max(20), z.number().int().min(0).max(1_000_000)).optional(),
-      blankMs: finiteMs.nullable().optional(),
-      flagReasons: z.array(z.string().max(60)).max(10).optional(),
-    })
-    .strict(),
-}).strict();
-
-export type AnswerInput = z.infer<typeof answerSchema>;
-
-export interface AnswerResult {
-  stored: true;
-  replayed: boolean;
-  feedback: { correct: boolean; realSide: Side } | null;
-  session: SessionState;
-}
+import type { AnswerInput, AnswerResult, Side } from "@/lib/contract/rater-api";
+import { buildSessionState } from "./session-state";
 
 /**
  * The server's own check of the exposure the browser measured: a timed exposure that missed its
@@ -58,9 +27,11 @@ export function exposureMissed(protocol: Protocol, timing: AnswerInput["timing"]
  * stores nothing.
  */
 export async function answerTrial(db: Db, session: { id: string; studyId: string }, trialId: string, input: AnswerInput): Promise<AnswerResult> {
+  // The arrival time, before any wait for locks: the pace check must not count the server's delays.
+  const receivedAt = new Date();
   // The trial with its answer, if any, in one query (this is the hottest write path).
-  const [row] = await db.$queryRaw<{ id: string; sessionId: string; kind: string; realOnLeft: boolean; idempotencyKey: string | null; chosenSide: string | null; correct: boolean | null }[]>`
-    SELECT t."id", t."sessionId", t."kind"::text AS "kind", t."realOnLeft", a."idempotencyKey", a."chosenSide"::text AS "chosenSide", a."correct"
+  const [row] = await db.$queryRaw<{ id: string; sessionId: string; position: number; kind: string; realOnLeft: boolean; idempotencyKey: string | null; chosenSide: string | null; correct: boolean | null }[]>`
+    SELECT t."id", t."sessionId", t."position", t."kind"::text AS "kind", t."realOnLeft", a."idempotencyKey", a."chosenSide"::text AS "chosenSide", a."correct"
       FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
      WHERE t."id" = ${trialId}`;
   // Another session's trial answers exactly like a missing one: nothing to learn by probing.
@@ -80,8 +51,8 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     await db.$transaction(async (tx) => {
       // One answer at a time per session: the row lock orders concurrent deliveries, so the
       // order check below sees every earlier answer. The study's status and protocol come along.
-      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown }[]>`
-        SELECT s."status"::text AS "status", s."protocol"
+      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; sessionStartedAt: Date }[]>`
+        SELECT s."status"::text AS "status", s."protocol", r."createdAt" AS "sessionStartedAt"
           FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
          WHERE r."id" = ${session.id}
            FOR UPDATE OF r`;
@@ -99,9 +70,10 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
         replay = await tx.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
         if (replay) return;
       }
-      if (study.status === "closed") throw new AppError(409, "study_closed", "This study has closed; answers are no longer accepted.");
-      if (!firstOpen || firstOpen.id !== trial.id) throw new AppError(409, "out_of_order", "Answer the trials in order: this is not the current trial.");
+      if (study.status === "closed") throw new DomainError("study_closed", "This study has closed; answers are no longer accepted.");
+      if (!firstOpen || firstOpen.id !== trial.id) throw new DomainError("out_of_order", "Answer the trials in order: this is not the current trial.");
       const protocol = protocolSchema.parse(study.protocol);
+      const pace = await answerPace(tx, session.id, trial.position, study.sessionStartedAt, receivedAt, protocol);
       await tx.response.create({
         data: {
           trialId: trial.id,
@@ -113,12 +85,15 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
           exposureLeftMs: input.timing.exposureLeftMs,
           exposureRightMs: input.timing.exposureRightMs,
           frameIntervalMs: input.timing.frameIntervalMs,
-          timingFlagged: input.timing.flagged || exposureMissed(protocol, input.timing),
+          timingFlagged: input.timing.flagged || pace.tooFast || exposureMissed(protocol, input.timing),
+          serverElapsedMs: pace.elapsedMs,
+          tooFast: pace.tooFast,
           timing: input.timing,
+          createdAt: receivedAt,
         },
       });
       if (firstOpen.unanswered === 1) {
-        await tx.raterSession.update({ where: { id: session.id }, data: { status: "completed", completedAt: new Date() } });
+        await tx.raterSession.update({ where: { id: session.id }, data: { status: "completed", completedAt: new Date(), completionCode: newCompletionCode() } });
       }
     });
   } catch (error) {
@@ -126,12 +101,31 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       const stored = await db.response.findUnique({ where: { trialId: trial.id }, select: { idempotencyKey: true, chosenSide: true, correct: true } });
       if (stored) return replayOrConflict(db, session.id, stored, input, feedbackFor);
-      throw new AppError(409, "already_answered", "This trial has already been answered.");
+      throw new DomainError("already_answered", "This trial has already been answered.");
     }
     throw error;
   }
   if (replay) return replayOrConflict(db, session.id, replay, input, feedbackFor);
   return { stored: true, replayed: false, feedback: feedbackFor(correct), session: await buildSessionState(db, session.id) };
+}
+
+type AnswerTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/**
+ * The server's own check of the rater's pace. A trial is handed out with the response that
+ * stored the answer before it (or with the session's start, for the first trial), so its answer
+ * cannot honestly arrive sooner than that moment plus the protocol's presentation
+ * ({@link minimumAnswerDelayMs}); whatever timing the browser reports, such an answer is flagged.
+ */
+async function answerPace(tx: AnswerTx, sessionId: string, position: number, sessionStartedAt: Date, receivedAt: Date, protocol: Protocol) {
+  const [previous] = position === 0 ? [] : await tx.$queryRaw<{ kind: string; answeredAt: Date }[]>`
+    SELECT t."kind"::text AS "kind", a."createdAt" AS "answeredAt"
+      FROM "Trial" t JOIN "Response" a ON a."trialId" = t."id"
+     WHERE t."sessionId" = ${sessionId} AND t."position" = ${position - 1}`;
+  const handedOutAt = previous?.answeredAt ?? sessionStartedAt;
+  const elapsedMs = receivedAt.getTime() - handedOutAt.getTime();
+  const minimumMs = minimumAnswerDelayMs(protocol, { afterPractice: previous?.kind === "practice" });
+  return { elapsedMs, tooFast: elapsedMs < minimumMs };
 }
 
 /** A retry of the stored answer (same key and side) gets the stored result; anything else is a 409. */
@@ -143,7 +137,7 @@ async function replayOrConflict(
   feedbackFor: (correct: boolean) => AnswerResult["feedback"],
 ): Promise<AnswerResult> {
   if (stored.idempotencyKey !== input.idempotencyKey || stored.chosenSide !== input.chosenSide) {
-    throw new AppError(409, "already_answered", "This trial has already been answered.");
+    throw new DomainError("already_answered", "This trial has already been answered.");
   }
   return { stored: true, replayed: true, feedback: feedbackFor(stored.correct), session: await buildSessionState(db, sessionId) };
 }

@@ -21,6 +21,8 @@ export const exclusionRulesSchema = z.object({
   maxVigilanceFailures: z.number().int().min(0).default(1),
   /** Exclude a session whose exposure timing was flagged on more than this share of its trials. */
   maxTimingFlaggedShare: z.number().min(0).max(1).default(0.2),
+  /** Exclude a session with more than this many answers faster than the presentation allows (server clock). */
+  maxTooFastAnswers: z.number().int().min(0).default(0),
 });
 
 /**
@@ -112,9 +114,11 @@ export const protocolSchema = z.object({
     .default(
       "This study is part of research on image colorization. It takes about 5 minutes. Please take part only if you have normal colour vision. Your answers are stored without your name; you may stop at any time.",
     ),
-  exclusion: exclusionRulesSchema.default({ maxVigilanceFailures: 1, maxTimingFlaggedShare: 0.2 }),
+  exclusion: exclusionRulesSchema.default({ maxVigilanceFailures: 1, maxTimingFlaggedShare: 0.2, maxTooFastAnswers: 0 }),
   /** Recruiting: where Prolific participants go when done. */
-  prolificCompletionUrl: z.string().url().default("https://app.prolific.com/submissions/complete"),
+  prolificCompletionUrl: z
+    .url({ protocol: /^https?$/, error: "The completion URL must be an http(s) address." })
+    .default("https://app.prolific.com/submissions/complete"),
   /** Keep raw recruiter ids (for payment); otherwise only their salted hash is stored. */
   keepRecruiterIds: z.boolean().default(true),
   screening: screeningSchema.default({ colourVision: false, display: false, onFail: "end", platesPerAxis: 3, maxMissesPerAxis: 1, screenedOutUrl: null }),

@@ -11,10 +11,24 @@ export function raterToken(request: Request, studyId: string): string | undefine
   return readCookie(request, raterCookieName(studyId));
 }
 
-/** HttpOnly, SameSite=Lax, scoped to the study's rater routes' needs (path /), 30 days. */
-export function raterCookie(studyId: string, token: string): string {
-  const secure = getConfig().cookieSecure ? "; Secure" : "";
-  return `${raterCookieName(studyId)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${30 * 86_400}${secure}`;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The rater's cookie: HttpOnly, path /, 30 days. MTurk shows the rater page inside its own page
+ * (a cross-site frame), where a SameSite=Lax cookie is never stored and every image would be a
+ * 404. So wherever the browser can hold a Secure cookie (HTTPS, COOKIE_SECURE, or a loopback host,
+ * which browsers count as secure), it is `SameSite=None; Secure; Partitioned`: sent inside a frame
+ * of any site, and partitioned (CHIPS) so that it lives in that top-level site's jar only and
+ * browsers that block third-party cookies keep it. Cross-site requests cannot use it to answer
+ * for the rater: state-changing routes check the Origin (assertSameOrigin). Over plain HTTP on
+ * another host it stays SameSite=Lax (framing then needs HTTPS, as MTurk requires anyway).
+ */
+export function raterCookie(request: Request, studyId: string, token: string): string {
+  const base = `${raterCookieName(studyId)}=${token}; Path=/; HttpOnly; Max-Age=${30 * 86_400}`;
+  const url = new URL(request.url);
+  const host = request.headers.get("host")?.replace(/:\d+$/, "") ?? url.hostname;
+  const secureContext = getConfig().cookieSecure || url.protocol === "https:" || LOOPBACK_HOSTS.has(host);
+  return secureContext ? `${base}; SameSite=None; Secure; Partitioned` : `${base}; SameSite=Lax`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { randomToken, sha256Hex } from "@/lib/crypto";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
 import { parseMethodConfig } from "./method-config";
 import { protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
 import { planTrials, PlanError } from "./trial-plan";
@@ -21,24 +21,37 @@ export interface RecruiterIdentity {
 
 const MTURK_SUBMIT_HOSTS = new Set(["www.mturk.com", "workersandbox.mturk.com"]);
 
+/**
+ * The form of a recruiter's participant id that the once-per-participant check compares:
+ * Unicode-compatible characters folded (NFKC), surrounding spaces dropped, letters lower-cased.
+ * Prolific ids are lower-case hex and MTurk worker ids upper-case alphanumerics, so no two real
+ * ids collide, while `5F00…`, ` 5f00…` and `5f00… ` all name the same participant.
+ */
+export function normalizeParticipantId(id: string): string {
+  return id.normalize("NFKC").trim().toLowerCase();
+}
+
+/** MTurk's submit endpoint, over HTTPS only: anything else must not reach the submit form. */
+export function isMturkSubmitUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && MTURK_SUBMIT_HOSTS.has(url.host) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads recruiter parameters (Prolific, MTurk, or none) from a study link's query string. */
 export function identifyRecruiter(params: Record<string, string>): RecruiterIdentity {
-  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((key) => params[key]).map((key) => [key, (params[key] as string).slice(0, 200)]));
-  if (params.PROLIFIC_PID) {
-    return { recruiter: "prolific", participantId: params.PROLIFIC_PID, ids: pick("PROLIFIC_PID", "STUDY_ID", "SESSION_ID") };
+  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((key) => params[key]?.trim()).map((key) => [key, (params[key] as string).trim().slice(0, 200)]));
+  if (params.PROLIFIC_PID?.trim()) {
+    return { recruiter: "prolific", participantId: normalizeParticipantId(params.PROLIFIC_PID), ids: pick("PROLIFIC_PID", "STUDY_ID", "SESSION_ID") };
   }
-  if (params.workerId) {
+  if (params.workerId?.trim()) {
     const ids = pick("workerId", "assignmentId", "hitId", "turkSubmitTo");
-    if (ids.turkSubmitTo) {
-      // Only MTurk's own hosts: the submit form must not become an open redirect.
-      try {
-        const host = new URL(ids.turkSubmitTo).host;
-        if (!MTURK_SUBMIT_HOSTS.has(host)) delete ids.turkSubmitTo;
-      } catch {
-        delete ids.turkSubmitTo;
-      }
-    }
-    return { recruiter: "mturk", participantId: params.workerId, ids };
+    // Only MTurk's own hosts: the submit form must not become an open redirect.
+    if (ids.turkSubmitTo && !isMturkSubmitUrl(ids.turkSubmitTo)) delete ids.turkSubmitTo;
+    return { recruiter: "mturk", participantId: normalizeParticipantId(params.workerId), ids };
   }
   return { recruiter: "link", participantId: null, ids: {} };
 }
@@ -78,12 +91,32 @@ function oneStartAtATime<T>(studyId: string, start: () => Promise<T>): Promise<T
   return run;
 }
 
+/**
+ * Limits on starting sessions. Each start writes a session and its trial rows and counts toward
+ * the balance of methods and images, so anonymous starts are limited per client address and per
+ * study, and a session idle for `idleMinutes` is marked abandoned and leaves the balance.
+ */
+export interface StartLimits {
+  perAddressPerHour: number;
+  perStudyPerMinute: number;
+  idleMinutes: number;
+}
+
+export const DEFAULT_START_LIMITS: StartLimits = { perAddressPerHour: 10, perStudyPerMinute: 120, idleMinutes: 60 };
+
 interface StartInput {
   studyId: string;
   params: Record<string, string>;
   existingToken: string | undefined;
   userAgent: string | null;
   screen: { width: number; height: number; devicePixelRatio: number } | null;
+  /** The client's address (lib/http/forwarded.ts); null when unknown (scripts, tests). */
+  clientAddress?: string | null;
+  limits?: StartLimits;
+}
+
+function tooManyStarts(message: string, retryAfterSeconds: number): DomainError {
+  return new DomainError("too_many_sessions", message, { retryAfterSeconds });
 }
 
 /**
@@ -97,20 +130,32 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
     const existing = await db.raterSession.findUnique({ where: { tokenHash: sha256Hex(input.existingToken) }, select: { id: true, studyId: true } });
     if (existing && existing.studyId === input.studyId) return { token: input.existingToken, sessionId: existing.id, resumed: true };
   }
-  if (isMturkPreview(input.params)) throw new AppError(409, "mturk_preview", "Accept the HIT on MTurk before starting.");
+  if (isMturkPreview(input.params)) throw new DomainError("mturk_preview", "Accept the HIT on MTurk before starting.");
   const identity = identifyRecruiter(input.params);
+  const limits = input.limits ?? DEFAULT_START_LIMITS;
   const token = randomToken();
   const sessionId = await oneStartAtATime(input.studyId, () => db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${input.studyId}))`;
       const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, participantSalt: true } });
       if (!study) throw notFound("Study");
-      if (study.status !== "open") throw new AppError(409, "study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
+      if (study.status !== "open") throw new DomainError("study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
       const protocol = protocolSchema.parse(study.protocol);
       const hash = identity.participantId ? participantHash(study.participantSalt, identity.recruiter, identity.participantId) : null;
       if (hash && (await tx.raterSession.count({ where: { studyId: study.id, participantHash: hash } })) > 0) {
-        throw new AppError(409, "already_participated", "You have already taken part in this study (each participant may take it once).");
+        throw new DomainError("already_participated", "You have already taken part in this study (each participant may take it once).");
       }
+      // Counted under the study's lock, so a burst cannot slip past the limits. The address is
+      // stored only as a hash salted like participant ids.
+      const clientHash = input.clientAddress ? sha256Hex(`${study.participantSalt}:client:${input.clientAddress}`) : null;
+      const now = Date.now();
+      if ((await tx.raterSession.count({ where: { studyId: study.id, createdAt: { gt: new Date(now - 60_000) } } })) >= limits.perStudyPerMinute) {
+        throw tooManyStarts("Many people are starting this study right now. Please try again in a minute.", 60);
+      }
+      if (clientHash && (await tx.raterSession.count({ where: { studyId: study.id, clientHash, createdAt: { gt: new Date(now - 3_600_000) } } })) >= limits.perAddressPerHour) {
+        throw tooManyStarts("Too many sessions were started from your network. Please try again later.", 3600);
+      }
+      await abandonIdleSessions(tx, study.id, new Date(now - limits.idleMinutes * 60_000));
       const plan = await planSession(tx, study.id, protocol);
       const session = await tx.raterSession.create({
         data: {
@@ -121,6 +166,7 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
           recruiterIds: Object.keys(identity.ids).length ? recruiterIdsToKeep(identity, protocol) : undefined,
           tokenHash: sha256Hex(token),
           userAgent: input.userAgent?.slice(0, 500) ?? null,
+          clientHash,
           screen: input.screen ?? undefined,
         },
         select: { id: true },
@@ -150,6 +196,20 @@ function recruiterIdsToKeep(identity: RecruiterIdentity, protocol: Protocol): Re
   // Without consent to keep ids, only what MTurk's submission needs stays (not personal data).
   const { assignmentId, turkSubmitTo } = identity.ids;
   return Object.fromEntries(Object.entries({ assignmentId, turkSubmitTo }).filter(([, value]) => value)) as Record<string, string>;
+}
+
+/**
+ * Marks abandoned the study's active sessions whose last answer (or start, without answers) is
+ * older than `idleBefore`: they no longer count toward the balance of methods and images. A rater
+ * who comes back can still finish; the last answer marks the session completed as usual.
+ */
+async function abandonIdleSessions(tx: Tx, studyId: string, idleBefore: Date): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "RaterSession" r SET "status" = 'abandoned'
+     WHERE r."studyId" = ${studyId} AND r."status" = 'active' AND r."createdAt" < ${idleBefore}
+       AND NOT EXISTS (
+         SELECT 1 FROM "Trial" t JOIN "Response" a ON a."trialId" = t."id"
+          WHERE t."sessionId" = r."id" AND a."createdAt" >= ${idleBefore})`;
 }
 
 async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
@@ -184,7 +244,11 @@ async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
   const stimulusIds = [...perStimulus].filter(([, count]) => count === usedMethodIds.length).map(([id]) => id).sort();
 
   // Analysed trials only: practice images are never analysed, so they must not skew the balance.
-  const shownRows = await tx.trial.groupBy({ by: ["methodId", "stimulusId"], where: { methodId: { in: usedMethodIds }, kind: { not: "practice" } }, _count: { _all: true } });
+  const shownRows = await tx.trial.groupBy({
+    by: ["methodId", "stimulusId"],
+    where: { methodId: { in: usedMethodIds }, kind: { not: "practice" }, session: { status: { not: "abandoned" } } },
+    _count: { _all: true },
+  });
   const timesShown = new Map<string, Map<string, number>>();
   for (const row of shownRows) {
     const byStimulus = timesShown.get(row.methodId) ?? new Map<string, number>();
@@ -204,7 +268,7 @@ async function planSession(tx: Tx, studyId: string, protocol: Protocol) {
     });
     return { sessionMethodId, trials, candidateIds };
   } catch (error) {
-    if (error instanceof PlanError) throw new AppError(409, "study_not_ready", error.message);
+    if (error instanceof PlanError) throw new DomainError("study_not_ready", error.message);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { readSessionAggregates, type QueryClient } from "@/lib/results/study-aggregates";
 import { decideSessions } from "@/lib/results/summarize-study";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
 import type { Protocol } from "./protocol";
 
 /** Sessions of one method (between design) or of the study (within): the target counts analysed ones. */
@@ -40,6 +40,6 @@ export function countFor(counts: ReadonlyMap<string | null, RecruitmentCount>, m
 }
 
 /** A new rater is refused once the analysed target is met everywhere (the recruiter's "study full"). */
-export function studyFull(): AppError {
-  return new AppError(409, "study_full", "This study has all the participants it needs. Thank you for your interest.");
+export function studyFull(): DomainError {
+  return new DomainError("study_full", "This study has all the participants it needs. Thank you for your interest.");
 }

@@ -1,49 +1,20 @@
 import type { Db } from "@/lib/db/client";
 import { sha256Hex } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
+import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { protocolSchema, type Protocol } from "./protocol";
-
-export type Side = "left" | "right";
-
-export interface TrialView {
-  trialId: string;
-  position: number;
-  /** Vigilance trials are shown as test trials: nothing tells the rater which they are. */
-  phase: "practice" | "test";
-  index: number;
-  phaseTotal: number;
-  leftUrl: string;
-  rightUrl: string;
-  presentation: Protocol["presentation"];
-  responseTimeLimitMs: number | null;
-  practiceFeedbackMs: number;
-}
-
-export interface Completion {
-  code: string;
-  redirectUrl: string | null;
-  recruiter: "prolific" | "mturk" | "link";
-  mturkSubmit?: { action: string; assignmentId: string };
-}
-
-export interface SessionState {
-  id: string;
-  status: "active" | "completed";
-  progress: { answered: number; total: number; practiceTotal: number };
-  next: TrialView | null;
-  completion: Completion | null;
-}
+import { isMturkSubmitUrl } from "./rater-sessions";
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 
 /** The rater's session for a bearer token (the cookie), or a 401. */
 export async function findRaterSession(db: Db, token: string | undefined) {
-  if (!token || token.length > 200) throw new AppError(401, "no_session", "No session: start the study from its link.");
+  if (!token || token.length > 200) throw new DomainError("no_session", "No session: start the study from its link.");
   const session = await db.raterSession.findUnique({
     where: { tokenHash: sha256Hex(token) },
     select: { id: true, studyId: true, status: true, recruiter: true, recruiterIds: true },
   });
-  if (!session) throw new AppError(401, "no_session", "No session: start the study from its link.");
+  if (!session) throw new DomainError("no_session", "No session: start the study from its link.");
   return session;
 }
 
@@ -53,17 +24,18 @@ export async function findRaterSession(db: Db, token: string | undefined) {
  * after every answer and on every trial fetch, the hottest path under load (docs/benchmarks.md).
  */
 export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
-  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; completionCode: string }[]>`
-    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol", s."completionCode"
+  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; studyCode: string; sessionCode: string | null }[]>`
+    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol",
+           s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode"
       FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
      WHERE r."id" = ${sessionId}`;
-  if (!row) throw new AppError(404, "not_found", "Session not found.");
+  if (!row) throw new DomainError("not_found", "Session not found.");
   const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string; answered: boolean }[]>`
     SELECT t."id", t."position", t."kind"::text AS "kind", t."leftToken", t."rightToken", (a."id" IS NOT NULL) AS "answered"
       FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
      WHERE t."sessionId" = ${sessionId}
      ORDER BY t."position"`;
-  const session = { ...row, study: { protocol: row.protocol, completionCode: row.completionCode }, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
+  const session = { ...row, study: { protocol: row.protocol }, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
   const protocol = protocolSchema.parse(session.study.protocol);
   const practiceTotal = session.trials.filter((trial) => trial.kind === "practice").length;
   const answered = session.trials.filter((trial) => trial.response).length;
@@ -90,18 +62,25 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
     status: completed ? "completed" : "active",
     progress: { answered, total: session.trials.length, practiceTotal },
     next: view,
-    completion: completed ? completionFor(session.recruiter, session.recruiterIds, session.study.completionCode, protocol) : null,
+    completion: completed ? completionFor(session.recruiter, session.recruiterIds, { study: row.studyCode, session: row.sessionCode ?? row.studyCode }, protocol) : null,
   };
 }
 
-function completionFor(recruiter: Completion["recruiter"], recruiterIds: unknown, code: string, protocol: Protocol): Completion {
+/**
+ * The rater sees the session's own code. Prolific's redirect alone carries the study's code:
+ * Prolific accepts only the codes configured on its side, and its participants are checked by
+ * their PROLIFIC_PID in the recruiter ledger instead (lib/results/recruiter-ledger.ts).
+ */
+function completionFor(recruiter: Completion["recruiter"], recruiterIds: unknown, codes: { study: string; session: string }, protocol: Protocol): Completion {
   const ids = (recruiterIds ?? {}) as Record<string, string>;
+  const code = codes.session;
   if (recruiter === "prolific") {
     const url = new URL(protocol.prolificCompletionUrl);
-    url.searchParams.set("cc", code);
+    url.searchParams.set("cc", codes.study);
     return { code, redirectUrl: url.toString(), recruiter };
   }
-  if (recruiter === "mturk" && ids.turkSubmitTo && ids.assignmentId) {
+  // Checked again here: rows stored before the check was tightened must not reach the form either.
+  if (recruiter === "mturk" && ids.turkSubmitTo && isMturkSubmitUrl(ids.turkSubmitTo) && ids.assignmentId) {
     return { code, redirectUrl: null, recruiter, mturkSubmit: { action: new URL("/mturk/externalSubmit", ids.turkSubmitTo).toString(), assignmentId: ids.assignmentId } };
   }
   return { code, redirectUrl: null, recruiter };

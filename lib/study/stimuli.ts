@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { putBlob } from "@/lib/db/blobs";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
 import { ImageError } from "@/lib/images/errors";
 import { normalizeUpload } from "@/lib/images/normalize-upload";
 import { renderRealStimulus } from "@/lib/images/render-stimulus";
@@ -24,7 +24,7 @@ export interface StimuliReport {
  */
 export async function addStimuli(db: Db, researcher: ResearcherView, studyId: string, images: ArchiveImage[], pixelLimit: number): Promise<StimuliReport> {
   const study = await assertStudyAccess(db, researcher, studyId);
-  if (study.status !== "draft") throw new AppError(409, "protocol_frozen", "Stimuli can only be added while the study is a draft.");
+  if (study.status !== "draft") throw new DomainError("protocol_frozen", "Stimuli can only be added while the study is a draft.");
   const { protocol: rawProtocol } = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true } });
   const protocol = protocolSchema.parse(rawProtocol);
   const existing = await db.stimulusImage.findMany({ where: { studyId }, select: { name: true, sourceSha256: true } });

@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { randomToken } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/errors";
 import { assertStudyAccess } from "./access";
+import { newCompletionCode } from "./completion-code";
 import { parseMethodConfig } from "./method-config";
 import { hashProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
 import { countFor, recruitmentCounts } from "./recruitment";
@@ -20,12 +21,6 @@ export const updateStudySchema = z.object({
 
 export const statusActionSchema = z.object({ action: z.enum(["open", "pause", "resume", "close"]) });
 
-/** Completion codes avoid look-alike characters (0/O, 1/I/L) so raters can type them. */
-function completionCode(): string {
-  const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-  return Array.from(randomToken(12), (char) => alphabet[char.charCodeAt(0) % alphabet.length]).join("").slice(0, 10);
-}
-
 export async function createStudy(db: Db, researcher: ResearcherView, input: z.infer<typeof createStudySchema>) {
   return db.study.create({
     data: {
@@ -33,7 +28,7 @@ export async function createStudy(db: Db, researcher: ResearcherView, input: z.i
       ownerId: researcher.id,
       teamId: researcher.teamId,
       protocol: input.protocol ?? protocolSchema.parse({}),
-      completionCode: completionCode(),
+      completionCode: newCompletionCode(),
       participantSalt: randomToken(),
     },
     select: { id: true, name: true, status: true },
@@ -44,7 +39,7 @@ export async function createStudy(db: Db, researcher: ResearcherView, input: z.i
 export async function updateStudy(db: Db, researcher: ResearcherView, studyId: string, input: z.infer<typeof updateStudySchema>) {
   const study = await assertStudyAccess(db, researcher, studyId);
   if (input.protocol && study.status !== "draft") {
-    throw new AppError(409, "protocol_frozen", "The protocol is frozen once the study has opened.");
+    throw new DomainError("protocol_frozen", "The protocol is frozen once the study has opened.");
   }
   return db.study.update({
     where: { id: studyId },
@@ -85,12 +80,12 @@ export async function changeStudyStatus(db: Db, researcher: ResearcherView, stud
     const study = await tx.study.findUniqueOrThrow({ where: { id: studyId }, select: { status: true, protocol: true, protocolHash: true } });
     const allowed: Record<typeof action, string[]> = { open: ["draft"], pause: ["open"], resume: ["paused"], close: ["open", "paused", "draft"] };
     if (!allowed[action].includes(study.status)) {
-      throw new AppError(409, "invalid_transition", `A ${study.status} study cannot ${action}.`);
+      throw new DomainError("invalid_transition", `A ${study.status} study cannot ${action}.`);
     }
     if (action === "open") {
       const protocol = protocolSchema.parse(study.protocol);
       const problems = await readinessProblems(tx as unknown as Db, studyId, protocol);
-      if (problems.length) throw new AppError(409, "study_not_ready", problems.join(" "), { problems });
+      if (problems.length) throw new DomainError("study_not_ready", problems.join(" "), { problems });
       return tx.study.update({
         where: { id: studyId },
         data: { status: "open", openedAt: new Date(), protocol, protocolHash: hashProtocol(protocol) },

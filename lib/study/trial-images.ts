@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Db } from "@/lib/db/client";
-import { AppError, notFound } from "@/lib/http/errors";
+import { DomainError, notFound } from "@/lib/errors";
 import { renderServedPair, type ServedPair } from "@/lib/images/trial-pair";
 
 // Blobs are content-addressed (the key is the SHA-256 of the bytes), so a cached copy is never
@@ -78,7 +78,7 @@ export async function resolveRaterImage(db: Db, sessionId: string, token: string
   if (!trial || trial.sessionId !== sessionId) throw notFound("Image");
   if (trial.answered) {
     forgetServedPair(trial.id);
-    throw new AppError(410, "image_gone", "This trial has been answered; its photos are no longer available.");
+    throw new DomainError("image_gone", "This trial has been answered; its photos are no longer available.");
   }
   let pair = servedPairs.get(trial.id);
   if (!pair) {

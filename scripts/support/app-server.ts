@@ -81,7 +81,13 @@ export function productionAppEnv(target: DatabaseTarget, port: number, extraEnv:
     COOKIE_SECURE: "false",
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
-    ...(target.kind === "postgres" ? { DATABASE_URL: target.url } : { PGLITE_DIR: target.dir, DATABASE_URL: "" }),
+    // Every client of a test or benchmark comes from 127.0.0.1: the per-address and per-study
+    // limits on rater sessions would stop them. Tests of those limits pass their own values.
+    RATER_STARTS_PER_ADDRESS_PER_HOUR: "1000000",
+    RATER_STARTS_PER_STUDY_PER_MINUTE: "1000000",
+    ...(target.kind === "postgres"
+      ? { DATABASE_URL: target.url, DIRECT_DATABASE_URL: target.directUrl ?? "" }
+      : { PGLITE_DIR: target.dir, DATABASE_URL: "", DIRECT_DATABASE_URL: "" }),
     ...extraEnv,
   };
 }

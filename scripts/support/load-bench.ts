@@ -11,7 +11,7 @@ import { createScratchDatabase } from "./scratch-database";
 import { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv, seedDatabase, type AppProcess } from "./app-server";
 import { assertLoopback, SimulatedBrowser } from "./load-client";
 import { runClosedLoop } from "./load-fixed";
-import { findNginx, startNginx, type StaticServer } from "./load-nginx";
+import { findNginx, startNginx, startNginxBalancer, type Balancer, type StaticServer } from "./load-nginx";
 import { ENDPOINTS, runCrowd, type RaterOutcome } from "./load-raters";
 import { compareEndpoints, LatencyRecorder, type EndpointSummary } from "./load-stats";
 import { auditDeliveries, seedLoadStudy, type DeliveryAudit } from "./load-study";
@@ -25,6 +25,8 @@ export interface ServeBenchmarkOptions {
   database: "postgres" | "pglite";
   /** A PostgreSQL server to create the benchmark's own database on (loopback only). */
   serverUrl: string;
+  /** The server itself when `serverUrl` names a pooler (PgBouncer): databases are created and migrated through it. */
+  directServerUrl?: string;
   raters: number;
   /** Raters arrive evenly over this many seconds. */
   rampS: number;
@@ -38,6 +40,12 @@ export interface ServeBenchmarkOptions {
   responseMedianMs: number;
   resendShare: number;
   doubleSendShare: number;
+  /**
+   * App instances on the one database. More than one, or `balancer`, puts nginx in front
+   * (round robin, README "Several instances") and the raters talk to it.
+   */
+  instances: number;
+  balancer: boolean;
   /** DATABASE_POOL_MAX for the app (undefined: the app's default). */
   poolMax?: number;
   /**
@@ -66,6 +74,8 @@ export const DEFAULT_OPTIONS: ServeBenchmarkOptions = {
   responseMedianMs: 900,
   resendShare: 0.1,
   doubleSendShare: 0.03,
+  instances: 1,
+  balancer: false,
   compare: true,
   probeRatePerS: 5,
   compareConcurrency: 32,
@@ -78,15 +88,19 @@ export interface ServeBenchmarkResult {
   startedAt: string;
   machine: { cpus: number; model: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   database: { kind: "postgres" | "pglite"; poolMax: number | "default" };
-  settings: Omit<ServeBenchmarkOptions, "log" | "serverUrl">;
+  /** How the app ran: instances, and nginx in front when it balanced them. */
+  serving: { instances: number; balancer: string | null };
+  settings: Omit<ServeBenchmarkOptions, "log" | "serverUrl" | "directServerUrl">;
   responses: Omit<DeliveryAudit, "sessions" | "ok">;
   sessions: DeliveryAudit["sessions"];
   raterPhase: {
     wallS: number;
     answersPerS: number;
     requestsPerS: number;
-    /** The app's CPU time over the phase (all its processes), per request and in cores. */
+    /** The app's CPU time over the phase (all its processes, every instance), per request and in cores. */
     appCpu: { totalS: number; msPerRequest: number; cores: number } | null;
+    /** The balancing nginx's CPU time (master and worker), when there is one. */
+    balancerCpu: { totalS: number; msPerRequest: number; cores: number } | null;
     /** The PostgreSQL backends' CPU for this database (a lower bound), per request and in cores. */
     postgresCpu: { totalS: number; msPerRequest: number; cores: number } | null;
     /** Share of the machine's CPU (all cores) busy during the phase, whoever used it. */
@@ -127,9 +141,12 @@ interface OwnDatabase {
 }
 
 /** A fresh database for this run: its own database on the server, or a temp PGlite directory. */
-export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: string, poolMax = 10): Promise<OwnDatabase> {
-  if (kind === "postgres") assertLoopback(serverUrl);
-  return createScratchDatabase(kind, { serverUrl, prefix: "ctt_bench", poolMax });
+export async function createOwnDatabase(kind: "postgres" | "pglite", serverUrl: string, directServerUrl?: string): Promise<OwnDatabase> {
+  if (kind === "postgres") {
+    assertLoopback(serverUrl);
+    if (directServerUrl) assertLoopback(directServerUrl);
+  }
+  return createScratchDatabase(kind, { serverUrl, directServerUrl, prefix: "ctt_bench" });
 }
 
 let clockTicks: number | undefined;
@@ -157,6 +174,11 @@ export function postgresBackendsCpuMs(database: string): number | null {
       return false;
     }
   });
+}
+
+/** CPU time (ms) of one process and its direct children (nginx: the master and its worker). */
+export function processTreeCpuMs(pid: number): number | null {
+  return processesCpuMs((fields, entry) => Number(entry) === pid || Number(fields[1]) === pid);
 }
 
 function processesCpuMs(select: (fields: string[], pid: string) => boolean): number | null {
@@ -198,21 +220,21 @@ export function machineCpuMs(): { busy: number; total: number } | null {
 }
 
 /** A first request to each rater route, so that module loading is not timed as serving. */
-async function warmUp(app: AppProcess, studyId: string): Promise<{ imageUrl: string; cookie: string }> {
+export async function warmUp(frontUrl: string, studyId: string, rounds: number): Promise<{ imageUrl: string; cookie: string }> {
   const recorder = new LatencyRecorder();
-  const probe = new SimulatedBrowser(app.url, recorder);
+  const probe = new SimulatedBrowser(frontUrl, recorder);
   const state = await createSession(probe.fetchAs("warm"), { studyId, params: { PROLIFIC_PID: `probe-${randomBytes(4).toString("hex")}` }, screen: { width: 1920, height: 1080, devicePixelRatio: 1 } });
   const next = state.next;
   if (!next) throw new Error("the probe session has no trial");
   const fetchWarm = probe.fetchAs("warm");
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     await (await fetchWarm(`/api/rater/sessions/current?studyId=${studyId}`)).arrayBuffer();
     await (await fetchWarm(next.leftUrl)).arrayBuffer();
     await (await fetchWarm("/api/health")).arrayBuffer();
     // An answer to a trial that does not exist: loads the answer route, stores nothing.
     await (await fetchWarm(`/api/rater/trials/00000000-0000-4000-8000-000000000000/answer`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).arrayBuffer();
   }
-  return { imageUrl: `${app.url}${next.leftUrl}`, cookie: probe.cookieHeader() };
+  return { imageUrl: `${frontUrl}${next.leftUrl}`, cookie: probe.cookieHeader() };
 }
 
 /**
@@ -253,8 +275,9 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
   const loadAverageBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
 
   await ensureProductionBuild();
-  const own = await createOwnDatabase(options.database, options.serverUrl);
-  let app: AppProcess | undefined;
+  const own = await createOwnDatabase(options.database, options.serverUrl, options.directServerUrl);
+  const apps: AppProcess[] = [];
+  let balancer: Balancer | undefined;
   let nginx: StaticServer | undefined;
   try {
     log(`seeding ${options.stimuli} stimuli on ${options.database}…`);
@@ -263,25 +286,36 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
       studyId = (await seedLoadStudy(db, { stimuli: options.stimuli, protocol: { practiceTrials: options.practiceTrials, testTrials: options.testTrials, vigilanceShare: 0.1, targetSessionsPerMethod: Math.max(1, options.raters) } })).studyId;
     });
     const extraEnv: Record<string, string> = options.poolMax ? { DATABASE_POOL_MAX: String(options.poolMax) } : {};
-    app = await launchProductionApp(productionAppEnv(own.target, await freePort(), extraEnv));
-    log(`app on ${app.url}; warming up`);
-    const probe = await warmUp(app, studyId);
+    const envs = await Promise.all(Array.from({ length: options.instances }, async () => productionAppEnv(own.target, await freePort(), extraEnv)));
+    apps.push(...(await Promise.all(envs.map((env) => launchProductionApp(env)))));
+    const nginxBinary = options.compare || options.instances > 1 || options.balancer ? findNginx() : null;
+    if (options.instances > 1 || options.balancer) {
+      if (!nginxBinary) throw new Error("several instances need nginx as their balancer (Debian: apt-get install -y nginx)");
+      balancer = await startNginxBalancer(nginxBinary, apps.map((app) => app.url));
+    }
+    const frontUrl = balancer?.url ?? (apps[0] as AppProcess).url;
+    log(`${apps.length} instance(s) ${apps.map((app) => app.url).join(", ")}${balancer ? ` behind ${balancer.url}` : ""}; warming up`);
+    // Round robin: enough rounds that every instance has loaded every rater route.
+    const probe = await warmUp(frontUrl, studyId, 3 * apps.length);
     const imageBytes = new Uint8Array(await (await fetch(probe.imageUrl, { headers: { cookie: probe.cookie } })).arrayBuffer());
-    const nginxBinary = options.compare ? findNginx() : null;
     if (options.compare && !nginxBinary) log("nginx not found (Debian: apt-get install -y nginx): no static-file reference");
-    nginx = nginxBinary ? await startNginx(nginxBinary, imageBytes) : undefined;
+    nginx = options.compare && nginxBinary ? await startNginx(nginxBinary, imageBytes) : undefined;
 
     log(`${options.raters} raters, ${options.practiceTrials}+${options.testTrials} trials each, arriving over ${options.rampS} s, bound ${options.durationS} s`);
     const recorder = new LatencyRecorder();
     const runId = randomBytes(4).toString("hex");
-    const appGroup = app.process.pid ?? 0;
-    const cpuBefore = processGroupCpuMs(appGroup);
+    const appsCpuMs = () => {
+      const each = apps.map((app) => processGroupCpuMs(app.process.pid ?? 0));
+      return each.some((value) => value === null) ? null : each.reduce<number>((sum, value) => sum + (value ?? 0), 0);
+    };
+    const cpuBefore = appsCpuMs();
+    const balancerBefore = balancer ? processTreeCpuMs(balancer.pid) : null;
     const databaseName = own.target.kind === "postgres" ? new URL(own.target.url).pathname.slice(1) : null;
     const postgresBefore = databaseName ? postgresBackendsCpuMs(databaseName) : null;
     const machineBefore = machineCpuMs();
     const probes = new LatencyRecorder();
     const crowdRun = runCrowd({
-      baseUrl: app.url,
+      baseUrl: frontUrl,
       studyId,
       runId,
       recorder,
@@ -295,11 +329,13 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
       durationMs: options.durationS * 1000,
     });
     const probing = options.compare
-      ? probeWhile(crowdRun, [{ name: "health", url: `${app.url}/api/health` }, ...(nginx ? [{ name: "nginxImage", url: nginx.url }] : [])], options.probeRatePerS, probes)
+      ? probeWhile(crowdRun, [{ name: "health", url: `${frontUrl}/api/health` }, ...(nginx ? [{ name: "nginxImage", url: nginx.url }] : [])], options.probeRatePerS, probes)
       : Promise.resolve();
     const crowd = await crowdRun;
     await probing;
-    const cpuAfter = processGroupCpuMs(appGroup);
+    const cpuAfter = appsCpuMs();
+    const balancerAfter = balancer ? processTreeCpuMs(balancer.pid) : null;
+    const balancerCpuMs = balancerBefore !== null && balancerAfter !== null ? balancerAfter - balancerBefore : null;
     const appCpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
     const postgresAfter = databaseName ? postgresBackendsCpuMs(databaseName) : null;
     const postgresCpuMs = postgresBefore !== null && postgresAfter !== null ? postgresAfter - postgresBefore : null;
@@ -320,12 +356,12 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     if (options.compare) {
       const closed = { concurrency: options.compareConcurrency, durationMs: options.compareSeconds * 1000 };
       log(`reference: /api/health, the image route and nginx, ${closed.concurrency} clients × ${options.compareSeconds} s each`);
-      reference.closedLoop.health = await runClosedLoop({ url: `${app.url}/api/health`, ...closed });
+      reference.closedLoop.health = await runClosedLoop({ url: `${frontUrl}/api/health`, ...closed });
       reference.closedLoop.appImage = await runClosedLoop({ url: probe.imageUrl, headers: { cookie: probe.cookie }, expectBytes: imageBytes.byteLength, ...closed });
       if (nginx) reference.closedLoop.nginxImage = await runClosedLoop({ url: nginx.url, expectBytes: imageBytes.byteLength, ...closed });
     }
 
-    await app.stop();
+    await Promise.all(apps.map((app) => app.stop()));
     const opened = await openMigratedDatabase(own.target);
     let audit: DeliveryAudit;
     try {
@@ -333,10 +369,11 @@ export async function runServeBenchmark(options: ServeBenchmarkOptions): Promise
     } finally {
       await opened.close();
     }
-    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, appCpuMs, postgresCpuMs, machineBusy, endpoints, steady, reference, outcomes: crowd.outcomes });
+    return assemble(options, { startedAt, loadAverageBefore, audit, crowdWallMs: crowd.wallMs, appCpuMs, balancerCpuMs, balancer: balancer?.version ?? null, postgresCpuMs, machineBusy, endpoints, steady, reference, outcomes: crowd.outcomes });
   } finally {
     await nginx?.stop();
-    await app?.stop();
+    await balancer?.stop();
+    await Promise.all(apps.map((app) => app.stop()));
     await own.drop();
   }
 }
@@ -354,6 +391,8 @@ function assemble(
     audit: DeliveryAudit;
     crowdWallMs: number;
     appCpuMs: number | null;
+    balancerCpuMs: number | null;
+    balancer: string | null;
     postgresCpuMs: number | null;
     machineBusy: number | null;
     endpoints: Record<string, EndpointSummary>;
@@ -385,12 +424,13 @@ function assemble(
     imageWithinNginxFactor:
       imageVsNginx.p50 !== null && appImageVsNginx?.throughput != null ? imageVsNginx.p50 <= GOALS.imageVsNginx && appImageVsNginx.throughput <= GOALS.imageVsNginx : null,
   };
-  const { log: _log, serverUrl: _serverUrl, ...settings } = options;
+  const { log: _log, serverUrl: _serverUrl, directServerUrl: _directServerUrl, ...settings } = options;
   return {
     benchmark: "serve",
     startedAt: run.startedAt,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", node: process.version, loadAverageBefore: run.loadAverageBefore, loadAverageAfter: os.loadavg().map((value) => Math.round(value * 100) / 100) },
     database: { kind: options.database, poolMax: options.poolMax ?? "default" },
+    serving: { instances: options.instances, balancer: run.balancer },
     settings,
     responses,
     sessions,
@@ -399,6 +439,7 @@ function assemble(
       answersPerS: Math.round((audit.stored * 10_000) / run.crowdWallMs) / 10,
       requestsPerS: Math.round((requests * 10_000) / run.crowdWallMs) / 10,
       appCpu: cpuFigures(run.appCpuMs, requests, run.crowdWallMs),
+      balancerCpu: cpuFigures(run.balancerCpuMs, requests, run.crowdWallMs),
       postgresCpu: cpuFigures(run.postgresCpuMs, requests, run.crowdWallMs),
       machineBusyShare: run.machineBusy,
       endpoints,

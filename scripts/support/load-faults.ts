@@ -18,6 +18,8 @@ export type FaultKind = "kill-app" | "restart-postgres" | "fill-pool";
 export interface FaultRunOptions {
   fault: FaultKind;
   serverUrl: string;
+  /** The server itself when `serverUrl` names a pooler (PgBouncer). */
+  directServerUrl?: string;
   raters: number;
   /** Pace multiplier of the simulated raters (smaller: faster sessions). */
   speed: number;
@@ -32,7 +34,7 @@ export interface FaultRunOptions {
   log?: (message: string) => void;
 }
 
-export const DEFAULT_FAULT_OPTIONS: Omit<FaultRunOptions, "fault" | "serverUrl"> = {
+export const DEFAULT_FAULT_OPTIONS: Omit<FaultRunOptions, "fault" | "serverUrl" | "directServerUrl"> = {
   raters: 8,
   speed: 0.15,
   practiceTrials: 1,
@@ -55,7 +57,7 @@ export interface FaultRunResult {
   /** How long the fault lasted as the raters saw it (kill → healthy again; restart; lock held). */
   faultMs: number;
   /** What a request to /api/health got while the fault lasted (fill-pool: the pool was full). */
-  healthDuringFault: { status: number | "network"; ms: number } | null;
+  healthDuringFault: { status: number | "network"; ms: number; retryAfter: string | null } | null;
   audit: DeliveryAudit;
   resume: ResumeCheck;
   /** Attempts per endpoint, with the errors the fault caused (the clients retried them). */
@@ -90,14 +92,14 @@ export async function otherClientConnections(serverUrl: string, ownDatabase: str
   }
 }
 
-async function timedHealth(url: string): Promise<{ status: number | "network"; ms: number }> {
+async function timedHealth(url: string): Promise<NonNullable<FaultRunResult["healthDuringFault"]>> {
   const started = performance.now();
   try {
     const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(30_000) });
     await response.arrayBuffer();
-    return { status: response.status, ms: Math.round(performance.now() - started) };
+    return { status: response.status, ms: Math.round(performance.now() - started), retryAfter: response.headers.get("retry-after") };
   } catch {
-    return { status: "network", ms: Math.round(performance.now() - started) };
+    return { status: "network", ms: Math.round(performance.now() - started), retryAfter: null };
   }
 }
 
@@ -137,7 +139,7 @@ async function checkResume(studyId: string, outcomes: readonly RaterOutcome[], a
 export async function runFault(options: FaultRunOptions): Promise<FaultRunResult> {
   const log = options.log ?? (() => undefined);
   await ensureProductionBuild();
-  const own = await createOwnDatabase("postgres", options.serverUrl);
+  const own = await createOwnDatabase("postgres", options.serverUrl, options.directServerUrl);
   let app: AppProcess | undefined;
   const started = performance.now();
   try {

@@ -3,7 +3,7 @@
 // session, then per trial fetch the trial and both images, wait out the presentation and a
 // response time, and send the answer with one idempotency key and the page's retry policy. Some
 // answers are delivered twice (a lost acknowledgement, a double click) to exercise idempotency.
-import type { AnswerBody, SessionState, TrialView } from "@/lib/rater-client/api-schemas";
+import type { AnswerBody, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";
 import { buildPresentationSteps } from "@/lib/rater-client/presentation-schedule";
 import { createSession, fetchCurrentSession, postAnswer, RaterApiError, type FetchLike } from "@/lib/rater-client/rater-api";

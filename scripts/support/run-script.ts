@@ -1,5 +1,5 @@
 // Runs a CLI's main function: known errors print their message only (no stack), others in full.
-const plainErrors = new Set(["ConfigError", "DatabaseUnavailableError", "MigrationError", "AppError", "ImageError", "ArchiveError", "CliUsageError"]);
+const plainErrors = new Set(["ConfigError", "DatabaseUnavailableError", "MigrationError", "DomainError", "ImageError", "ArchiveError", "CliUsageError", "BackupError", "StudyArchiveError"]);
 
 export class CliUsageError extends Error {
   override name = "CliUsageError";

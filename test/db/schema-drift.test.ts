@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqlConnection, type SqlConnection } from "@/lib/db/connection";
 import { Prisma } from "@/lib/db/generated/client";
 import * as clientEnums from "@/lib/db/generated/enums";
@@ -151,17 +151,20 @@ describe("prisma/schema.prisma", () => {
 });
 
 describe.each(databaseKinds())("migrations match prisma/schema.prisma on %s", (kind) => {
-  const cleanups: (() => Promise<void>)[] = [];
+  let connection: SqlConnection;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const created = await createEmptyTarget(kind);
+    drop = created.drop;
+    connection = await openSqlConnection(created.target);
+    await applyMigrations(connection);
+  });
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    await connection?.close();
+    await drop?.();
   });
 
   it("builds exactly the tables, columns, enums, keys and indexes the schema declares", async () => {
-    const { target, drop } = await createEmptyTarget(kind);
-    cleanups.push(drop);
-    const connection = await openSqlConnection(target);
-    cleanups.push(() => connection.close());
-    await applyMigrations(connection);
     expect(await describeDatabase(connection)).toEqual(describeSchema(readPrismaSchema()));
-  }, 180_000);
+  });
 });

@@ -77,7 +77,10 @@ describe("a rater in a real browser", () => {
     await page.goto(`${app.url}/s/${studyId}`);
     await page.getByTestId("consent-accept").click();
     expect(await answerTrials(page, "left")).toBe(TOTAL_TRIALS);
-    await expect(page.getByTestId("completion-code").textContent()).resolves.toContain("SEEDCODE42");
+    // The session's own code, not the study's.
+    const shownCode = (await page.getByTestId("completion-code").textContent())?.match(/[A-HJ-NP-Z2-9]{10}/)?.[0];
+    expect(shownCode).toBeDefined();
+    expect(shownCode).not.toBe("SEEDCODE42");
 
     // A second rater, on a phone in portrait (photos stacked), reloads after three answers and
     // resumes at the next unanswered trial.
@@ -109,10 +112,11 @@ describe("a rater in a real browser", () => {
     const stored = await app.inspectAfterStop(async (db) =>
       db.raterSession.findMany({
         where: { studyId },
-        select: { status: true, recruiter: true, trials: { select: { kind: true, response: { select: { chosenSide: true, frameIntervalMs: true, exposureLeftMs: true } } } } },
+        select: { status: true, recruiter: true, completionCode: true, trials: { select: { kind: true, response: { select: { chosenSide: true, frameIntervalMs: true, exposureLeftMs: true, tooFast: true } } } } },
       }),
     );
     expect(stored).toHaveLength(2);
+    expect(stored.find((s) => s.recruiter === "link")!.completionCode).toBe(shownCode);
     for (const session of stored) {
       expect(session.status).toBe("completed");
       expect(session.trials).toHaveLength(TOTAL_TRIALS);
@@ -122,6 +126,8 @@ describe("a rater in a real browser", () => {
       for (const trial of session.trials) {
         expect(trial.response!.frameIntervalMs).toBeGreaterThan(0);
         expect(trial.response!.exposureLeftMs).toBeGreaterThan(0);
+        // A real browser following the protocol never answers sooner than the server allows.
+        expect(trial.response!.tooFast).toBe(false);
       }
     }
     expect(stored.find((s) => s.recruiter === "prolific")!.trials.every((t) => t.response!.chosenSide === "right")).toBe(true);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { colorizeImage, colorizeImages, colorizedToRgb8 } from "@/lib/images/colorize";
+import { aspectRatioWarning, colorizeImage, colorizeImages, colorizedToRgb8 } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
 import { renderFakeStimulus, renderRealStimulus, renderStimulusFromLAndAb } from "@/lib/images/render-stimulus";
 import { AB_BINS, NUM_AB_BINS, abBinIndex } from "@/lib/model/ab-bins";
@@ -153,5 +153,15 @@ describe("stimulus rendering", () => {
     const lab = joinLab(L, new Float32Array(8));
     expect(lab.length).toBe(12);
     await expect(renderStimulusFromLAndAb(L, new Float32Array(8), 2, 2, { size: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("aspectRatioWarning", () => {
+  it("warns beyond 4:1 relative to the network input, in either direction", () => {
+    expect(aspectRatioWarning(20000, 200, 256, 256)).toMatch(/20000×200 is squashed 100\.0:1 to the network's 256×256 input/);
+    expect(aspectRatioWarning(200, 1000, 256, 256)).toMatch(/squashed 5\.0:1/);
+    expect(aspectRatioWarning(1024, 256, 256, 256)).toBeNull(); // exactly 4:1
+    expect(aspectRatioWarning(481, 321, 256, 256)).toBeNull();
+    expect(aspectRatioWarning(2000, 250, 512, 128)).toBeNull(); // 8:1 image on a 4:1 input: squashed 2:1
   });
 });

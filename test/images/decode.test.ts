@@ -83,8 +83,7 @@ describe("decodeImage", () => {
 
   it("refuses images over the pixel limit (decompression bombs)", async () => {
     const png = await raw(gradient(20, 10), 20, 10).png().toBuffer();
-    const error = await expectImageError(decodeImage(png, { limitInputPixels: 199 }), "image_too_large");
-    expect(error.status).toBe(413);
+    await expectImageError(decodeImage(png, { limitInputPixels: 199 }), "image_too_large");
     expect((await decodeImage(png, { limitInputPixels: 200 })).width).toBe(20);
     // A PNG whose header claims 100 000 × 100 000 pixels (30 GB decoded): refused from the header.
     await expectImageError(decodeImage(withPngSize(png, 100_000, 100_000)), "image_too_large");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createIdempotencyKey, type RandomSource } from "@/lib/rater-client/idempotency-key";
 
-// The server's rule for keys (lib/study/answers.ts answerSchema).
+// The server's rule for keys (answerSchema, lib/contract/rater-api.ts).
 const serverKeyRule = /^[A-Za-z0-9_-]{8,100}$/;
 
 describe("createIdempotencyKey", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RaterPresentation } from "@/lib/rater-client/api-schemas";
+import type { RaterPresentation } from "@/lib/contract/rater-api";
 import {
   buildPresentationSteps,
   FIXATION_MS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { postAnswer, RaterApiError } from "@/lib/rater-client/rater-api";
-import type { AnswerBody } from "@/lib/rater-client/api-schemas";
+import type { AnswerBody } from "@/lib/contract/rater-api";
 import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";
 import {
   ANSWER_RETRY_POLICY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FAULT_OPTIONS, runFault } from "@/scripts/support/load-faults";
-import { serverUrlForTests } from "../support/database";
+import { directServerUrlForTests, serverUrlForTests } from "../support/database";
 
 // Fault 1: the app process is killed with SIGKILL mid-study (no shutdown of any kind)
 // and started again on the same port and database. The raters' clients retry as the page does
@@ -14,7 +14,7 @@ describe("app killed mid-study", () => {
   it.skipIf(!serverUrl)(
     "SIGKILL and restart: no acknowledged answer lost or duplicated, every session resumes",
     async () => {
-      const result = await runFault({ ...DEFAULT_FAULT_OPTIONS, fault: "kill-app", serverUrl: serverUrl as string });
+      const result = await runFault({ ...DEFAULT_FAULT_OPTIONS, fault: "kill-app", serverUrl: serverUrl as string, directServerUrl: directServerUrlForTests() });
       // The kill really cut requests off: some attempts failed at the network level and were retried.
       const networkFailures = Object.values(result.endpoints).reduce((sum, summary) => sum + (summary.errorKinds.network ?? 0), 0);
       expect(networkFailures).toBeGreaterThan(0);

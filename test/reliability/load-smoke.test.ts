@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS, runServeBenchmark } from "@/scripts/support/load-bench";
-import { serverUrlForTests } from "../support/database";
+import { directServerUrlForTests, serverUrlForTests } from "../support/database";
 
 // The serving benchmark (npm run bench:serve) at CI size: 10 raters running whole sessions at
 // twenty times a real rater's pace against the production build on its own PostgreSQL database.
@@ -16,7 +16,7 @@ describe("load harness smoke run", () => {
     async () => {
       const result = await runServeBenchmark({
         ...DEFAULT_OPTIONS,
-        serverUrl: serverUrl as string,
+        serverUrl: serverUrl as string, directServerUrl: directServerUrlForTests(),
         raters: 10,
         rampS: 1,
         durationS: 60,

@@ -47,7 +47,7 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
       byStatus: { active: 1, completed: 84, abandoned: 1 },
       analysed: 80,
       excluded: 4,
-      excludedByReason: { vigilance: 3, timing: 1, "no-trials": 0 },
+      excludedByReason: { vigilance: 3, timing: 1, pace: 0, "no-trials": 0 },
       incomplete: 2,
       analysedTrials: 2880,
       leftOutTrials: 150,
@@ -71,7 +71,7 @@ describe("methods paragraph", () => {
     expect(text).toContain("response time was unlimited");
     expect(text).toContain("Each session began with 10 practice trials with feedback, which were not analysed, followed by 40 test trials without feedback, of which 4 were vigilance trials");
     expect(text).toContain("between-subjects design), with a target of 40 raters per method");
-    expect(text).toContain("sessions that failed more than 1 vigilance trial or had flagged stimulus timing on more than 20% of their trials were excluded");
+    expect(text).toContain("sessions that failed more than 1 vigilance trial, had flagged stimulus timing on more than 20% of their trials, or sent any answer sooner than the presentation allows (by the server's clock) were excluded");
     expect(text).toContain("Of 84 completed sessions, 4 were excluded (3 for vigilance failures, 1 for timing); 2 incomplete sessions were not analysed.");
     expect(text).toContain("Ours (full): 32.3% [95% CI 28.3%–36.8%], ±2.2 (paper SE), d′ = 0.65, from 40 raters, 1,000 images and 1,440 trials");
     expect(text).toContain(

@@ -124,7 +124,7 @@ describe.each(databaseKinds())("study exports on %s", (kind) => {
     expect(body.methods[0].metrics.auc).toBe(0.894);
     expect(body.summary.methods[0].foolRate).toBe(0.5);
     expect(body.summary.methods[1].foolRate).toBe(0.375);
-    expect(body.sessions.excludedByReason).toEqual({ vigilance: 1, timing: 1, "no-trials": 0 });
+    expect(body.sessions.excludedByReason).toEqual({ vigilance: 1, timing: 1, pace: 0, "no-trials": 0 });
     // Two raters per method: below the minimum of 10, so no interval and no test.
     expect(body.summary.comparisons).toHaveLength(0);
     expect(body.summary.methods[0].interval).toBeNull();

@@ -43,14 +43,14 @@ describe.each(databaseKinds())("study results on %s", (kind) => {
   it("applies the protocol's exclusion rules to completed sessions and leaves incomplete ones out", async () => {
     const sessions = await readSessionAggregates(database.db, between.studyId);
     const { decisions, counts } = decideSessions(sessions, between.protocol.exclusion);
-    expect(counts).toEqual({ sessions: 6, kept: 4, excluded: 2, byReason: { vigilance: 1, timing: 1, "no-trials": 0 } });
+    expect(counts).toEqual({ sessions: 6, kept: 4, excluded: 2, byReason: { vigilance: 1, timing: 1, pace: 0, "no-trials": 0 } });
     const of = (key: string) => decisions.get(between.sessionIds.get(key) as string);
     expect(of("a3")).toEqual({ disposition: "excluded", reasons: ["vigilance"] });
     expect(of("b1")).toEqual({ disposition: "excluded", reasons: ["timing"] });
     expect(of("a4")).toEqual({ disposition: "incomplete", reasons: ["incomplete"] });
     expect(of("b2")).toEqual({ disposition: "included", reasons: [] });
     // A stricter rule (no vigilance failure allowed) also removes a2 and b2.
-    const strict = decideSessions(sessions, { maxVigilanceFailures: 0, maxTimingFlaggedShare: 0.2 });
+    const strict = decideSessions(sessions, { maxVigilanceFailures: 0, maxTimingFlaggedShare: 0.2, maxTooFastAnswers: 0 });
     expect(strict.counts.kept).toBe(2);
   });
 
@@ -87,7 +87,7 @@ describe.each(databaseKinds())("study results on %s", (kind) => {
       byStatus: { active: 1, completed: 6, abandoned: 1 },
       analysed: 4,
       excluded: 2,
-      excludedByReason: { vigilance: 1, timing: 1, "no-trials": 0 },
+      excludedByReason: { vigilance: 1, timing: 1, pace: 0, "no-trials": 0 },
       incomplete: 2,
       analysedTrials: 16,
       leftOutTrials: 11,

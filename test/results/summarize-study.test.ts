@@ -63,7 +63,7 @@ async function summarize(plans: readonly PlannedMethod[], design: "between" | "w
     methods,
     sessions: [],
     decisions: new Map(),
-    exclusionCounts: { sessions: 0, kept: 0, excluded: 0, byReason: { vigilance: 0, timing: 0, "no-trials": 0 } },
+    exclusionCounts: { sessions: 0, kept: 0, excluded: 0, byReason: { vigilance: 0, timing: 0, pace: 0, "no-trials": 0 } },
     aggregates: plans.map((plan, index) => aggregate(rng, `m${index}`, plan)),
     gallery: { stimuli: new Map(), candidates: new Map() },
     now: "2026-01-01T00:00:00.000Z",

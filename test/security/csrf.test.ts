@@ -90,12 +90,14 @@ describe("cross-site requests against the production app", () => {
     expect(answer.status).toBe(200);
   });
 
-  it("the cookies a forged request would ride on are HttpOnly and SameSite=Lax", async () => {
+  it("the researcher's cookie is HttpOnly and SameSite=Lax; the rater's, which must live in MTurk's frame, is partitioned and Secure", async () => {
     const signInResponse = await new HttpClient(app.url).post("/api/auth/sign-in", { email: first.email, password: PASSWORD });
     expect(signInResponse.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Lax/);
     const raterStart = await new HttpClient(app.url).post("/api/rater/sessions", { studyId: first.studyId, params: {}, screen: null });
     expect(raterStart.status).toBe(201);
-    expect(raterStart.headers.get("set-cookie")).toMatch(/^ctt_rater_[0-9a-f]{32}=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+    // On a loopback host browsers keep Secure cookies over http; cross-site requests riding on
+    // this cookie are refused by the Origin check above.
+    expect(raterStart.headers.get("set-cookie")).toMatch(/^ctt_rater_[0-9a-f]{32}=[^;]+; Path=\/; HttpOnly; Max-Age=\d+; SameSite=None; Secure; Partitioned$/);
   });
 
   it("nothing the cross-site requests asked for happened", async () => {

@@ -4,9 +4,9 @@ import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
 import { seedTwoTeams, signIn, type SeededTeam } from "./security-fixtures";
 
-// Security: researcher pages and APIs without a session (401 for the API, a redirect
-// to sign-in for pages) and with another team's researcher (403 for the API; pages answer like
-// an unknown study, 404, as the dashboard does, so that ids cannot be probed). Nothing changes.
+// Security: researcher pages and APIs without a session (401 for the API, a redirect to sign-in
+// for pages) and with another team's researcher (404 from the API and the pages, exactly as for
+// an unknown id, so that ids cannot be probed). Nothing changes.
 describe("researcher pages and APIs against the production app", () => {
   let app: RunningApp;
   let first: SeededTeam;
@@ -70,12 +70,16 @@ describe("researcher pages and APIs against the production app", () => {
     }
   });
 
-  it("another team's researcher: 403 from every study API, 404 pages, the blob route hides the image", async () => {
+  it("another team's researcher: 404 from every study API and page, as for an unknown id; the blob route hides the image", async () => {
     const intruder = await signIn(app, second.email);
-    for (const api of studyApis(first.studyId)) {
-      const response = await send(intruder, api);
-      expect(response.status, `${api.method} ${api.path}: ${response.raw.slice(0, 200)}`).toBe(403);
-      expect(response.data.code).toBe("forbidden");
+    const unknownId = "00000000-0000-4000-8000-000000000000";
+    for (const studyId of [first.studyId, unknownId]) {
+      for (const api of studyApis(studyId)) {
+        const response = await send(intruder, api);
+        expect(response.status, `${api.method} ${api.path}: ${response.raw.slice(0, 200)}`).toBe(404);
+        expect(response.data.code).toBe("not_found");
+        expect(response.data.detail).toBe("Study not found.");
+      }
     }
     // Blobs of another team answer like unknown ones (no probing of content hashes).
     expect((await intruder.get(`/api/blobs/${first.realSha256}`)).status).toBe(404);
@@ -84,12 +88,10 @@ describe("researcher pages and APIs against the production app", () => {
     const list = await intruder.get("/api/studies");
     expect(list.data.studies.map((study: { id: string }) => study.id)).toEqual([second.studyId]);
     const studyPage = await intruder.get(`/studies/${first.studyId}`);
-    expect([403, 404], `the study page answered ${studyPage.status}`).toContain(studyPage.status);
-    // The dashboard streams behind its loading.tsx, so its 404 arrives after a 200 status line:
-    // Next's not-found fallback marker in the body, and none of the study's data.
+    expect(studyPage.status).toBe(404);
     const dashboard = await intruder.get(`/studies/${first.studyId}/dashboard`);
-    if (dashboard.status === 200) expect(dashboard.raw).toContain("NEXT_HTTP_ERROR_FALLBACK;404");
-    else expect([403, 404]).toContain(dashboard.status);
+    expect(dashboard.status).toBe(404);
+    expect((await intruder.get(`/studies/${unknownId}/dashboard`)).status).toBe(404);
     for (const response of [studyPage, dashboard]) {
       // What the owner's page shows: the completion code and the recruiting link.
       expect(response.raw).not.toContain("SEEDCODE42");
@@ -100,6 +102,7 @@ describe("researcher pages and APIs against the production app", () => {
     const owner = await signIn(app, first.email);
     expect((await owner.get(`/api/studies/${first.studyId}`)).status).toBe(200);
     expect((await owner.get(`/studies/${first.studyId}`)).status).toBe(200);
+    expect((await owner.get(`/studies/${first.studyId}/dashboard`)).status).toBe(200);
   });
 
   it("the refused requests changed nothing", async () => {

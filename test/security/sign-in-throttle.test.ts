@@ -15,7 +15,8 @@ describe("sign-in brute force against the production app", () => {
   let second: SeededTeam;
 
   beforeAll(async () => {
-    app = await startApp(appDatabaseKind(), {}, {
+    // The test client stands in for a proxy on 127.0.0.1 that reports each client's address.
+    app = await startApp(appDatabaseKind(), { TRUSTED_PROXIES: "127.0.0.1" }, {
       seed: async (db) => {
         ({ first, second } = await seedTwoTeams(db));
       },

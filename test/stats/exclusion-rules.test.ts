@@ -10,12 +10,26 @@ const session = (sessionId: string, vigilanceFailures: number, timingFlaggedTria
 });
 
 describe("exclusion rules", () => {
-  it("defaults to more than one vigilance failure or more than 20% timing-flagged trials", () => {
-    expect(DEFAULT_EXCLUSION_RULES).toEqual({ maxVigilanceFailures: 1, maxTimingFlaggedShare: 0.2 });
-    expect(exclusionRulesSchema.parse({ maxVigilanceFailures: 0 })).toEqual({ maxVigilanceFailures: 0, maxTimingFlaggedShare: 0.2 });
+  it("defaults to more than one vigilance failure, more than 20% timing-flagged trials or any answer too fast", () => {
+    expect(DEFAULT_EXCLUSION_RULES).toEqual({ maxVigilanceFailures: 1, maxTimingFlaggedShare: 0.2, maxTooFastAnswers: 0 });
+    expect(exclusionRulesSchema.parse({ maxVigilanceFailures: 0 })).toEqual({ maxVigilanceFailures: 0, maxTimingFlaggedShare: 0.2, maxTooFastAnswers: 0 });
     expect(exclusionRulesSchema.safeParse({ maxVigilanceFailures: -1 }).success).toBe(false);
     expect(exclusionRulesSchema.safeParse({ maxTimingFlaggedShare: 1.5 }).success).toBe(false);
     expect(exclusionRulesSchema.safeParse({ extra: 1 }).success).toBe(false);
+  });
+
+  it("excludes for pace a session with more too-fast answers than the rule allows", () => {
+    const result = applyExclusionRules([
+      { ...session("honest", 0, 0), tooFastAnswers: 0 },
+      { ...session("one-rushed", 0, 1), tooFastAnswers: 1 },
+      { ...session("rushed", 0, 44), tooFastAnswers: 44 },
+    ]);
+    expect(result.sessions.map((s) => [s.sessionId, s.reasons])).toEqual([
+      ["honest", []],
+      ["one-rushed", ["pace"]],
+      ["rushed", ["timing", "pace"]],
+    ]);
+    expect(applyExclusionRules([{ ...session("one-rushed", 0, 1), tooFastAnswers: 1 }], { maxTooFastAnswers: 1 }).counts.kept).toBe(1);
   });
 
   it("keeps or excludes each session with its reasons and counts per reason", () => {
@@ -38,7 +52,7 @@ describe("exclusion rules", () => {
       sessions: 5,
       kept: 1,
       excluded: 4,
-      byReason: { vigilance: 2, timing: 2, "no-trials": 1 },
+      byReason: { vigilance: 2, timing: 2, pace: 0, "no-trials": 1 },
     });
   });
 

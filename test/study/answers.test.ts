@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";
-import { answerTrial, exposureMissed, type AnswerInput } from "@/lib/study/answers";
+import type { AnswerInput } from "@/lib/contract/rater-api";
+import { answerTrial, exposureMissed } from "@/lib/study/answers";
 import { buildSessionState } from "@/lib/study/session-state";
 import { protocolSchema } from "@/lib/study/protocol";
 
@@ -28,8 +29,8 @@ describe.each(databaseKinds())("answers on %s", (kind) => {
     const trials = await db.trial.findMany({ where: { sessionId: mine.sessionId }, orderBy: { position: "asc" } });
     const theirTrial = await db.trial.findFirstOrThrow({ where: { sessionId: theirs.sessionId } });
 
-    await expect(answerTrial(db, session, theirTrial.id, answer("key-foreign-1", "left"))).rejects.toMatchObject({ status: 404 });
-    await expect(answerTrial(db, session, trials[1]!.id, answer("key-order-01", "left"))).rejects.toMatchObject({ status: 409, code: "out_of_order" });
+    await expect(answerTrial(db, session, theirTrial.id, answer("key-foreign-1", "left"))).rejects.toMatchObject({ code: "not_found" });
+    await expect(answerTrial(db, session, trials[1]!.id, answer("key-order-01", "left"))).rejects.toMatchObject({ code: "out_of_order" });
 
     const first = trials[0]!;
     const realSide = first.realOnLeft ? "left" : "right";

@@ -50,7 +50,7 @@ describe.each(databaseKinds())("assignment under concurrency on %s", (kind) => {
     const first = await startOrResumeSession(db, { studyId: seeded.study.id, params: { workerId: "W1", assignmentId: "A1", hitId: "H1" }, existingToken: undefined, userAgent: null, screen: null });
     const resumed = await startOrResumeSession(db, { studyId: seeded.study.id, params: { workerId: "W1" }, existingToken: first.token, userAgent: null, screen: null });
     expect(resumed).toMatchObject({ sessionId: first.sessionId, resumed: true });
-    await expect(startOrResumeSession(db, { studyId: seeded.study.id, params: { workerId: "W1" }, existingToken: undefined, userAgent: null, screen: null })).rejects.toMatchObject({ status: 409, code: "already_participated" });
+    await expect(startOrResumeSession(db, { studyId: seeded.study.id, params: { workerId: "W1" }, existingToken: undefined, userAgent: null, screen: null })).rejects.toMatchObject({ code: "already_participated" });
     const stored = await db.raterSession.findUniqueOrThrow({ where: { id: first.sessionId } });
     expect(stored.participantHash).not.toContain("W1");
     expect(stored.recruiterIds).toEqual({ workerId: "W1", assignmentId: "A1", hitId: "H1" });

@@ -12,6 +12,15 @@ export function serverUrlForTests(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 }
 
+/**
+ * The server itself when the URL above names a pooler (CI runs the PostgreSQL phase through
+ * PgBouncer in transaction mode): TEST_DIRECT_DATABASE_URL or DIRECT_DATABASE_URL. Databases are
+ * created, dropped and migrated through it; everything else goes through the pooler.
+ */
+export function directServerUrlForTests(): string | undefined {
+  return process.env.TEST_DIRECT_DATABASE_URL || process.env.DIRECT_DATABASE_URL || undefined;
+}
+
 export interface TestDatabase extends OpenedDatabase {
   name: string;
   drop(): Promise<void>;
@@ -20,7 +29,7 @@ export interface TestDatabase extends OpenedDatabase {
 export async function createEmptyTarget(kind: "pglite" | "postgres"): Promise<{ target: DatabaseTarget; drop: () => Promise<void>; name: string }> {
   const serverUrl = serverUrlForTests();
   if (kind === "postgres" && !serverUrl) throw new Error("no PostgreSQL server configured for tests");
-  return createScratchDatabase(kind, { serverUrl, prefix: "ctt_test", poolMax: 20 });
+  return createScratchDatabase(kind, { serverUrl, directServerUrl: directServerUrlForTests(), prefix: "ctt_test", poolMax: 20 });
 }
 
 /** A fresh, migrated database of the given kind with a Prisma client on it. */

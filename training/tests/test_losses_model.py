@@ -5,8 +5,8 @@ import torch
 
 from training import bins as B
 from training.losses import colour_mask, l2_loss, weighted_cross_entropy
-from training.metrics import annealed_mean, auc_ab, colourfulness
-from training.model import ECCV16
+from training.metrics import annealed_mean, auc_ab, colourfulness, hue_shares
+from training.model import ECCV16, UNet17, load_eccv16_weights
 
 
 class LossTest(unittest.TestCase):
@@ -67,7 +67,36 @@ class ModelTest(unittest.TestCase):
         self.assertLess(n, 34e6)  # the paper's network: about 32 M parameters (docs/training.md)
 
 
+    def test_unet_starts_as_the_eccv16_it_is_initialised_from(self):
+        torch.manual_seed(0)
+        eccv = ECCV16(8, 313).eval()
+        for m in eccv.modules():  # non-trivial BatchNorm statistics
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 1.5)
+        inits = {k: v.numpy() for k, v in eccv.state_dict().items() if not k.endswith("num_batches_tracked")}
+        unet = UNet17(8, 313).eval()
+        missing = load_eccv16_weights(unet, inits)
+        self.assertEqual(missing, ["short3_8.bias", "short3_8.weight"])
+        x = torch.randn(2, 1, 32, 48)
+        with torch.no_grad():
+            self.assertTrue(torch.allclose(unet(x), eccv(x), atol=1e-5))
+            unet.short3_8.weight.normal_()  # the shortcut is live once trained
+            self.assertFalse(torch.allclose(unet(x), eccv(x), atol=1e-3))
+        with self.assertRaises(ValueError):
+            load_eccv16_weights(UNet17(16, 313), inits)  # another width does not fit
+
+    def test_unet_quarter_resolution(self):
+        y = UNet17(8, 2).eval()(torch.zeros(1, 1, 40, 56))
+        self.assertEqual(tuple(y.shape), (1, 2, 10, 14))
+
+
 class MetricsTest(unittest.TestCase):
+    def test_hue_shares(self):
+        # CIELab of sRGB red, yellow, green, blue (hue 40°, 103°, 136°, 306°) and one neutral pixel
+        ab = torch.tensor([[80.09, -21.55, -86.18, 79.19, 3.0], [67.2, 94.48, 83.18, -107.86, 4.0]]).reshape(1, 2, 1, 5)
+        self.assertEqual(hue_shares(ab), {"red": 25.0, "yellow": 25.0, "green": 25.0, "blue": 25.0})
+
     def test_auc(self):
         ab = torch.randn(1, 2, 8, 8) * 30
         self.assertAlmostEqual(auc_ab(ab, ab), 100.0, places=4)

@@ -1,3 +1,5 @@
+import { ActionButton } from "@/app/components/action-button";
+import { SignOutButton } from "@/app/components/sign-out-button";
 import { InviteForm } from "./invite-form";
 import { listTeam } from "@/lib/auth/accounts";
 import { requireResearcherPage } from "@/lib/auth/request";
@@ -22,7 +24,10 @@ export default async function TeamPage() {
           <h2 className="mb-2 font-medium">Open invitations</h2>
           <ul className="text-sm">
             {invitations.map((invitation) => (
-              <li key={invitation.id}>{invitation.email} (until {invitation.expiresAt.toISOString().slice(0, 10)})</li>
+              <li key={invitation.id} className="flex items-center gap-3 py-1">
+                {invitation.email} (until {invitation.expiresAt.toISOString().slice(0, 10)})
+                <ActionButton action={`/api/team/invitations/${invitation.id}`} method="DELETE" label="Revoke" variant="secondary" testId="revoke-invitation" />
+              </li>
             ))}
           </ul>
         </section>
@@ -30,6 +35,11 @@ export default async function TeamPage() {
       <section className="max-w-md">
         <h2 className="mb-2 font-medium">Invite a researcher</h2>
         <InviteForm />
+      </section>
+      <section className="max-w-md">
+        <h2 className="mb-2 font-medium">Sessions</h2>
+        <p className="mb-2 text-sm text-neutral-600">Signs you out on every browser and device, this one included.</p>
+        <SignOutButton everywhere />
       </section>
     </div>
   );

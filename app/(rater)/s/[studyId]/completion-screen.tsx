@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { Completion } from "@/lib/rater-client/api-schemas";
+import type { Completion } from "@/lib/contract/rater-api";
 import { safeNavigationUrl } from "@/lib/rater-client/recruiter-params";
 
 /** Long enough to read "done" and see the code, short enough that nobody closes the tab first. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
-import type { AnswerBody, AnswerResult, Completion, SessionState, TrialView } from "@/lib/rater-client/api-schemas";
+import type { AnswerBody, AnswerResult, Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { clearPendingAnswer, loadPendingAnswer, savePendingAnswer, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import { FrameIntervalTracker, measureFrameInterval } from "@/lib/rater-client/frame-interval";
 import { ImageCache } from "@/lib/rater-client/image-preload";

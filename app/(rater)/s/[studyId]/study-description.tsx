@@ -1,4 +1,4 @@
-import type { RaterPresentation } from "@/lib/rater-client/api-schemas";
+import type { RaterPresentation } from "@/lib/contract/rater-api";
 import { sideWords, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
 
 /** What a rater may be told about the study before starting (from `getPublicStudy`). */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from "react";
-import type { AnswerBody, AnswerResult, Side, TrialView } from "@/lib/rater-client/api-schemas";
+import type { AnswerBody, AnswerResult, Side, TrialView } from "@/lib/contract/rater-api";
 import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import { FALLBACK_FRAME_INTERVAL_MS, type FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
 import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";

@@ -4,8 +4,10 @@ import { notFound } from "next/navigation";
 import { ActionButton } from "@/app/components/action-button";
 import { AutoRefresh } from "@/app/components/auto-refresh";
 import { requireResearcherPage } from "@/lib/auth/request";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { isNotVisible } from "@/lib/errors";
+import { publicOriginOf } from "@/lib/http/forwarded";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { getStudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
@@ -21,11 +23,11 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
     study = await getStudyDetail(await getDb(), researcher, studyId);
   } catch (error) {
     // Another team's study answers like an unknown one (404, as the dashboard), not a 500.
-    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    if (isNotVisible(error)) notFound();
     throw error;
   }
-  const host = (await headers()).get("host") ?? "localhost:3000";
-  const links = recruitingLinks(`http://${host}`, study.id);
+  // Behind a TLS proxy (TRUSTED_PROXIES) the links follow X-Forwarded-Proto and -Host.
+  const links = recruitingLinks(publicOriginOf(await headers(), getConfig().TRUSTED_PROXIES), study.id);
   const jobsRunning = study.jobs.some((job) => job.status === "queued" || job.status === "running");
   const api = `/api/studies/${study.id}`;
   const models = await listAvailableModels();

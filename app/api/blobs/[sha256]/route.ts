@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { blobVisibleToTeam, getBlob } from "@/lib/db/blobs";
 import { requireResearcher } from "@/lib/auth/request";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { imageResponse } from "@/lib/http/image-response";
 import { route } from "@/lib/http/route";
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { clientAddress } from "@/lib/auth/request";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";
@@ -15,13 +17,20 @@ export const POST = route(async (request) => {
   assertSameOrigin(request);
   const body = await readJson(request, bodySchema);
   const db = await getDb();
+  const config = getConfig();
   const started = await startOrResumeSession(db, {
     studyId: body.studyId,
     params: body.params,
     existingToken: raterToken(request, body.studyId),
     userAgent: request.headers.get("user-agent"),
     screen: body.screen,
+    clientAddress: clientAddress(request),
+    limits: {
+      perAddressPerHour: config.RATER_STARTS_PER_ADDRESS_PER_HOUR,
+      perStudyPerMinute: config.RATER_STARTS_PER_STUDY_PER_MINUTE,
+      idleMinutes: config.RATER_SESSION_IDLE_MINUTES,
+    },
   });
   const session = await buildSessionState(db, started.sessionId);
-  return json({ session }, { status: started.resumed ? 200 : 201, headers: { "set-cookie": raterCookie(body.studyId, started.token) } });
+  return json({ session }, { status: started.resumed ? 200 : 201, headers: { "set-cookie": raterCookie(request, body.studyId, started.token) } });
 });

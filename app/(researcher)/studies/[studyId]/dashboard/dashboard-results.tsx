@@ -155,7 +155,7 @@ function ExclusionSummary({ results }: { results: DashboardResults }) {
         <strong>{s.analysed}</strong> of {s.total} sessions analysed ({s.analysedTrials} test trials).{" "}
         <strong>{s.excluded}</strong> completed {s.excluded === 1 ? "session" : "sessions"} excluded: {s.excludedByReason.vigilance} for failing more than{" "}
         {rules.maxVigilanceFailures} vigilance {rules.maxVigilanceFailures === 1 ? "trial" : "trials"}, {s.excludedByReason.timing} for timing flagged on more than{" "}
-        {formatPercent(rules.maxTimingFlaggedShare, 0)} of trials{s.excludedByReason["no-trials"] > 0 ? `, ${s.excludedByReason["no-trials"]} without answers` : ""}.{" "}
+        {formatPercent(rules.maxTimingFlaggedShare, 0)} of trials{s.excludedByReason.pace > 0 ? `, ${s.excludedByReason.pace} for answering faster than the presentation allows` : ""}{s.excludedByReason["no-trials"] > 0 ? `, ${s.excludedByReason["no-trials"]} without answers` : ""}.{" "}
         <strong>{s.incomplete}</strong> incomplete {s.incomplete === 1 ? "session" : "sessions"} ({s.byStatus.active} active, {s.byStatus.abandoned} abandoned) not analysed; {s.leftOutTrials} test trials left out in all.
       </p>
       <p className="mt-1 text-xs text-neutral-500">

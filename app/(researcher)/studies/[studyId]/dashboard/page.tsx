@@ -3,11 +3,11 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { requireResearcherPage } from "@/lib/auth/request";
 import { getDb } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { isNotVisible } from "@/lib/errors";
 import { loadDashboardStudy } from "@/lib/results/dashboard-data";
 import { studyIdParams } from "@/lib/study/route-params";
 import { DashboardResultsSection } from "./dashboard-results";
-import DashboardLoading from "./loading";
+import DashboardLoading from "./results-loading";
 import { LiveProgress } from "./live-progress";
 
 export default async function DashboardPage({ params }: { params: Promise<{ studyId: string }> }) {
@@ -20,7 +20,7 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
     study = await loadDashboardStudy(await getDb(), researcher, studyId);
   } catch (error) {
     // Another team's study answers like an unknown one (no probing of ids).
-    if (error instanceof AppError && (error.status === 404 || error.status === 403)) notFound();
+    if (isNotVisible(error)) notFound();
     throw error;
   }
   const exportUrl = `/api/studies/${study.id}/export`;
@@ -38,6 +38,17 @@ export default async function DashboardPage({ params }: { params: Promise<{ stud
           <a href={`${exportUrl}?format=r`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-r" title="lme4 GLMM with crossed rater and image effects; reads the trial CSV as downloaded">R script (lme4)</a>
           <a href={`${exportUrl}?format=python`} download className="rounded border border-neutral-300 bg-white px-3 py-1.5 text-sm" data-testid="export-python" title="statsmodels GLMM with crossed rater and image effects; reads the trial CSV as downloaded">Python script (statsmodels)</a>
         </div>
+        <p className="w-full text-sm text-neutral-600" data-testid="recruiter-ledger">
+          Recruiter ledger (who completed, who is excluded and why, approve or reject; CSV):{" "}
+          {(["prolific", "mturk", "link"] as const).map((recruiter, index) => (
+            <span key={recruiter}>
+              {index > 0 && " · "}
+              <a href={`/api/studies/${study.id}/ledger?recruiter=${recruiter}`} download className="underline">
+                {recruiter === "link" ? "plain links" : recruiter === "mturk" ? "MTurk" : "Prolific"}
+              </a>
+            </span>
+          ))}
+        </p>
       </header>
       <LiveProgress studyId={study.id} live={study.status === "open" || study.status === "paused"} />
       <Suspense fallback={<DashboardLoading />}>

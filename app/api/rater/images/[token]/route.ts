@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { raterImageResponse } from "@/lib/http/image-response";
 import { route } from "@/lib/http/route";
 import { raterSessionOwning } from "@/lib/study/rater-request";

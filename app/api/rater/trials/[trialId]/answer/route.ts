@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
-import { answerSchema, answerTrial } from "@/lib/study/answers";
+import { answerSchema } from "@/lib/contract/rater-api";
+import { answerTrial } from "@/lib/study/answers";
 import { raterSessionOwning } from "@/lib/study/rater-request";
 import { forgetServedPair } from "@/lib/study/trial-images";
 

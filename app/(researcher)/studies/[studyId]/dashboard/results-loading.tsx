@@ -1,4 +1,8 @@
-/** Shown while the dashboard's server part loads (the first computation of a large study takes seconds). */
+/**
+ * Shown while the results stream in (the first computation of a large study takes seconds). Not a
+ * route-level loading.tsx on purpose: that would stream the page before its access check, and a
+ * study of another team would then answer 200 with a not-found body instead of a 404.
+ */
 export default function DashboardLoading() {
   return (
     <div className="space-y-4" aria-busy="true">

@@ -1,0 +1,107 @@
+import { z } from "zod";
+
+/**
+ * The rater API's contract, browser-safe (zod only): the requests the page sends and the answers
+ * the server gives, each written once. The server builds its replies with these types
+ * (lib/study/session-state.ts, answers.ts) and validates the answer body with `answerSchema`; the
+ * page parses every reply with the schemas before trusting it, so a proxy's HTML page or an old
+ * server cannot crash the trial loop half-way through a session.
+ */
+
+const durationMs = z.number().finite().min(0);
+
+export const raterPresentationSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("sequential"), exposureMs: durationMs, blankMs: durationMs }),
+  z.object({ mode: z.literal("side-by-side"), exposureMs: durationMs }),
+  z.object({ mode: z.literal("unlimited") }),
+]);
+export type RaterPresentation = z.infer<typeof raterPresentationSchema>;
+
+export const sideSchema = z.enum(["left", "right"]);
+export type Side = z.infer<typeof sideSchema>;
+
+export const trialViewSchema = z.object({
+  trialId: z.string().min(1),
+  position: z.number().int().min(0),
+  phase: z.enum(["practice", "test"]),
+  index: z.number().int().min(1),
+  phaseTotal: z.number().int().min(1),
+  leftUrl: z.string().min(1),
+  rightUrl: z.string().min(1),
+  presentation: raterPresentationSchema,
+  responseTimeLimitMs: durationMs.nullable(),
+  practiceFeedbackMs: durationMs,
+});
+export type TrialView = z.infer<typeof trialViewSchema>;
+
+export const completionSchema = z.object({
+  code: z.string().min(1),
+  redirectUrl: z.string().nullable(),
+  recruiter: z.enum(["prolific", "mturk", "link"]),
+  mturkSubmit: z.object({ action: z.string().min(1), assignmentId: z.string().min(1) }).optional(),
+});
+export type Completion = z.infer<typeof completionSchema>;
+
+export const sessionStateSchema = z.object({
+  id: z.string().min(1),
+  status: z.enum(["active", "completed"]),
+  progress: z.object({ answered: z.number().int().min(0), total: z.number().int().min(0), practiceTotal: z.number().int().min(0) }),
+  next: trialViewSchema.nullable(),
+  completion: completionSchema.nullable(),
+});
+export type SessionState = z.infer<typeof sessionStateSchema>;
+
+export const sessionEnvelopeSchema = z.object({ session: sessionStateSchema });
+
+export const answerResultSchema = z.object({
+  stored: z.literal(true),
+  /** True when this was a retry of an answer already stored (same idempotency key). */
+  replayed: z.boolean(),
+  feedback: z.object({ correct: z.boolean(), realSide: sideSchema }).nullable(),
+  session: sessionStateSchema,
+});
+export type AnswerResult = z.infer<typeof answerResultSchema>;
+
+/** The problem+json body every API error carries (RFC 9457, lib/http/errors.ts). */
+export const problemSchema = z.object({
+  status: z.number().int(),
+  code: z.string(),
+  detail: z.string(),
+});
+
+// Up to a day: a rater who leaves a tab open still gets the answer stored (flagged), not a 422.
+const finiteMs = z.number().finite().min(0).max(86_400_000);
+
+/**
+ * The body of `POST /api/rater/trials/{trialId}/answer`: what the page sends and what the server
+ * accepts, one schema for both (lib/rater-client builds it, lib/study/answers.ts stores it).
+ */
+export const answerSchema = z
+  .object({
+    /** Client-generated, reused on every retry of the same answer so it is stored once. */
+    idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
+    /** The side the rater thinks holds the REAL photo. */
+    chosenSide: sideSchema,
+    responseTimeMs: finiteMs,
+    /** What the page measured about the trial's presentation (presentation-schedule.ts). */
+    timing: z
+      .object({
+        frameIntervalMs: z.number().finite().min(0.5).max(10_000).nullable(),
+        exposureLeftMs: finiteMs.nullable(),
+        exposureRightMs: finiteMs.nullable(),
+        /** Milliseconds from the trial's first frame (its fixation onset). */
+        onsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
+        offsets: z.object({ left: finiteMs.optional(), right: finiteMs.optional() }).default({}),
+        flagged: z.boolean(),
+        refreshHz: z.number().finite().min(1).max(1000).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The answer as the page builds it. */
+export type AnswerBody = z.input<typeof answerSchema>;
+/** The answer as the server reads it (defaults applied). */
+export type AnswerInput = z.infer<typeof answerSchema>;
+/** What the page measured about one trial's presentation (it always sends onsets and offsets). */
+export type AnswerTiming = AnswerInput["timing"];

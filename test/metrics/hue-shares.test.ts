@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { HueShareAccumulator, hueSector } from "@/lib/metrics/hue-shares";
+
+// CIELab of the sRGB primaries and secondaries (D65; Bruce Lindbloom's calculator): hue angles
+// red 40.0°, yellow 102.8°, green 136.0°, cyan 196.4°, blue 306.3°, magenta 328.2°.
+const LAB = {
+  red: [53.24, 80.09, 67.2],
+  yellow: [97.14, -21.55, 94.48],
+  green: [87.73, -86.18, 83.18],
+  cyan: [91.11, -48.09, -14.13],
+  blue: [32.3, 79.19, -107.86],
+  magenta: [60.32, 98.23, -60.82],
+} as const;
+
+describe("hue shares", () => {
+  it("puts the sRGB primaries and secondaries in the expected sectors", () => {
+    const sector = (lab: readonly number[]) => ["red", "yellow", "green", "blue"][hueSector((Math.atan2(lab[2]!, lab[1]!) * 180) / Math.PI)];
+    expect(sector(LAB.red)).toBe("red");
+    expect(sector(LAB.yellow)).toBe("yellow");
+    expect(sector(LAB.green)).toBe("green");
+    expect(sector(LAB.cyan)).toBe("green");
+    expect(sector(LAB.blue)).toBe("blue");
+    expect(sector(LAB.magenta)).toBe("red");
+  });
+
+  it("sector bounds are half-open and wrap around 360°", () => {
+    expect([hueSector(326.9), hueSector(327), hueSector(-33), hueSector(56.9), hueSector(57), hueSector(126), hueSector(204), hueSector(720 + 10)]).toEqual([3, 0, 0, 0, 1, 2, 3, 0]);
+  });
+
+  it("pools chromatic pixels only, over images", () => {
+    const acc = new HueShareAccumulator();
+    acc.addLab([50, ...LAB.red.slice(1), 50, ...LAB.blue.slice(1), 50, 3, 4]); // the last is chroma 5: neutral
+    acc.addLab([50, ...LAB.green.slice(1), 50, ...LAB.red.slice(1)]);
+    expect(acc.result()).toEqual({ red: 50, yellow: 0, green: 25, blue: 25, chromaticShare: 80 });
+  });
+
+  it("is all zero without chromatic pixels", () => {
+    const acc = new HueShareAccumulator();
+    acc.addLab([50, 0, 0]);
+    expect(acc.result()).toEqual({ red: 0, yellow: 0, green: 0, blue: 0, chromaticShare: 0 });
+  });
+});
