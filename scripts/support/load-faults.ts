@@ -15,8 +15,8 @@ import { auditDeliveries, seedLoadStudy, type DeliveryAudit } from "./load-study
 
 export type FaultKind = "kill-app" | "restart-postgres" | "fill-pool";
 
-export interface FaultRunOptions {
-  fault: FaultKind;
+/** What every disruption run (a fault, an instance killed) sets: the crowd, its study, the moment to strike. */
+export interface DisruptionRunOptions {
   serverUrl: string;
   /** The server itself when `serverUrl` names a pooler (PgBouncer). */
   directServerUrl?: string;
@@ -26,12 +26,16 @@ export interface FaultRunOptions {
   practiceTrials: number;
   testTrials: number;
   stimuli: number;
-  /** The fault strikes once this share of all answers has been acknowledged. */
+  /** The disruption strikes once this share of all answers has been acknowledged. */
   strikeAtShare: number;
+  log?: (message: string) => void;
+}
+
+export interface FaultRunOptions extends DisruptionRunOptions {
+  fault: FaultKind;
   /** fill-pool: the app's pool size and how long the stalling lock is held. */
   poolMax: number;
   holdMs: number;
-  log?: (message: string) => void;
 }
 
 export const DEFAULT_FAULT_OPTIONS: Omit<FaultRunOptions, "fault" | "serverUrl" | "directServerUrl"> = {

@@ -7,23 +7,15 @@
 import pg from "pg";
 import { ensureProductionBuild, freePort, launchProductionApp, openMigratedDatabase, productionAppEnv, seedDatabase, type AppProcess } from "./app-server";
 import { createOwnDatabase, warmUp } from "./load-bench";
+import type { DisruptionRunOptions } from "./load-faults";
 import { findNginx, startNginxBalancer, type Balancer } from "./load-nginx";
 import { ENDPOINTS, runCrowd } from "./load-raters";
 import { LatencyRecorder } from "./load-stats";
 import { auditDeliveries, seedLoadStudy, type DeliveryAudit } from "./load-study";
 
-export interface InstanceKillOptions {
-  serverUrl: string;
-  directServerUrl?: string;
+/** The first instance is killed once `strikeAtShare` of all answers has been acknowledged. */
+export interface InstanceKillOptions extends DisruptionRunOptions {
   instances: number;
-  raters: number;
-  speed: number;
-  practiceTrials: number;
-  testTrials: number;
-  stimuli: number;
-  /** The first instance is killed once this share of all answers has been acknowledged. */
-  strikeAtShare: number;
-  log?: (message: string) => void;
 }
 
 export const DEFAULT_INSTANCE_KILL_OPTIONS: Omit<InstanceKillOptions, "serverUrl" | "directServerUrl"> = {
