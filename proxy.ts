@@ -2,8 +2,10 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { securityHeaders } from "@/lib/http/security-headers";
 
-// Runs before every route: sets the security headers on every response (pages, API routes,
-// images, static files), read from the configuration at run time, not at build time.
+// Runs before pages and static files: sets the security headers on their responses, read from the
+// configuration at run time, not at build time. API routes set the same headers themselves
+// (lib/http/route.ts): a proxy in front of them would make Next buffer every request body in full
+// before the route's streaming size limits could refuse it.
 export function proxy(request: NextRequest) {
   const config = getConfig();
   const response = NextResponse.next();
@@ -14,3 +16,7 @@ export function proxy(request: NextRequest) {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
+
+export const config = {
+  matcher: ["/((?!api/).*)"],
+};

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { HttpError, problemResponse } from "./errors";
+import { getConfig } from "@/lib/config";
+import { securityHeaders } from "./security-headers";
 import { assertStorableText } from "./storable-text";
 
 /**
@@ -8,12 +10,37 @@ import { assertStorableText } from "./storable-text";
  */
 export function route<Context>(handler: (request: Request, context: Context) => Promise<Response>) {
   return async (request: Request, context: Context): Promise<Response> => {
+    let response: Response;
     try {
-      return await handler(request, context);
+      response = await handler(request, context);
     } catch (error) {
-      return problemResponse(error);
+      response = problemResponse(error);
     }
+    return withSecurityHeaders(request, response);
   };
+}
+
+/**
+ * The security headers of every API response. They are set here rather than in the proxy
+ * (proxy.ts, which serves pages and static files): a proxy in front of a route makes Next buffer
+ * the whole request body before the route runs, which would defeat readJson's and the upload
+ * reader's streaming size limits (a 64 MiB body read in full before its 413).
+ */
+function withSecurityHeaders(request: Request, response: Response): Response {
+  const config = getConfig();
+  const headers = securityHeaders(new URL(request.url).pathname, {
+    raterFrameAncestors: config.RATER_FRAME_ANCESTORS,
+    development: config.NODE_ENV === "development",
+  });
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Immutable headers (Response.redirect): copy into a response of our own.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 export function json(data: unknown, init: ResponseInit = {}): Response {

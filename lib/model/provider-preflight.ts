@@ -23,7 +23,7 @@ function onnxruntimeBinaryDir(): string | null {
 
 function hasDevice(prefix: string, dir = "/dev"): boolean {
   try {
-    return readdirSync(dir).some((name) => name.startsWith(prefix));
+    return readdirSync(/*turbopackIgnore: true*/ dir).some((name) => name.startsWith(prefix));
   } catch {
     return false;
   }

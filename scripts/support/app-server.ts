@@ -93,12 +93,13 @@ export function productionAppEnv(target: DatabaseTarget, port: number, extraEnv:
 }
 
 /**
- * Spawns `scripts/start.ts` with `env` (see {@link productionAppEnv}) and resolves once
- * `/api/health` answers 200; throws with the server's output if it exits or takes over `timeoutMs`.
+ * Spawns `script` (`npm start`'s `scripts/start.ts`, or `npm run demo`'s `scripts/demo.ts`) with
+ * `env` (see {@link productionAppEnv}) and resolves once `/api/health` answers 200; throws with
+ * the server's output if it exits or takes over `timeoutMs`.
  */
-export async function launchProductionApp(env: Record<string, string>, timeoutMs = 120_000): Promise<AppProcess> {
+export async function launchProductionApp(env: Record<string, string>, timeoutMs = 120_000, script = "scripts/start.ts"): Promise<AppProcess> {
   let log = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], {
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

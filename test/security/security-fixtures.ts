@@ -25,18 +25,19 @@ export interface SeededTeam {
 /** Two teams with an open study each; both researchers' password is {@link PASSWORD}. */
 export async function seedTwoTeams(db: Db): Promise<{ first: SeededTeam; second: SeededTeam }> {
   const passwordHash = await hashPassword(PASSWORD);
-  const seedOne = async (): Promise<SeededTeam> => {
-    // Real JPEGs: the image route re-encodes both photos of a trial when it serves them.
+  const seedOne = async (team: number): Promise<SeededTeam> => {
+    // Real JPEGs: the image route re-encodes both photos of a trial when it serves them. Each team
+    // gets its own photos (other seeds), so no blob is shared and blob access can be told apart.
     const seeded = await seedStudy(db, {
       stimuli: 8,
       methods: ["full"],
       protocol: SMALL_PROTOCOL,
-      imageBytes: async (kind, index) => ({ bytes: await syntheticPhoto(64, 64, index + (kind === "real" ? 0 : 50), "jpeg"), mimeType: "image/jpeg", width: 64, height: 64 }),
+      imageBytes: async (kind, index) => ({ bytes: await syntheticPhoto(64, 64, team * 100 + index + (kind === "real" ? 0 : 50), "jpeg"), mimeType: "image/jpeg", width: 64, height: 64 }),
     });
     await db.researcher.update({ where: { id: seeded.researcher.id }, data: { passwordHash } });
     return { studyId: seeded.study.id, teamId: seeded.team.id, email: seeded.researcher.email, realSha256: seeded.stimuli[0]?.realSha256 ?? "" };
   };
-  return { first: await seedOne(), second: await seedOne() };
+  return { first: await seedOne(0), second: await seedOne(1) };
 }
 
 /** A signed-in researcher's cookie-keeping client. */

@@ -4,6 +4,7 @@ import { betweenStudySpec, seedStudy } from "../results/seed-study";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";
 import { recruitmentCounts } from "@/lib/study/recruitment";
 import { studyProgress } from "@/lib/study/studies";
+import { toProblem } from "@/lib/http/errors";
 
 // Recruiting toward the analysed target: per method of the seeded study (test/results/seed-study.ts)
 // Ours has 2 analysed, 1 excluded (vigilance) and 1 active session; Dahl 2 analysed, 1 excluded
@@ -45,7 +46,8 @@ describe.each(databaseKinds())("recruitment on %s", (kind) => {
 
   it("refuses a new rater once every method has its analysed target (study full)", async () => {
     const seeded = await open(2, "full@example.org");
-    await expect(start(seeded.studyId, "late")).rejects.toMatchObject({ status: 409, code: "study_full" });
+    await expect(start(seeded.studyId, "late")).rejects.toMatchObject({ code: "study_full" });
+    expect(await start(seeded.studyId, "late-again").catch((error: unknown) => toProblem(error).status)).toBe(409);
     expect((await studyProgress(database.db, seeded.studyId)).full).toBe(true);
   });
 });

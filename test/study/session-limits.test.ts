@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOrResumeSession, type StartLimits } from "@/lib/study/rater-sessions";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
+import { toProblem } from "@/lib/http/errors";
 
 // Anonymous session starts are limited per client address and per study (each start writes a
 // session and its trials and counts toward the balance), and sessions left idle are marked
@@ -24,13 +25,14 @@ describe.each(databaseKinds())("limits on rater session starts on %s", (kind) =>
     const limits = { perAddressPerHour: 3, perStudyPerMinute: 5, idleMinutes: 60 };
     const outcomes: (number | "ok")[] = [];
     for (let index = 0; index < 5; index++) {
-      outcomes.push(await start(seeded.study.id, "198.51.100.1", limits).then(() => "ok" as const, (error: { status: number }) => error.status));
+      outcomes.push(await start(seeded.study.id, "198.51.100.1", limits).then(() => "ok" as const, (error: unknown) => toProblem(error).status));
     }
     expect(outcomes).toEqual(["ok", "ok", "ok", 429, 429]);
     // Another address may start, until the study's own limit per minute.
     expect(await start(seeded.study.id, "198.51.100.2", limits).then(() => "ok")).toBe("ok");
     expect(await start(seeded.study.id, "198.51.100.3", limits).then(() => "ok")).toBe("ok");
-    await expect(start(seeded.study.id, "198.51.100.4", limits)).rejects.toMatchObject({ status: 429, code: "too_many_sessions" });
+    await expect(start(seeded.study.id, "198.51.100.4", limits)).rejects.toMatchObject({ code: "too_many_sessions" });
+    expect(await start(seeded.study.id, "198.51.100.4", limits).catch((error: unknown) => toProblem(error).status)).toBe(429);
     expect(await database.db.raterSession.count({ where: { studyId: seeded.study.id } })).toBe(5);
     // The address is stored only as a salted hash.
     const stored = await database.db.raterSession.findMany({ where: { studyId: seeded.study.id }, select: { clientHash: true } });
