@@ -1,4 +1,5 @@
-import "server-only";
+// No "server-only" marker: the session start (lib/study/recruitment.ts) counts sessions with these
+// queries, and scripts (`npm run demo`, benchmarks) import that code outside Next.
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import type { SideCounts } from "@/lib/stats";

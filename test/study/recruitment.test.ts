@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { betweenStudySpec, seedStudy } from "../results/seed-study";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { DEFAULT_START_LIMITS, startOrResumeSession } from "@/lib/study/rater-sessions";
 import { recruitmentCounts } from "@/lib/study/recruitment";
 import { studyProgress } from "@/lib/study/studies";
 import { toProblem } from "@/lib/http/errors";
@@ -24,7 +24,10 @@ describe.each(databaseKinds())("recruitment on %s", (kind) => {
     await database.db.study.update({ where: { id: seeded.studyId }, data: { status: "open", closedAt: null } });
     return seeded;
   };
-  const start = (studyId: string, pid: string) => startOrResumeSession(database.db, { studyId, params: { PROLIFIC_PID: pid }, existingToken: undefined, userAgent: null, screen: null });
+  // The seeded sessions date from January 2026: an idle window of ten years keeps the seeded
+  // active session in the balance (abandoning idle sessions has its own test).
+  const limits = { ...DEFAULT_START_LIMITS, idleMinutes: 10 * 366 * 24 * 60 };
+  const start = (studyId: string, pid: string) => startOrResumeSession(database.db, { studyId, params: { PROLIFIC_PID: pid }, existingToken: undefined, userAgent: null, screen: null, limits });
 
   it("counts analysed, excluded and active sessions as the results decide them", async () => {
     const seeded = await open(3, "counts@example.org");
