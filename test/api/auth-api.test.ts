@@ -87,7 +87,8 @@ describe("researcher API over HTTP", () => {
 describe("configuration errors", () => {
   it("a DATABASE_URL that does not answer gets a clear message naming the variable, not a stack", () => {
     const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], {
-      env: { ...process.env, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" },
+      // DIRECT_DATABASE_URL cleared: the migrator would otherwise reach the server through it.
+      env: { ...process.env, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", DIRECT_DATABASE_URL: "" },
       encoding: "utf8",
     });
     expect(result.status).toBe(1);
