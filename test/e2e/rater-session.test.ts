@@ -189,7 +189,7 @@ describe("what a rater can see", () => {
     );
     for (const { response, meta } of fetched) {
       expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toBe("image/jpeg");
+      expect(response.headers.get("content-type")).toBe("image/png");
       expect(response.headers.get("cache-control")).toBe("private, no-store");
       expect(response.headers.get("etag")).toBeNull();
       expect(meta.exif).toBeUndefined();
