@@ -3,7 +3,7 @@ import { sha256Hex } from "@/lib/crypto";
 import { DomainError } from "@/lib/errors";
 import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { protocolSchema, type Protocol } from "./protocol";
-import { isMturkSubmitUrl } from "./rater-sessions";
+import { isMturkSubmitUrl } from "./recruiter-identity";
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import type { AnswerInput } from "@/lib/contract/rater-api";
 import { answerTrial, exposureMissed } from "@/lib/study/answers";
 import { buildSessionState } from "@/lib/study/session-state";

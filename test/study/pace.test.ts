@@ -4,7 +4,7 @@ import type { AnswerInput } from "@/lib/contract/rater-api";
 import { answerTrial } from "@/lib/study/answers";
 import { minimumAnswerDelayMs } from "@/lib/study/presentation-pace";
 import { defaultProtocol, protocolSchema } from "@/lib/study/protocol";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
 
