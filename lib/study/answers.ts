@@ -2,10 +2,10 @@ import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { DomainError, notFound } from "@/lib/errors";
 import { newCompletionCode } from "./completion-code";
-import { missesTarget } from "@/lib/rater-client/presentation-schedule";
 import { minimumAnswerDelayMs } from "./presentation-pace";
 import { protocolSchema, type Protocol } from "./protocol";
 import type { AnswerInput, AnswerResult, Side } from "@/lib/contract/rater-api";
+import { FALLBACK_FRAME_INTERVAL_MS, missesTarget } from "@/lib/contract/timing-rule";
 import { buildSessionState } from "./session-state";
 
 /**
@@ -15,9 +15,9 @@ import { buildSessionState } from "./session-state";
 export function exposureMissed(protocol: Protocol, timing: AnswerInput["timing"]): boolean {
   const presentation = protocol.presentation;
   if (presentation.mode === "unlimited") return false;
-  const frameIntervalMs = timing.frameIntervalMs ?? 1000 / 60;
+  const frameIntervalMs = timing.frameIntervalMs ?? FALLBACK_FRAME_INTERVAL_MS;
   const measured = [timing.exposureLeftMs, timing.exposureRightMs];
-  // The browser's own rule (lib/rater-client), so both sides flag the same trials.
+  // The browser's own rule (lib/contract/timing-rule.ts), so both sides flag the same trials.
   return measured.some((value) => value === null || missesTarget(presentation.exposureMs, value, frameIntervalMs));
 }
 

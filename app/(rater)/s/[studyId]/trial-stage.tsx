@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import type { AnswerBody, AnswerResult, Side, TrialView } from "@/lib/contract/rater-api";
 import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
-import { FALLBACK_FRAME_INTERVAL_MS, type FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
+import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
+import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
 import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";
 import type { ImageCache } from "@/lib/rater-client/image-preload";
 import { buildPresentationSteps, PresentationRun, responseTimeMs, summarizeTiming } from "@/lib/rater-client/presentation-schedule";
