@@ -12,7 +12,8 @@ import { CompletionScreen } from "./completion-screen";
 import { ConsentScreen } from "./consent-screen";
 import { FocusHeading } from "./focus-heading";
 import type { RaterProtocol } from "./study-description";
-import { TrialStage, type SubmitOutcome } from "./trial-stage";
+import { TrialStage } from "./trial-stage";
+import type { SubmitOutcome } from "./use-answer-submission";
 
 type UnavailableReason = "closed" | "paused" | "not-ready" | "already-participated" | "preview" | "not-found" | "invalid-link" | "session-lost" | "full";
 
