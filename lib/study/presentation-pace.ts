@@ -1,4 +1,4 @@
-import type { Protocol } from "./protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 
 /**
  * How early a timed step may end on a real display: the browser flags an exposure that misses its

@@ -1,5 +1,5 @@
 import { sha256Hex } from "@/lib/crypto";
-import type { Protocol } from "./protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 
 export type RecruiterName = "prolific" | "mturk" | "link";
 

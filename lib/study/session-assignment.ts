@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Tx } from "@/lib/db/client";
 import { DomainError } from "@/lib/errors";
 import { parseMethodConfig } from "./method-config";
-import { vigilanceTrialCount, type Protocol } from "./protocol";
+import { vigilanceTrialCount, type Protocol } from "@/lib/contract/protocol";
 import { countFor, recruitmentCounts, studyFull } from "./recruitment";
 import { planTrials, PlanError, type PlannedTrial } from "./trial-plan";
 

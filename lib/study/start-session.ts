@@ -2,9 +2,9 @@ import type { Db } from "@/lib/db/client";
 import { randomToken, sha256Hex } from "@/lib/crypto";
 import { DomainError, notFound } from "@/lib/errors";
 import { abandonIdleSessions } from "./idle-sessions";
-import { protocolSchema } from "./protocol";
 import { identifyRecruiter, isMturkPreview, participantHash, recruiterIdsToKeep } from "./recruiter-identity";
 import { assignSession } from "./session-assignment";
+import { readStoredProtocol } from "./stored-protocol";
 import { DEFAULT_START_LIMITS, enforceStartLimits, oneStartAtATime, type StartLimits } from "./session-start-limits";
 
 interface StartInput {
@@ -36,10 +36,10 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
   const sessionId = await oneStartAtATime(input.studyId, () => db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${input.studyId}))`;
-      const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, participantSalt: true } });
+      const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, protocolHash: true, participantSalt: true } });
       if (!study) throw notFound("Study");
       if (study.status !== "open") throw new DomainError("study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
-      const protocol = protocolSchema.parse(study.protocol);
+      const protocol = readStoredProtocol(study.protocol, study.protocolHash);
       const hash = identity.participantId ? participantHash(study.participantSalt, identity.recruiter, identity.participantId) : null;
       if (hash && (await tx.raterSession.count({ where: { studyId: study.id, participantHash: hash } })) > 0) {
         throw new DomainError("already_participated", "You have already taken part in this study (each participant may take it once).");

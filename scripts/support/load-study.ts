@@ -11,7 +11,7 @@ import type { ArchiveImage } from "@/lib/methods/archive";
 import { addGeneratedMethod } from "@/lib/methods/create-method";
 import { drainJobs } from "@/lib/methods/generation";
 import { generationDepsFromConfig } from "@/lib/methods/generation-deps";
-import { protocolSchema, type ProtocolInput } from "@/lib/study/protocol";
+import { protocolSchema, type ProtocolInput } from "@/lib/contract/protocol";
 import { addStimuli } from "@/lib/study/stimuli";
 import { changeStudyStatus, createStudy } from "@/lib/study/studies";
 import type { RaterOutcome } from "./load-raters";

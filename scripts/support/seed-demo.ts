@@ -12,7 +12,7 @@ import { drainJobs } from "@/lib/methods/generation";
 import { addGeneratedMethod } from "@/lib/methods/create-method";
 import type { ArchiveImage } from "@/lib/methods/archive";
 import { addStimuli } from "@/lib/study/stimuli";
-import { protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
 import { changeStudyStatus, createStudy } from "@/lib/study/studies";
 import { generationDepsFromConfig } from "@/lib/methods/generation-deps";
 
