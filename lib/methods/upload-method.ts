@@ -4,7 +4,7 @@ import { getBlob, putBlob } from "@/lib/db/blobs";
 import { DomainError } from "@/lib/errors";
 import { renderStimulusFromLab, type Stimulus } from "@/lib/images/render-stimulus";
 import { loadDraftStudy } from "@/lib/study/access";
-import type { ArchiveImage } from "./archive";
+import type { ArchiveImage } from "@/lib/uploads/archive";
 import { checkUploadedImage, type UploadCheckOptions } from "./checks";
 import { computeStoredMetrics } from "./generation";
 

@@ -4,7 +4,7 @@ import { putBlob } from "@/lib/db/blobs";
 import { ImageError } from "@/lib/images/errors";
 import { normalizeUpload } from "@/lib/images/normalize-upload";
 import { renderRealStimulus } from "@/lib/images/render-stimulus";
-import type { ArchiveImage } from "@/lib/methods/archive";
+import type { ArchiveImage } from "@/lib/uploads/archive";
 import { loadDraftStudy } from "./access";
 
 export interface StimuliReport {

@@ -7,7 +7,7 @@ import sharp from "sharp";
 import type { Db } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { randomToken } from "@/lib/crypto";
-import type { ArchiveImage } from "@/lib/methods/archive";
+import type { ArchiveImage } from "@/lib/uploads/archive";
 import { addGeneratedMethod } from "@/lib/methods/create-method";
 import { drainJobs } from "@/lib/methods/generation";
 import { generationDepsFromConfig } from "@/lib/methods/generation-deps";
