@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import type { RaterProtocol } from "@/lib/contract/protocol";
 import type { AnswerBody, AnswerResult, Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { clearPendingAnswer, loadPendingAnswer, savePendingAnswer, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import { FrameIntervalTracker, measureFrameInterval } from "@/lib/rater-client/frame-interval";
@@ -11,8 +12,8 @@ import { browserRetryHooks, browserStorage, requestFrame } from "./browser-runti
 import { CompletionScreen } from "./completion-screen";
 import { ConsentScreen } from "./consent-screen";
 import { FocusHeading } from "./focus-heading";
-import type { RaterProtocol } from "./study-description";
-import { TrialStage, type SubmitOutcome } from "./trial-stage";
+import { TrialStage } from "./trial-stage";
+import type { SubmitOutcome } from "./use-answer-submission";
 
 type UnavailableReason = "closed" | "paused" | "not-ready" | "already-participated" | "preview" | "not-found" | "invalid-link" | "session-lost" | "full";
 
