@@ -28,7 +28,8 @@ export type DomainErrorCode =
   | "already_participated"
   | "mturk_preview"
   | "already_answered"
-  | "out_of_order";
+  | "out_of_order"
+  | "wrong_answer_kind";
 
 export class DomainError extends Error {
   override name = "DomainError";

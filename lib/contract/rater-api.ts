@@ -20,18 +20,41 @@ export type RaterPresentation = z.infer<typeof raterPresentationSchema>;
 export const sideSchema = z.enum(["left", "right"]);
 export type Side = z.infer<typeof sideSchema>;
 
-export const trialViewSchema = z.object({
+const trialViewBase = {
   trialId: z.string().min(1),
   position: z.number().int().min(0),
   phase: z.enum(["practice", "test"]),
   index: z.number().int().min(1),
   phaseTotal: z.number().int().min(1),
+  responseTimeLimitMs: durationMs.nullable(),
+  practiceFeedbackMs: durationMs,
+};
+
+/** A pair: the real photo and a colorization, "which is real?" (the paper's design). */
+export const pairedTrialViewSchema = z.object({
+  ...trialViewBase,
+  format: z.literal("paired"),
   leftUrl: z.string().min(1),
   rightUrl: z.string().min(1),
   presentation: raterPresentationSchema,
-  responseTimeLimitMs: durationMs.nullable(),
-  practiceFeedbackMs: durationMs,
 });
+export type PairedTrialView = z.infer<typeof pairedTrialViewSchema>;
+
+/**
+ * One photo, "real or fake?" (single-image and adaptive-exposure designs, docs/study-designs.md):
+ * shown for `exposureMs` and then masked for `maskMs`, or until the answer when `exposureMs` is
+ * null. The exposure is the server's (its staircase); the page only shows it.
+ */
+export const singleTrialViewSchema = z.object({
+  ...trialViewBase,
+  format: z.literal("single"),
+  imageUrl: z.string().min(1),
+  exposureMs: durationMs.nullable(),
+  maskMs: durationMs,
+});
+export type SingleTrialView = z.infer<typeof singleTrialViewSchema>;
+
+export const trialViewSchema = z.discriminatedUnion("format", [pairedTrialViewSchema, singleTrialViewSchema]);
 export type TrialView = z.infer<typeof trialViewSchema>;
 
 export const completionSchema = z.object({
@@ -57,10 +80,13 @@ export const answerResultSchema = z.object({
   stored: z.literal(true),
   /** True when this was a retry of an answer already stored (same idempotency key). */
   replayed: z.boolean(),
-  feedback: z.object({ correct: z.boolean(), realSide: sideSchema }).nullable(),
+  /** Practice only: for a pair, the real photo's side; for a single photo, whether it was real. */
+  feedback: z.union([z.object({ correct: z.boolean(), realSide: sideSchema }), z.object({ correct: z.boolean(), imageWasReal: z.boolean() })]).nullable(),
   session: sessionStateSchema,
 });
 export type AnswerResult = z.infer<typeof answerResultSchema>;
+export type PairedFeedback = Extract<NonNullable<AnswerResult["feedback"]>, { realSide: Side }>;
+export type SingleFeedback = Extract<NonNullable<AnswerResult["feedback"]>, { imageWasReal: boolean }>;
 
 /** The problem+json body every API error carries (RFC 9457, lib/http/errors.ts). */
 export const problemSchema = z.object({
@@ -80,8 +106,10 @@ export const answerSchema = z
   .object({
     /** Client-generated, reused on every retry of the same answer so it is stored once. */
     idempotencyKey: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/),
-    /** The side the rater thinks holds the REAL photo. */
-    chosenSide: sideSchema,
+    /** A pair: the side the rater thinks holds the REAL photo. */
+    chosenSide: sideSchema.optional(),
+    /** A single photo: the rater's judgement of it. */
+    judgement: z.enum(["real", "fake"]).optional(),
     responseTimeMs: finiteMs,
     /** What the page measured about the trial's presentation (presentation-schedule.ts). */
     timing: z
@@ -97,7 +125,11 @@ export const answerSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .refine((answer) => (answer.chosenSide === undefined) !== (answer.judgement === undefined), {
+    message: "An answer is either a side (pairs) or a judgement (single photos).",
+    path: ["chosenSide"],
+  });
 
 /** The answer as the page builds it. */
 export type AnswerBody = z.input<typeof answerSchema>;

@@ -48,6 +48,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   mturk_preview: 409,
   already_answered: 409,
   out_of_order: 409,
+  wrong_answer_kind: 422,
 };
 
 const IMAGE_STATUS: Record<ImageErrorCode, number> = {

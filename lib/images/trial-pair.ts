@@ -67,3 +67,12 @@ export async function renderServedPair(left: Uint8Array, right: Uint8Array, seed
   const servedRight = await renderWithNoise(right, random);
   return { left: servedLeft, right: servedRight };
 }
+
+/**
+ * The one photo of a single-image trial, through the same path as a pair's (seeded noise, then a
+ * fixed-length PNG): a real photo and a colorization served this way have one length and differ
+ * only in what they show, exactly as the two sides of a pair do.
+ */
+export async function renderServedSingle(bytes: Uint8Array, seed: bigint): Promise<Buffer> {
+  return renderWithNoise(bytes, new SeededRandom(seed));
+}

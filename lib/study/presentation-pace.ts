@@ -14,17 +14,25 @@ export const STEP_TOLERANCE_MS = 50;
  * the presentation's timed steps (sequential: image, blank, image; side by side: both images;
  * unlimited: nothing timed), less {@link STEP_TOLERANCE_MS} per step, plus the practice feedback
  * when the trial before was a practice trial (the page shows it before the next pair; see
- * app/(rater)/s/[studyId]/trial-stage.tsx).
+ * app/(rater)/s/[studyId]/trial-stage.tsx). A single-image trial (`single`) has its own timed
+ * steps: the photo for the staircase's exposure and the mask, or nothing timed when untimed.
  *
  * @example
  * // The paper's tool: 1000 ms, 600 ms blank, 1000 ms → 2600 − 3 × 50 = 2450 ms
  * minimumAnswerDelayMs(defaultProtocol(), { afterPractice: false }); // 2450
  */
-export function minimumAnswerDelayMs(protocol: Pick<Protocol, "presentation" | "practiceFeedbackMs">, options: { afterPractice: boolean }): number {
+export function minimumAnswerDelayMs(
+  protocol: Pick<Protocol, "presentation" | "practiceFeedbackMs">,
+  options: { afterPractice: boolean; single?: { exposureMs: number | null; maskMs: number } | null },
+): number {
   const feedback = options.afterPractice ? protocol.practiceFeedbackMs : 0;
   const presentation = protocol.presentation;
-  const steps =
-    presentation.mode === "sequential"
+  const single = options.single ?? null;
+  const steps = single
+    ? single.exposureMs === null
+      ? []
+      : [single.exposureMs, single.maskMs].filter((ms) => ms > 0)
+    : presentation.mode === "sequential"
       ? [presentation.exposureMs, presentation.blankMs, presentation.exposureMs].filter((ms) => ms > 0)
       : presentation.mode === "side-by-side"
         ? [presentation.exposureMs]

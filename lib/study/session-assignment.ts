@@ -7,6 +7,7 @@ import { chooseMethodForRater } from "@/lib/stats";
 import { readMethodPrecisions } from "./precision-recruitment";
 import { countFor, readRecruitment, studyFull } from "./recruitment";
 import { planTrials, PlanError, type PlannedTrial } from "./trial-plan";
+import { realShareOf } from "./trial-format";
 
 // A uniform number in [0, 1) from the CSPRNG (randomInt allows ranges below 2^48).
 const cryptoRandom = () => randomInt(0, 2 ** 47) / 2 ** 47;
@@ -95,6 +96,7 @@ export async function assignSession(tx: Tx, studyId: string, protocol: Protocol)
       stimulusIds,
       timesShown,
       random: cryptoRandom,
+      realShare: realShareOf(protocol.trialFormat),
     });
     return { sessionMethodId, trials, candidateIds };
   } catch (error) {

@@ -5,6 +5,7 @@ import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-a
 import type { Protocol } from "@/lib/contract/protocol";
 import { isMturkSubmitUrl } from "./recruiter-identity";
 import { readStoredProtocol } from "./stored-protocol";
+import { MASK_MS } from "./trial-format";
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 
@@ -31,8 +32,8 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
       FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
      WHERE r."id" = ${sessionId}`;
   if (!row) throw new DomainError("not_found", "Session not found.");
-  const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string; answered: boolean }[]>`
-    SELECT t."id", t."position", t."kind"::text AS "kind", t."leftToken", t."rightToken", (a."id" IS NOT NULL) AS "answered"
+  const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string | null; showsReal: boolean | null; exposureMs: number | null; answered: boolean }[]>`
+    SELECT t."id", t."position", t."kind"::text AS "kind", t."leftToken", t."rightToken", t."showsReal", t."exposureMs", (a."id" IS NOT NULL) AS "answered"
       FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
      WHERE t."sessionId" = ${sessionId}
      ORDER BY t."position"`;
@@ -45,18 +46,24 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
   let view: TrialView | null = null;
   if (next && !completed) {
     const phase = next.kind === "practice" ? "practice" : "test";
-    view = {
+    const common = {
       trialId: next.id,
       position: next.position,
       phase,
       index: phase === "practice" ? next.position + 1 : next.position - practiceTotal + 1,
       phaseTotal: phase === "practice" ? practiceTotal : session.trials.length - practiceTotal,
-      leftUrl: raterImageUrl(next.leftToken),
-      rightUrl: raterImageUrl(next.rightToken),
-      presentation: protocol.presentation,
       responseTimeLimitMs: protocol.responseTimeLimitMs,
       practiceFeedbackMs: protocol.practiceFeedbackMs,
-    };
+    } as const;
+    if (next.showsReal !== null || next.rightToken === null) {
+      // One photo: timed by the staircase (adaptive exposure), else until the answer (HYPE∞).
+      const timed = protocol.trialFormat.kind === "adaptive-exposure";
+      // Every answer (and the start) gives the next trial its exposure in the same transaction.
+      if (timed && next.exposureMs === null) throw new Error(`trial ${next.id} was handed out without its exposure`);
+      view = { ...common, format: "single", imageUrl: raterImageUrl(next.leftToken), exposureMs: timed ? next.exposureMs : null, maskMs: timed ? MASK_MS : 0 };
+    } else {
+      view = { ...common, format: "paired", leftUrl: raterImageUrl(next.leftToken), rightUrl: raterImageUrl(next.rightToken), presentation: protocol.presentation };
+    }
   }
   return {
     id: session.id,

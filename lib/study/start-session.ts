@@ -4,6 +4,7 @@ import { randomToken, sha256Hex } from "@/lib/crypto";
 import { DomainError, notFound } from "@/lib/errors";
 import { abandonIdleSessions } from "./idle-sessions";
 import { identifyRecruiter, isMturkPreview, participantHash, recruiterIdsToKeep } from "./recruiter-identity";
+import { assignNextExposure } from "./adaptive-exposure";
 import { assignSession } from "./session-assignment";
 import { readStoredProtocol } from "./stored-protocol";
 import { DEFAULT_START_LIMITS, enforceStartLimits, oneStartAtATime, type StartLimits } from "./session-start-limits";
@@ -91,10 +92,15 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
           stimulusId: trial.stimulusId,
           candidateId: plan.candidateIds.get(`${trial.methodId}:${trial.stimulusId}`) as string,
           realOnLeft: trial.realOnLeft,
+          showsReal: trial.showsReal,
           leftToken: randomToken(18),
-          rightToken: randomToken(18),
+          // A single photo has one token: nothing on the wire says a second one exists.
+          rightToken: trial.showsReal === null ? randomToken(18) : null,
         })),
       });
+      // Adaptive exposure: the first trial is handed out with its exposure (then each next one
+      // with the answer before it, lib/study/answers.ts).
+      if (protocol.trialFormat.kind === "adaptive-exposure") await assignNextExposure(tx, session.id, protocol.trialFormat);
       return { token, sessionId: session.id, resumed: false };
     },
     { timeout: 30_000, maxWait: 30_000 },

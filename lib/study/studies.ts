@@ -80,10 +80,6 @@ export function readinessProblemsOf(protocol: Protocol, stimuli: number, methods
     if (!random) problems.push("Vigilance trials need the Random baseline: add it, or set the vigilance share to 0.");
     else if (random.status !== "ready") problems.push(`The Random baseline is ${random.status}, not ready.`);
   }
-  // The protocol can describe these designs, but the rater page runs paired trials only so far.
-  if (protocol.trialFormat.kind !== "paired") {
-    problems.push(`The ${protocol.trialFormat.kind === "single-image" ? "single-image" : "adaptive-exposure"} design cannot be run by the rater page yet; choose paired trials.`);
-  }
   return problems;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { DomainError, notFound } from "@/lib/errors";
-import { renderServedPair, SERVED_IMAGE_TYPE, type ServedPair } from "@/lib/images/trial-pair";
+import { renderServedPair, renderServedSingle, SERVED_IMAGE_TYPE, type ServedPair } from "@/lib/images/trial-pair";
 
 // Blobs are content-addressed (the key is the SHA-256 of the bytes), so a cached copy is never
 // stale. Stored stimuli are small (a 256×256 JPEG is about 15 KB) and each is shown to many
@@ -44,7 +44,8 @@ function rememberPair(trialId: string, pair: Promise<ServedPair>): void {
   pair.then(
     ({ left, right }) => {
       if (servedPairs.get(trialId) !== entry) return;
-      entry.bytes = left.length + right.length;
+      // A single-image trial keeps its one file on both sides: counted once.
+      entry.bytes = left === right ? left.length : left.length + right.length;
       servedPairBytes += entry.bytes;
       for (const [key, kept] of servedPairs) {
         if (servedPairBytes <= SERVED_PAIR_CACHE_BYTES) break;
@@ -76,12 +77,13 @@ function pairSeed(secret: string, trialId: string): bigint {
 
 /**
  * The image behind an opaque per-trial token, for the session that owns the trial only: both
- * photos of the trial go through one rendering path and have one length (lib/images/trial-pair).
+ * photos of the trial go through one rendering path and have one length (lib/images/trial-pair);
+ * a single-image trial's one photo, real or fake, goes through that same path.
  * Once the trial is answered its images are gone (410): nothing of them outlives the trial.
  */
 export async function resolveRaterImage(db: Db, sessionId: string, token: string): Promise<{ bytes: Buffer; mimeType: typeof SERVED_IMAGE_TYPE }> {
-  const [trial] = await db.$queryRaw<{ id: string; sessionId: string; isLeft: boolean; realOnLeft: boolean; realSha256: string; fakeSha256: string; secret: string; answered: boolean }[]>`
-    SELECT t."id", t."sessionId", (t."leftToken" = ${token}) AS "isLeft", t."realOnLeft",
+  const [trial] = await db.$queryRaw<{ id: string; sessionId: string; isLeft: boolean; realOnLeft: boolean; showsReal: boolean | null; realSha256: string; fakeSha256: string; secret: string; answered: boolean }[]>`
+    SELECT t."id", t."sessionId", (t."leftToken" = ${token}) AS "isLeft", t."realOnLeft", t."showsReal",
            s."realSha256", c."blobSha256" AS "fakeSha256", st."participantSalt" AS "secret",
            EXISTS (SELECT 1 FROM "Response" a WHERE a."trialId" = t."id") AS "answered"
       FROM "Trial" t
@@ -95,6 +97,13 @@ export async function resolveRaterImage(db: Db, sessionId: string, token: string
     throw new DomainError("image_gone", "This trial has been answered; its photos are no longer available.");
   }
   let pair = servedPairs.get(trial.id)?.pair;
+  if (!pair && trial.showsReal !== null) {
+    const sha = trial.showsReal ? trial.realSha256 : trial.fakeSha256;
+    pair = readBlobCached(db, sha)
+      .then((bytes) => renderServedSingle(bytes, pairSeed(trial.secret, trial.id)))
+      .then((image) => ({ left: image, right: image }));
+    rememberPair(trial.id, pair);
+  }
   if (!pair) {
     const [leftSha, rightSha] = trial.realOnLeft ? [trial.realSha256, trial.fakeSha256] : [trial.fakeSha256, trial.realSha256];
     pair = Promise.all([readBlobCached(db, leftSha), readBlobCached(db, rightSha)]).then(([left, right]) =>

@@ -6,7 +6,11 @@
  * - for each method, the images least shown for that method so far come first;
  * - no image twice in a session (practice, test and vigilance together);
  * - the real image is on the left in half of the trials of each phase (odd counts: random extra);
- * - vigilance trials (real vs the Random baseline) sit at random positions among the test trials.
+ * - vigilance trials (real vs the Random baseline) sit at random positions among the test trials;
+ * - single-image designs (`realShare` set): each trial shows one photo, the real one in
+ *   round(realShare × n) of each method's test trials and of the practice trials (odd remainders
+ *   at random), the method's colorization in the rest; a vigilance trial shows the Random
+ *   baseline's output, so judging it real is the vigilance failure.
  */
 
 export type TrialKind = "practice" | "test" | "vigilance";
@@ -17,6 +21,8 @@ export interface PlannedTrial {
   methodId: string;
   stimulusId: string;
   realOnLeft: boolean;
+  /** Single-image designs: whether the one photo shown is the real one; null for a pair. */
+  showsReal: boolean | null;
 }
 
 export interface PlanInput {
@@ -32,6 +38,8 @@ export interface PlanInput {
   /** timesShown.get(methodId)?.get(stimulusId): trials so far for that pair. */
   timesShown: Map<string, Map<string, number>>;
   random: () => number;
+  /** Single-image designs: the share of real photos among test and practice trials; null for pairs. */
+  realShare?: number | null;
 }
 
 export class PlanError extends Error {
@@ -49,8 +57,29 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 
 /** Half true, half false (a random one gets the odd extra), in random order. */
 export function balancedSides(count: number, random: () => number): boolean[] {
-  const left = Math.floor(count / 2) + (count % 2 === 1 && random() < 0.5 ? 1 : 0);
-  return shuffle(Array.from({ length: count }, (_, index) => index < left), random);
+  return balancedShare(count, 0.5, random);
+}
+
+/**
+ * `count` flags of which a share `share` are true: the whole part of share × count exactly, and
+ * one more with the probability of the fraction, in random order (so the expected share is exact).
+ */
+export function balancedShare(count: number, share: number, random: () => number): boolean[] {
+  const exact = share * count;
+  const whole = Math.floor(exact + 1e-9);
+  const trues = whole + (random() < exact - whole ? 1 : 0);
+  return shuffle(Array.from({ length: count }, (_, index) => index < trues), random);
+}
+
+/** Real-or-not flags for single-image trials: `realShare` of each method's trials (see the rules above). */
+function realFlags(trials: readonly { methodId: string }[], realShare: number, random: () => number): boolean[] {
+  const flags = new Array<boolean>(trials.length).fill(false);
+  const byMethod = new Map<string, number[]>();
+  trials.forEach((trial, index) => byMethod.set(trial.methodId, [...(byMethod.get(trial.methodId) ?? []), index]));
+  for (const indices of byMethod.values()) {
+    balancedShare(indices.length, realShare, random).forEach((real, k) => (flags[indices[k] as number] = real));
+  }
+  return flags;
 }
 
 export function planTrials(input: PlanInput): PlannedTrial[] {
@@ -100,11 +129,26 @@ export function planTrials(input: PlanInput): PlannedTrial[] {
   });
   const practice = practiceMethods.map((methodId) => ({ kind: "practice" as const, methodId, stimulusId: pickImage(methodId) }));
 
+  const realShare = input.realShare ?? null;
+  if (realShare !== null) {
+    // One photo a trial: no sides. Practice mixes real and fake like the test (over all its methods).
+    const practiceReal = balancedShare(practice.length, realShare, random);
+    const regularReal = realFlags(regular, realShare, random);
+    const testPhase = shuffle([
+      ...regular.map((trial, index) => ({ ...trial, showsReal: regularReal[index] as boolean })),
+      ...vigilance.map((trial) => ({ ...trial, showsReal: false })),
+    ], random);
+    return [...practice.map((trial, index) => ({ ...trial, showsReal: practiceReal[index] as boolean })), ...testPhase].map((trial, position) => ({
+      position,
+      ...trial,
+      realOnLeft: false,
+    }));
+  }
   const testPhase = shuffle([...regular, ...vigilance], random);
   const practiceSides = balancedSides(practice.length, random);
   const testSides = balancedSides(testPhase.length, random);
   return [
-    ...practice.map((trial, index) => ({ ...trial, realOnLeft: practiceSides[index] as boolean })),
-    ...testPhase.map((trial, index) => ({ ...trial, realOnLeft: testSides[index] as boolean })),
+    ...practice.map((trial, index) => ({ ...trial, realOnLeft: practiceSides[index] as boolean, showsReal: null })),
+    ...testPhase.map((trial, index) => ({ ...trial, realOnLeft: testSides[index] as boolean, showsReal: null })),
   ].map((trial, position) => ({ position, ...trial }));
 }

@@ -227,6 +227,7 @@ export async function warmUp(frontUrl: string, studyId: string, rounds: number):
   const state = await createSession(probe.fetchAs("warm"), { studyId, params: { PROLIFIC_PID: `probe-${randomBytes(4).toString("hex")}` }, screen: { width: 1920, height: 1080, devicePixelRatio: 1 }, startKey: startKeyFor(null, studyId, globalThis.crypto) });
   const next = state.next;
   if (!next) throw new Error("the probe session has no trial");
+  if (next.format !== "paired") throw new Error("the probe study must be a paired one");
   const fetchWarm = probe.fetchAs("warm");
   for (let round = 0; round < rounds; round++) {
     await (await fetchWarm(`/api/rater/sessions/current?studyId=${studyId}`)).arrayBuffer();

@@ -4,7 +4,7 @@
 // response time, and send the answer with one idempotency key and the page's retry policy. Some
 // answers are delivered twice (a lost acknowledgement, a double click) to exercise idempotency.
 import { startKeyFor } from "@/lib/rater-client/idempotency-key";
-import type { AnswerBody, SessionState, TrialView } from "@/lib/contract/rater-api";
+import type { AnswerBody, SessionState, PairedTrialView } from "@/lib/contract/rater-api";
 import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";
 import { buildPresentationSteps } from "@/lib/rater-client/presentation-schedule";
 import { createSession, fetchCurrentSession, postAnswer, RaterApiError, type FetchLike } from "@/lib/rater-client/rater-api";
@@ -64,7 +64,7 @@ export interface RaterOutcome {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** How long the page shows a trial before the rater may answer (fixation and exposures). */
-export function presentationMs(trial: TrialView): number {
+export function presentationMs(trial: PairedTrialView): number {
   return buildPresentationSteps(trial.presentation).reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
 }
 
@@ -73,7 +73,7 @@ function retryHooks(policy: RetryPolicy, rng: SeededRandom) {
 }
 
 /** What the page sends for one trial: one fresh idempotency key, the measured timing. */
-function answerBody(trial: TrialView, side: "left" | "right", responseTimeMs: number): AnswerBody {
+function answerBody(trial: PairedTrialView, side: "left" | "right", responseTimeMs: number): AnswerBody {
   const exposure = trial.presentation.mode === "unlimited" ? null : trial.presentation.exposureMs;
   return {
     idempotencyKey: createIdempotencyKey(globalThis.crypto),
@@ -127,6 +127,8 @@ export async function runRater(options: RaterOptions): Promise<RaterOutcome> {
       state = current;
       const trial = state.next;
       if (state.status === "completed" || !trial) break;
+      // The simulated raters answer pairs (the load studies use the paired design).
+      if (trial.format !== "paired") throw new Error("load raters answer paired trials only");
       if (state.progress.answered !== outcome.answers.filter((answer) => answer.acknowledged).length) {
         outcome.problems.push(`progress ${state.progress.answered} after ${outcome.answers.length} acknowledged answers`);
       }
@@ -135,8 +137,9 @@ export async function runRater(options: RaterOptions): Promise<RaterOutcome> {
       const responseMs = options.responseMedianMs * Math.exp(0.5 * sampleStandardNormal(rng));
       await wait(presentationMs(trial) + responseMs);
 
-      const body = answerBody(trial, rng.nextFloat() < 0.5 ? "left" : "right", responseMs);
-      const sent: SentAnswer = { trialId: trial.trialId, idempotencyKey: body.idempotencyKey, chosenSide: body.chosenSide, acknowledged: false, extraDeliveries: 0 };
+      const side = rng.nextFloat() < 0.5 ? "left" : "right";
+      const body = answerBody(trial, side, responseMs);
+      const sent: SentAnswer = { trialId: trial.trialId, idempotencyKey: body.idempotencyKey, chosenSide: side, acknowledged: false, extraDeliveries: 0 };
       outcome.answers.push(sent);
       const deliver = () => runWithRetry(() => postAnswer(browser.fetchAs(ENDPOINTS.answer), trial.trialId, body), hooks);
       const double = rng.nextFloat() < options.doubleSendShare;

@@ -1,6 +1,6 @@
 "use client";
 
-import type { AnswerResult, Side } from "@/lib/contract/rater-api";
+import type { PairedFeedback, Side } from "@/lib/contract/rater-api";
 import { STAGE_SPACING, type SideWords } from "@/lib/rater-client/stimulus-layout";
 import styles from "./trial-stage.module.css";
 
@@ -12,7 +12,7 @@ interface AnswerRowProps {
   /** The buttons take clicks only while the answer is open. */
   enabled: boolean;
   chosen: Side | null;
-  feedback: AnswerResult["feedback"];
+  feedback: PairedFeedback | null;
   onChoose: (side: Side) => void;
 }
 

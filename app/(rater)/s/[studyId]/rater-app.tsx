@@ -13,6 +13,7 @@ import { browserRetryHooks, browserStorage, requestFrame } from "./browser-runti
 import { CompletionScreen } from "./completion-screen";
 import { ConsentScreen } from "./consent-screen";
 import { FocusHeading } from "./focus-heading";
+import { SingleImageStage } from "./single-image-stage";
 import { TrialStage } from "./trial-stage";
 import type { SubmitOutcome } from "./use-answer-submission";
 
@@ -54,10 +55,17 @@ export function resumeText(session: SessionState): string {
   const next = session.next;
   if (!next) return "Your answers are saved.";
   const done = next.index - 1;
+  const unit = trialUnit(next);
   return next.phase === "practice"
-    ? `You have done ${done} of ${next.phaseTotal} practice pairs; your answers are saved.`
-    : `You have answered ${done} of ${next.phaseTotal} pairs; your answers are saved.`;
+    ? `You have done ${done} of ${next.phaseTotal} practice ${unit}; your answers are saved.`
+    : `You have answered ${done} of ${next.phaseTotal} ${unit}; your answers are saved.`;
 }
+
+/** What one trial shows, in the plural: a pair of photos, or one photo. */
+const trialUnit = (trial: TrialView) => (trial.format === "single" ? "photos" : "pairs");
+
+/** The photos a trial loads (the image cache keeps these and drops the rest). */
+const trialUrls = (trial: TrialView) => (trial.format === "single" ? [trial.imageUrl] : [trial.leftUrl, trial.rightUrl]);
 
 const fetchFn = (input: string, init?: RequestInit) => window.fetch(input, init);
 
@@ -87,7 +95,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
       const next = session.next;
       if (!next) return setScreen({ kind: "failed", detail: "The server has no next pair for you." });
       if (studyStatus === "closed") return setScreen({ kind: "unavailable", reason: "closed" });
-      images.retainOnly([next.leftUrl, next.rightUrl]);
+      images.retainOnly(trialUrls(next));
       if (origin === "load") return setScreen({ kind: "resume", session });
       if (origin === "answer" && previous?.phase === "practice" && next.phase === "test") return setScreen({ kind: "practice-done", session });
       setScreen({ kind: "trial", trial: next });
@@ -126,7 +134,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
         if (storage.current) clearPendingAnswer(storage.current, studyId);
         // Fetch the next pair while the practice feedback is on screen.
         const next = result.session.next;
-        if (next) images.pair(next.leftUrl, next.rightUrl).catch(() => undefined);
+        if (next) Promise.all(trialUrls(next).map((url) => images.get(url))).catch(() => undefined);
         return { kind: "stored", result };
       } catch (error) {
         setReconnecting(false);
@@ -241,7 +249,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
             action="Continue"
             onAction={() => screen.session.next && setScreen({ kind: "trial", trial: screen.session.next })}
           >
-            {resumeText(screen.session)} Press Continue when you are ready for the next pair.
+            {resumeText(screen.session)} Press Continue when you are ready for the next {screen.session.next?.format === "single" ? "photo" : "pair"}.
           </Interlude>
         );
       case "practice-done":
@@ -252,10 +260,28 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
             action="Start"
             onAction={() => screen.session.next && setScreen({ kind: "trial", trial: screen.session.next })}
           >
-            Now {screen.session.next?.phaseTotal ?? "the"} pairs follow, without feedback. As before: choose the photo with the real colours.
+            {screen.session.next?.format === "single"
+              ? `Now ${screen.session.next.phaseTotal} photos follow, without feedback. As before: is each photo real or fake?`
+              : `Now ${screen.session.next?.phaseTotal ?? "the"} pairs follow, without feedback. As before: choose the photo with the real colours.`}
           </Interlude>
         );
       case "trial":
+        // Single-image designs (one photo, "real or fake?") have their own stage.
+        if (screen.trial.format === "single") {
+          return (
+            <SingleImageStage
+              key={screen.trial.trialId}
+              studyId={studyId}
+              trial={screen.trial}
+              stimulusSize={protocol.stimulusSize}
+              tracker={tracker}
+              images={images}
+              storage={storage.current}
+              submit={submit}
+              onDone={(result) => show(result.session, "answer", screen.trial)}
+            />
+          );
+        }
         return (
           <TrialStage
             key={screen.trial.trialId}

@@ -1,7 +1,7 @@
 "use client";
 
 import type { CSSProperties } from "react";
-import type { AnswerResult, Side } from "@/lib/contract/rater-api";
+import type { PairedFeedback, Side } from "@/lib/contract/rater-api";
 import { STAGE_SPACING, type SideWords, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
 import type { StageRefs } from "./stage-elements";
 import styles from "./trial-stage.module.css";
@@ -13,7 +13,7 @@ interface TrialGridProps {
   size: number;
   words: { left: SideWords; right: SideWords };
   hosts: Omit<StageRefs, "rootRef">;
-  feedback: AnswerResult["feedback"];
+  feedback: PairedFeedback | null;
 }
 
 /**

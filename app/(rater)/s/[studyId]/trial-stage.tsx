@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useMemo, useRef, useState } from "react";
-import type { AnswerBody, AnswerResult, Side, TrialView } from "@/lib/contract/rater-api";
+import type { AnswerBody, AnswerResult, Side, PairedTrialView } from "@/lib/contract/rater-api";
 import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
 import type { KeyValueStorage } from "@/lib/rater-client/answer-store";
 import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
@@ -26,7 +26,7 @@ import styles from "./trial-stage.module.css";
 
 interface TrialStageProps {
   studyId: string;
-  trial: TrialView;
+  trial: PairedTrialView;
   stimulusSize: number;
   tracker: FrameIntervalTracker;
   images: ImageCache<HTMLImageElement>;
@@ -108,7 +108,9 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
   );
   useAnswerKeys(words, phaseRef, choose);
   const overdue = useResponseReminder(phase === "answering", trial.responseTimeLimitMs);
-  useFeedbackReveal({ rootRef, leftHostRef, rightHostRef }, submission.feedback, photos.pair);
+  // A pair's feedback names the real side (the page's answer sender also serves single photos).
+  const feedback = submission.feedback && "realSide" in submission.feedback ? submission.feedback : null;
+  useFeedbackReveal({ rootRef, leftHostRef, rightHostRef }, feedback, photos.pair);
 
   const gridWidth = kind === "row" ? 2 * size + STAGE_SPACING.gapPx : STAGE_SPACING.labelPx + size;
   return (
@@ -116,8 +118,8 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
       <TrialHeader trial={trial} width={gridWidth} status={statusLine(phase, photos.slowLoad)} answerOpen={phase === "answering"} />
 
       <div ref={rootRef} className={styles.trial} data-testid="trial-stage" data-trial-id={trial.trialId}>
-        <TrialGrid kind={kind} size={size} words={words} hosts={{ leftHostRef, rightHostRef }} feedback={submission.feedback} />
-        <AnswerRow width={gridWidth} words={words} enabled={phase === "answering"} chosen={chosen} feedback={submission.feedback} onChoose={choose} />
+        <TrialGrid kind={kind} size={size} words={words} hosts={{ leftHostRef, rightHostRef }} feedback={feedback} />
+        <AnswerRow width={gridWidth} words={words} enabled={phase === "answering"} chosen={chosen} feedback={feedback} onChoose={choose} />
       </div>
 
       {overdue && phase === "answering" && (

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, type RefObject } from "react";
-import type { TrialView } from "@/lib/contract/rater-api";
+import type { PairedTrialView } from "@/lib/contract/rater-api";
 import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
 import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
@@ -13,7 +13,7 @@ import type { TrialPhase } from "./use-trial-phase";
 
 interface PresentationInput {
   studyId: string;
-  trial: Pick<TrialView, "trialId" | "presentation">;
+  trial: Pick<PairedTrialView, "trialId" | "presentation">;
   /** Both photos, decoded; the presentation waits for them. */
   pair: [HTMLImageElement, HTMLImageElement] | null;
   /** The window fits the stimuli; the presentation waits for that too. */

@@ -1,0 +1,94 @@
+"use client";
+
+import { useEffect, useRef, type RefObject } from "react";
+import type { SingleTrialView } from "@/lib/contract/rater-api";
+import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
+import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
+import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
+import { FIXATION_MS, PresentationRun, type PresentationStep } from "@/lib/rater-client/presentation-schedule";
+import { requestFrame } from "./browser-runtime";
+import type { TrialPhase } from "./use-trial-phase";
+
+/**
+ * The steps of a single-image trial: the fixation, the photo for the server's exposure, then the
+ * mask (HYPE-time); untimed (HYPE∞), the photo stays until the answer.
+ */
+export function singleImageSteps(trial: Pick<SingleTrialView, "exposureMs" | "maskMs">): PresentationStep[] {
+  const fixation: PresentationStep = { display: "fixation", durationMs: FIXATION_MS };
+  if (trial.exposureMs === null) return [fixation, { display: "left", durationMs: null }];
+  return [fixation, { display: "left", durationMs: trial.exposureMs }, ...(trial.maskMs > 0 ? [{ display: "blank" as const, durationMs: trial.maskMs }] : [])];
+}
+
+interface SinglePresentationInput {
+  studyId: string;
+  trial: Pick<SingleTrialView, "trialId" | "exposureMs" | "maskMs">;
+  /** The photo, decoded and sized (see SingleImageStage); the presentation waits for it. */
+  photo: HTMLImageElement | null;
+  stage: { rootRef: RefObject<HTMLDivElement | null>; hostRef: RefObject<HTMLDivElement | null> };
+  tracker: FrameIntervalTracker;
+  storage: KeyValueStorage | null;
+  phaseRef: RefObject<TrialPhase>;
+  setPhase: (next: TrialPhase) => void;
+}
+
+/**
+ * The frame-locked presentation of one photo, as usePresentationRun runs a pair's: every display
+ * change is written inside the frame callback, and the photo leaves the page when its exposure
+ * ends. A trial shown before a reload, or whose tab was hidden mid-exposure, is flagged.
+ */
+export function useSinglePresentation(input: SinglePresentationInput) {
+  const { studyId, trial, photo, tracker, storage, phaseRef, setPhase } = input;
+  const { rootRef, hostRef } = input.stage;
+  const runRef = useRef<PresentationRun | null>(null);
+  const spoiledRef = useRef(false);
+  const frameHandle = useRef(0);
+
+  useEffect(() => {
+    const root = rootRef.current;
+    const host = hostRef.current;
+    if (!photo || !root || !host || runRef.current) return;
+    host.replaceChildren(photo);
+    spoiledRef.current = storage ? wasTrialExposed(storage, studyId, trial.trialId) : false;
+    const run = new PresentationRun(singleImageSteps(trial));
+    runRef.current = run;
+    tracker.pause();
+    setPhase("presenting");
+    let marked = false;
+    const onFrame = (timestamp: number) => {
+      const calledAt = performance.now();
+      tracker.record(timestamp);
+      const tick = run.tick(timestamp, tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS, calledAt);
+      if (tick.changed) {
+        const previous = root.dataset.display;
+        root.dataset.display = tick.display;
+        if (previous === "left" && tick.display !== "left") host.replaceChildren();
+        if (!marked && tick.display !== "fixation") {
+          marked = true;
+          // Storage writes can take milliseconds: after this frame, never inside it.
+          if (storage) setTimeout(() => markTrialExposed(storage, studyId, trial.trialId), 0);
+        }
+      }
+      if (tick.finished) {
+        tracker.pause();
+        root.dataset.answer = "open";
+        setPhase("answering");
+        return;
+      }
+      frameHandle.current = requestFrame(onFrame);
+    };
+    frameHandle.current = requestFrame(onFrame);
+  }, [photo, storage, studyId, trial, tracker, setPhase, rootRef, hostRef]);
+
+  useEffect(() => {
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden" && phaseRef.current === "presenting") spoiledRef.current = true;
+    };
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      document.removeEventListener("visibilitychange", onVisibility);
+      cancelAnimationFrame(frameHandle.current);
+    };
+  }, [phaseRef]);
+
+  return { runRef, spoiledRef };
+}
