@@ -3,6 +3,8 @@
 import { vigilanceTrialCount, type Protocol } from "@/lib/contract/protocol";
 import { formatDPrime, formatPercent, formatPoints, formatPValue } from "./format-figures";
 import type { StudyResults } from "./result-types";
+import { MASK_MS } from "@/lib/study/trial-format";
+import type { DesignFigures } from "./design-figures";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -44,8 +46,11 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
     protocol.responseTimeLimitMs === null
       ? "response time was unlimited"
       : `raters had ${(protocol.responseTimeLimitMs / 1000).toFixed(1)} s to answer`;
+  const single = protocol.trialFormat.kind !== "paired";
   sentences.push(
-    `We ran a two-alternative forced-choice test following Zhang et al. (2016): on each trial, raters saw a real photograph and a recolorized version of the same photograph at ${protocol.stimulusSize}×${protocol.stimulusSize} pixels, ${presentation(protocol)}, and chose the one they believed had the real colours; the real photograph was on the left in a random half of the trials and ${limit}.`,
+    single
+      ? `${singleImageTask(protocol)}; ${limit}.`
+      : `We ran a two-alternative forced-choice test following Zhang et al. (2016): on each trial, raters saw a real photograph and a recolorized version of the same photograph at ${protocol.stimulusSize}×${protocol.stimulusSize} pixels, ${presentation(protocol)}, and chose the one they believed had the real colours; the real photograph was on the left in a random half of the trials and ${limit}.`,
   );
   const vigilance = vigilanceTrialCount(protocol);
   const practice =
@@ -54,7 +59,7 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
       : `Each session had ${count(protocol.testTrials, "test trial")} without feedback`;
   sentences.push(
     vigilance > 0
-      ? `${practice}, of which ${count(vigilance, "was a vigilance trial", "were vigilance trials")} pairing the real photograph with the Random baseline (colours copied from another image).`
+      ? `${practice}, of which ${count(vigilance, "was a vigilance trial", "were vigilance trials")} ${single ? "showing the Random baseline's output (colours copied from another image), failed when judged real" : "pairing the real photograph with the Random baseline (colours copied from another image)"}.`
       : `${practice}.`,
   );
   sentences.push(
@@ -71,6 +76,11 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
   sentences.push(
     `Exclusion rules were fixed before data collection: sessions that ${exclusionRule(protocol)} were excluded. Of ${count(s.byStatus.completed, "completed session")}, ${integer.format(s.excluded)} ${s.excluded === 1 ? "was" : "were"} excluded${reasons.length ? ` (${reasons.join(", ")})` : ""}; ${count(s.incomplete, "incomplete session")} ${s.incomplete === 1 ? "was" : "were"} not analysed.`,
   );
+  if (single && results.designFigures) {
+    sentences.push(...designSentences(results.designFigures));
+    sentences.push(`The protocol (SHA-256 ${results.protocolHash.slice(0, 12)}…) is recorded with the data.`);
+    return sentences.join(" ");
+  }
   const level = `${Math.round(results.analysis.interval.level * 100)}%`;
   const { minimumRaters, minimumImages } = results.analysis.interval;
   const bootstrap =
@@ -100,4 +110,45 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
   }
   sentences.push(`The protocol (SHA-256 ${results.protocolHash.slice(0, 12)}…) is recorded with the data.`);
   return sentences.join(" ");
+}
+
+/** The task of a single-image design: HYPE∞ (untimed) or HYPE-time (the staircase and the mask). */
+function singleImageTask(protocol: Protocol): string {
+  const format = protocol.trialFormat;
+  if (format.kind === "paired") throw new Error("not a single-image design");
+  const size = `${protocol.stimulusSize}×${protocol.stimulusSize} pixels`;
+  const share = formatPercent(format.realShare, 0);
+  const judged = "and judged whether it had its real colours or had been recolorized";
+  if (format.kind === "single-image") {
+    return `We ran single-image trials following HYPE∞ (Zhou et al. 2019): on each trial, raters saw one photograph at ${size}, the real photograph in ${share} of the trials and otherwise a recolorized version, until they answered, ${judged}`;
+  }
+  const levels = format.exposuresMs;
+  const first = levels[0] as number;
+  const last = levels[levels.length - 1] as number;
+  return `We ran HYPE-time's adaptive-exposure design (Zhou et al. 2019): on each trial, raters saw one photograph at ${size} (the real photograph in ${share} of the trials, otherwise a recolorized version) for an exposure set by a staircase, followed by a ${integer.format(MASK_MS)} ms mask, ${judged}. The staircase ran per rater and method over ${count(levels.length, "exposure")} from ${integer.format(first)} to ${integer.format(last)} ms, starting at ${integer.format(levels[format.startIndex] as number)} ms: ${count(format.correctToShorten, "correct answer")} in a row shortened the exposure by one step and ${count(format.wrongToLengthen, "wrong answer")} in a row lengthened it (practice trials at the starting exposure and vigilance trials at the longest did not move it); the server set every exposure from the stored answers`;
+}
+
+/** The figures of a single-image design, with their definitions. */
+function designSentences(figures: DesignFigures): string[] {
+  const level = `${Math.round(figures.bootstrap.level * 100)}%`;
+  const interval = (value: { lower: number; upper: number }) => `[${level} CI ${formatPercent(value.lower)}–${formatPercent(value.upper)}]`;
+  const sentences = [
+    `HYPE∞ is the raters' error rate over all single-image judgements, fakes judged real plus reals judged fake over all judgements (50% means the recolorized images cannot be told from real photographs); beside it we give the fake error (recolorized images judged real over recolorized images: the single-image fool rate) and the real error (real photographs judged fake). Each comes with the ${level} percentile interval of ${integer.format(figures.bootstrap.resamples)} bootstrap resamples of raters, each keeping all their judgements (seed ${figures.bootstrap.seed}).`,
+  ];
+  if (figures.kind === "adaptive-exposure") {
+    sentences.push(
+      `A rater's perceptual threshold is the exposure they were shown most often (the mean of the tied exposures when several were), and a method's HYPE-time score is the mean threshold over its raters, with the ${level} percentile interval of the same number of bootstrap resamples of raters; a longer threshold means raters needed to look longer to tell the method's output from real photographs.`,
+    );
+  }
+  const parts = figures.methods.map((method) => {
+    const rates = method.hypeInfinity && method.fakeError && method.realError
+      ? `HYPE∞ ${formatPercent(method.hypeInfinity.estimate)} ${interval(method.hypeInfinity)}, fake error ${formatPercent(method.fakeError.estimate)} ${interval(method.fakeError)}, real error ${formatPercent(method.realError.estimate)} ${interval(method.realError)}`
+      : "no HYPE∞ (it needs both real and recolorized trials)";
+    const threshold = method.thresholdMs
+      ? `, threshold ${integer.format(method.thresholdMs.estimate)} ms [${level} CI ${integer.format(method.thresholdMs.lower)}–${integer.format(method.thresholdMs.upper)} ms]`
+      : "";
+    return `${method.name}: ${rates}${threshold}, from ${count(method.raters, "rater")}, ${count(method.fakeTrials, "recolorized trial")} and ${count(method.realTrials, "real trial")}`;
+  });
+  if (parts.length > 0) sentences.push(`${figures.kind === "adaptive-exposure" ? "Results" : "HYPE∞"} — ${parts.join("; ")}.`);
+  return sentences;
 }

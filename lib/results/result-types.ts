@@ -4,6 +4,7 @@
 // Every number is finite: d′ uses the 1/(2N) rule at 0% and 100% fooled (lib/stats/d-prime.ts).
 
 import type { Protocol } from "@/lib/contract/protocol";
+import type { DesignFigures } from "./design-figures";
 
 /** Why a session's trials were left out of the analysis. */
 export type SessionDisposition = "included" | "excluded" | "incomplete";
@@ -160,4 +161,10 @@ export interface StudyResults {
   raters: RaterResult[];
   /** Things a reader must know (a fallback bootstrap, a method without data). */
   notes: string[];
+  /**
+   * Single-image and adaptive-exposure designs: their own figures (HYPE∞ and its parts; the
+   * exposure threshold). Their `methods` fool rates above count fake trials only (the fake error,
+   * with the paired design's intervals). Null for the paired design.
+   */
+  designFigures: DesignFigures | null;
 }

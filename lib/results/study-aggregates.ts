@@ -139,7 +139,8 @@ export async function readMethodAggregates(
              count(*) FILTER (WHERE t."realOnLeft" AND r.correct)::int AS real_left_correct,
              count(*) FILTER (WHERE NOT t."realOnLeft" AND r.correct)::int AS real_right_correct
       FROM sessions se
-      JOIN "Trial" t ON t."sessionId" = se.id AND t.kind = 'test'
+      -- Single-image designs: a fool rate counts fakes only (real photos feed HYPE∞, design-figures.ts).
+      JOIN "Trial" t ON t."sessionId" = se.id AND t.kind = 'test' AND t."showsReal" IS NOT TRUE
       JOIN "Response" r ON r."trialId" = t.id
       JOIN images im ON im.id = t."stimulusId"
       GROUP BY t."methodId", se.rater, se.disposition, im.image, t."stimulusId"

@@ -7,7 +7,8 @@ import { readStoredProtocol } from "@/lib/study/stored-protocol";
 import { hashProtocol } from "@/lib/study/protocol-hash";
 import type { StudyResults } from "./result-types";
 import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
-import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo } from "./summarize-study";
+import { decideSessions, excludedSessionList, readMethodMetrics, RESULT_LEVEL, RESULT_RESAMPLES, studySeed, summarizeStudy, type MethodInfo } from "./summarize-study";
+import { readDesignRows, summarizeDesignFigures } from "./design-figures";
 
 /** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
@@ -76,7 +77,13 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     },
     now: new Date().toISOString(),
   });
-  return { ...summary, computeMs: Math.round(performance.now() - started) };
+  const analysed = [...decided.decisions].filter(([, decision]) => decision.disposition === "included").map(([sessionId]) => sessionId);
+  const designFigures = summarizeDesignFigures(protocol.trialFormat, methods, protocol.trialFormat.kind === "paired" ? [] : await readDesignRows(db, studyId, analysed), {
+    seed: studySeed(study.id),
+    resamples: RESULT_RESAMPLES,
+    level: RESULT_LEVEL,
+  });
+  return { ...summary, designFigures, computeMs: Math.round(performance.now() - started) };
 }
 
 interface CacheEntry {

@@ -212,7 +212,7 @@ export async function summarizeStudy(input: {
   aggregates: readonly MethodAggregate[];
   gallery: GalleryLookup;
   now: string;
-}): Promise<Omit<StudyResults, "computeMs">> {
+}): Promise<Omit<StudyResults, "computeMs" | "designFigures">> {
   const { study, methods, sessions, decisions, aggregates, gallery } = input;
   const seed = studySeed(study.id);
   const byMethod = new Map(aggregates.map((aggregate) => [aggregate.methodId, aggregate]));

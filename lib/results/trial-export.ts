@@ -29,6 +29,11 @@ export const TRIAL_CSV_COLUMNS = [
   "excluded",
   "exclusion_reason",
   "answered_at",
+  // Single-image designs (empty for pairs): what the one photo was, the rater's judgement, and
+  // the exposure the staircase gave the trial (adaptive exposure; the measured one is exposure_left_ms).
+  "shown",
+  "judgement",
+  "exposure_ms",
 ] as const;
 
 /** Trials read per query: bounded memory however large the study. */
@@ -44,7 +49,10 @@ export interface TrialExportRow {
   kind: string;
   position: number;
   realOnLeft: boolean;
+  showsReal: boolean | null;
+  exposureMs: number | null;
   chosenSide: string | null;
+  judgedReal: boolean | null;
   correct: boolean | null;
   fooled: boolean | null;
   responseTimeMs: number | null;
@@ -71,7 +79,7 @@ export async function readTrialPage(
   return db.$queryRaw<TrialExportRow[]>(Prisma.sql`
     SELECT t."sessionId", s.status::text AS "sessionStatus", s.recruiter::text AS recruiter,
            m.name AS method, m.kind::text AS "methodKind", i.name AS image, t.kind::text AS kind,
-           t.position, t."realOnLeft", r."chosenSide"::text AS "chosenSide", r.correct, r.fooled,
+           t.position, t."realOnLeft", t."showsReal", t."exposureMs", r."chosenSide"::text AS "chosenSide", r."judgedReal", r.correct, r.fooled,
            r."responseTimeMs", r."exposureLeftMs", r."exposureRightMs", r."frameIntervalMs",
            r."timingFlagged", r."serverElapsedMs", r."tooFast", r."createdAt" AS "answeredAt"
     FROM "Trial" t
@@ -109,7 +117,7 @@ export function formatTrialRecord(studyName: string, row: TrialExportRow, dispos
     row.image,
     row.kind,
     row.position,
-    row.realOnLeft ? "left" : "right",
+    row.showsReal === null ? (row.realOnLeft ? "left" : "right") : null,
     row.chosenSide,
     row.correct,
     row.fooled,
@@ -123,6 +131,9 @@ export function formatTrialRecord(studyName: string, row: TrialExportRow, dispos
     reason !== null,
     reason,
     row.answeredAt ? row.answeredAt.toISOString() : null,
+    row.showsReal === null ? null : row.showsReal ? "real" : "fake",
+    row.judgedReal === null ? null : row.judgedReal ? "real" : "fake",
+    row.exposureMs,
   ]);
 }
 

@@ -6,7 +6,8 @@ import type { Recruitment } from "./recruitment";
 /**
  * Where each tested method stands against the protocol's precision target, measured on the
  * analysed sessions' test trials of that method (a between-design session rates one method; a
- * within-design session counts as one rater of every method it rated): the interval over raters
+ * within-design session counts as one rater of every method it rated; in single-image designs its
+ * fake trials, whose fool rate is the fake error): the interval over raters
  * of lib/stats/precision-stopping.ts, and whether the method is full.
  */
 export async function readMethodPrecisions(
@@ -21,7 +22,7 @@ export async function readMethodPrecisions(
       FROM "Trial" t
       JOIN "Response" r ON r."trialId" = t."id"
       JOIN "RaterSession" s ON s."id" = t."sessionId"
-     WHERE s."studyId" = ${studyId} AND t."kind" = 'test'
+     WHERE s."studyId" = ${studyId} AND t."kind" = 'test' AND t."showsReal" IS NOT TRUE
      GROUP BY t."methodId", t."sessionId"`);
   const perMethod = new Map<string, { trials: number[]; fooled: number[] }>(methodIds.map((id) => [id, { trials: [], fooled: [] }]));
   for (const row of rows) {

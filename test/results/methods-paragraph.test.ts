@@ -35,6 +35,7 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
     protocol,
     protocolHash: hashProtocol(protocol),
     computedAt: "2026-01-01T00:00:00.000Z",
+    designFigures: null,
     analysis: {
       incompleteSessions: "left-out",
       exclusion: protocol.exclusion,

@@ -4,6 +4,7 @@ import { loadDashboardResults, type DashboardResults } from "@/lib/results/dashb
 import { formatDPrime, formatPercent, formatPoints, formatPValue } from "@/lib/results/format-figures";
 import type { MethodResult } from "@/lib/results/result-types";
 import { CopyButton } from "./copy-button";
+import { DesignFiguresSection } from "./design-figures-section";
 
 const th = "p-2 font-medium";
 const td = "p-2 tabular-nums";
@@ -265,6 +266,7 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
   const dataNote = `From ${s.analysed} analysed sessions and ${s.analysedTrials} test trials; ${s.excluded} completed sessions excluded by the protocol's rules and ${s.incomplete} incomplete sessions left out (${s.leftOutTrials} test trials).`;
   return (
     <div className="space-y-10">
+      {results.designFigures && <DesignFiguresSection figures={results.designFigures} />}
       <section aria-labelledby="fool-rates-heading" className="space-y-4">
         <h2 id="fool-rates-heading" className="text-lg font-medium">Fool rates</h2>
         {bars.length > 0 ? (
