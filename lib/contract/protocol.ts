@@ -154,6 +154,9 @@ export function protocolWarnings(protocol: Protocol): string[] {
       `Sessions are excluded after more than ${allowed} failed vigilance ${allowed === 1 ? "trial" : "trials"}, but each session has only ${vigilance}: the rule can never exclude anyone. Add vigilance trials or allow fewer failures.`,
     );
   }
+  if (protocol.trialFormat.kind !== "paired" && protocol.instructions === defaultProtocol().instructions) {
+    warnings.push("The instructions are the default ones, which describe pairs of photos; this study shows one photo at a time (real or fake?). Rewrite them for raters.");
+  }
   if (protocol.exclusion.maxTimingFlaggedShare >= 1) {
     warnings.push("Sessions are excluded when more than 100% of their trials have flagged timing: the rule can never exclude anyone.");
   }
@@ -164,20 +167,23 @@ export function protocolWarnings(protocol: Protocol): string[] {
  * What a rater may be told about the study before starting: how trials run and what to agree to,
  * nothing about methods or images (`getPublicStudy`, the rater's consent and instructions).
  */
-export const raterProtocolSchema = protocolSchema.pick({
-  presentation: true,
-  practiceTrials: true,
-  testTrials: true,
-  practiceFeedbackMs: true,
-  responseTimeLimitMs: true,
-  instructions: true,
-  consent: true,
-  stimulusSize: true,
-});
+export const raterProtocolSchema = protocolSchema
+  .pick({
+    presentation: true,
+    practiceTrials: true,
+    testTrials: true,
+    practiceFeedbackMs: true,
+    responseTimeLimitMs: true,
+    instructions: true,
+    consent: true,
+    stimulusSize: true,
+  })
+  // The kind of trial only (pairs or one photo), not the share of real photos or the staircase.
+  .extend({ trialKind: z.enum(["paired", "single-image", "adaptive-exposure"]) });
 export type RaterProtocol = z.infer<typeof raterProtocolSchema>;
 
 /** The rater's part of a protocol (only the fields of {@link raterProtocolSchema}). */
 export function raterProtocol(protocol: Protocol): RaterProtocol {
   const { presentation, practiceTrials, testTrials, practiceFeedbackMs, responseTimeLimitMs, instructions, consent, stimulusSize } = protocol;
-  return { presentation, practiceTrials, testTrials, practiceFeedbackMs, responseTimeLimitMs, instructions, consent, stimulusSize };
+  return { presentation, practiceTrials, testTrials, practiceFeedbackMs, responseTimeLimitMs, instructions, consent, stimulusSize, trialKind: protocol.trialFormat.kind };
 }

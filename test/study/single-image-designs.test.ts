@@ -50,7 +50,8 @@ describe.each(databaseKinds())("single-image designs on %s", (kind) => {
     const ours = seeded.methods[0]!.id;
     // Three raters: one calls every photo real, one is always right, one calls every photo fake
     // (all three answer vigilance trials correctly, so nobody is excluded).
-    const strategies = { credulous: () => "real", perfect: (real: boolean) => (real ? "real" : "fake"), sceptic: () => "fake" } as const;
+    type Judgement = "real" | "fake";
+    const strategies: Record<string, (real: boolean) => Judgement> = { credulous: () => "real", perfect: (real) => (real ? "real" : "fake"), sceptic: () => "fake" };
     for (const [name, strategy] of Object.entries(strategies)) {
       const { sessionId } = await startOrResumeSession(db, { studyId, params: { PROLIFIC_PID: name }, existingToken: undefined, userAgent: null, screen: null });
       const trials = await trialsOf(db, sessionId);

@@ -1,6 +1,7 @@
 import type { RaterProtocol } from "@/lib/contract/protocol";
 import type { RaterPresentation } from "@/lib/contract/rater-api";
 import { sideWords, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
+import { SingleImageDescription } from "./single-image-description";
 
 /** "1 second", "0.6 seconds", "2.4 seconds". */
 export function secondsText(ms: number): string {
@@ -28,6 +29,7 @@ export function trialCourseText(presentation: RaterPresentation, arrangement: St
  * `arrangement` is how this screen will show the photos: side by side, or stacked on a phone.
  */
 export function StudyDescription({ protocol, arrangement = "row" }: { protocol: RaterProtocol; arrangement?: StimulusLayoutKind }) {
+  if (protocol.trialKind !== "paired") return <SingleImageDescription protocol={protocol} />;
   const { practiceTrials, testTrials } = protocol;
   const { left, right } = sideWords(arrangement);
   return (
