@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { clientAddress } from "@/lib/auth/request";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { startOrResumeSession } from "@/lib/study/start-session";
 import { buildSessionState } from "@/lib/study/session-state";
 import { raterCookie, raterToken } from "@/lib/study/rater-request";
+import { clientAddress, readJson } from "@/lib/http/read-request";
 
 const bodySchema = z.object({
   studyId: z.uuid(),
