@@ -9,7 +9,7 @@ import { getDb } from "@/lib/db/client";
 import { isNotVisible } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/http/forwarded";
 import { listAvailableModels } from "@/lib/methods/available-models";
-import { getStudyDetail } from "@/lib/study/study-detail";
+import { getStudyDetail, type StudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
 import { AddMethodForms } from "./add-method-forms";
 import { ProtocolEditor } from "./protocol-editor";
@@ -18,7 +18,7 @@ import { StimuliUpload } from "./stimuli-upload";
 export default async function StudyPage({ params }: { params: Promise<{ studyId: string }> }) {
   const { studyId } = await params;
   const researcher = await requireResearcherPage();
-  let study: Awaited<ReturnType<typeof getStudyDetail>>;
+  let study: StudyDetail;
   try {
     study = await getStudyDetail(await getDb(), researcher, studyId);
   } catch (error) {
