@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { sessionStartSchema } from "@/lib/contract/rater-api";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { assertSameOrigin, json, route } from "@/lib/http/route";
@@ -7,17 +7,9 @@ import { buildSessionState } from "@/lib/study/session-state";
 import { raterCookie, raterToken } from "@/lib/study/rater-request";
 import { clientAddress, readJson } from "@/lib/http/read-request";
 
-const bodySchema = z.object({
-  studyId: z.uuid(),
-  params: z.record(z.string().max(64), z.string().max(500)).default({}),
-  /** The page's key for this start, sent again with each retry (lib/study/start-session.ts). */
-  startKey: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/).nullable().default(null),
-  screen: z.object({ width: z.number().finite().min(0).max(100_000), height: z.number().finite().min(0).max(100_000), devicePixelRatio: z.number().finite().min(0).max(20) }).nullable().default(null),
-});
-
 export const POST = route(async (request) => {
   assertSameOrigin(request);
-  const body = await readJson(request, bodySchema);
+  const body = await readJson(request, sessionStartSchema);
   const db = await getDb();
   const config = getConfig();
   const started = await startOrResumeSession(db, {
