@@ -7,6 +7,7 @@ const trial = {
   phase: "practice",
   index: 1,
   phaseTotal: 10,
+  format: "paired",
   leftUrl: "/api/rater/images/aaaaaaaaaaaaaaaaaaaaaaaa",
   rightUrl: "/api/rater/images/bbbbbbbbbbbbbbbbbbbbbbbb",
   presentation: { mode: "sequential", exposureMs: 1000, blankMs: 600 },
@@ -31,6 +32,25 @@ describe("fetchCurrentSession", () => {
     await expect(fetchCurrentSession(fetchFn, "a b")).resolves.toEqual(session);
     expect(requests[0]?.url).toBe("/api/rater/sessions/current?studyId=a%20b");
     expect(requests[0]?.init?.cache).toBe("no-store");
+  });
+
+  it("reads a single-image trial: one photo, the server's exposure and the mask, nothing else", async () => {
+    const single = {
+      trialId: trial.trialId,
+      position: 0,
+      phase: "practice",
+      index: 1,
+      phaseTotal: 10,
+      responseTimeLimitMs: null,
+      practiceFeedbackMs: 2400,
+      format: "single",
+      imageUrl: "/api/rater/images/cccccccccccccccccccccccc",
+      exposureMs: 450,
+      maskMs: 500,
+    };
+    await expect(fetchCurrentSession(respondWith(200, { session: { ...session, next: single } }).fetchFn, "s")).resolves.toEqual({ ...session, next: single });
+    // A single photo without its exposure field is not a trial the page can run.
+    await expect(fetchCurrentSession(respondWith(200, { session: { ...session, next: { ...single, exposureMs: undefined } } }).fetchFn, "s")).rejects.toMatchObject({ code: "bad_response" });
   });
 
   it("treats 401 as no session yet", async () => {
