@@ -15,7 +15,7 @@ export const STUDY_EXPORT_FORMAT = "ctt-study-results/1";
 
 /**
  * The JSON export of a study: the protocol and its hash, the methods with their automatic
- * metrics, the summary figures, per-image and per-rater rows, and the methods paragraph.
+ * metrics, the summary figures (with a single-image design's own), per-image and per-rater rows, and the methods paragraph.
  */
 export function buildStudyExport(results: StudyResults) {
   return {
@@ -44,6 +44,8 @@ export function buildStudyExport(results: StudyResults) {
         sideBias,
       })),
       comparisons: results.comparisons,
+      /** Single-image designs: HYPE∞ and its parts, and the exposure threshold; null for pairs. */
+      design: results.designFigures,
     },
     images: results.images,
     raters: results.raters,

@@ -7,6 +7,7 @@ import { startOrResumeSession } from "@/lib/study/start-session";
 import { resolveRaterImage } from "@/lib/study/trial-images";
 import { computeStudyResults } from "@/lib/results/study-results";
 import { writeMethodsParagraph } from "@/lib/results/methods-paragraph";
+import { buildStudyExport } from "@/lib/results/study-export";
 import { readTrialPage, TRIAL_CSV_COLUMNS, formatTrialRecord } from "@/lib/results/trial-export";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
@@ -107,6 +108,7 @@ describe.each(databaseKinds())("single-image designs on %s", (kind) => {
     expect(paired.used.trials).toBe(9);
     expect(paired.foolRate).toBeCloseTo(3 / 9, 12);
     expect(writeMethodsParagraph(results)).toMatch(/HYPE∞ \(Zhou et al\. 2019\).*Ours: HYPE∞ 33\.3% \[95% CI/);
+    expect(buildStudyExport(results).summary.design).toEqual(figures);
 
     // The CSV carries what was shown and judged.
     const rows = await readTrialPage(db, studyId, null);
