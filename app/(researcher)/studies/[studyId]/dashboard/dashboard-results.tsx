@@ -268,7 +268,7 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
     <div className="space-y-10">
       {results.designFigures && <DesignFiguresSection figures={results.designFigures} />}
       <section aria-labelledby="fool-rates-heading" className="space-y-4">
-        <h2 id="fool-rates-heading" className="text-lg font-medium">Fool rates</h2>
+        <h2 id="fool-rates-heading" className="text-lg font-medium">{results.designFigures ? "Fool rates: fakes judged real" : "Fool rates"}</h2>
         {bars.length > 0 ? (
           <FoolRateChart bars={bars} intervalLabel={intervalLabel} dataNote={dataNote} />
         ) : (
