@@ -16,7 +16,7 @@ import { RetryAlert } from "./retry-alert";
 import { TrialHeader } from "./trial-header";
 import { useAnswerSubmission, type SubmitOutcome } from "./use-answer-submission";
 import { useResponseReminder } from "./use-response-reminder";
-import { useSinglePresentation } from "./use-single-presentation";
+import { useSingleImageFits, useSinglePresentation } from "./use-single-presentation";
 import { useTrialPhase, type TrialPhase } from "./use-trial-phase";
 import styles from "./single-image-stage.module.css";
 
@@ -75,7 +75,9 @@ export function SingleImageStage({ studyId, trial, stimulusSize: size, tracker, 
     };
   }, [images, trial.imageUrl, loadAttempt, setPhase, size]);
 
-  const { runRef, spoiledRef } = useSinglePresentation({ studyId, trial, photo, stage: { rootRef, hostRef }, tracker, storage, phaseRef, setPhase });
+  // The presentation waits until the window holds the photo at full size.
+  const fits = useSingleImageFits(size);
+  const { runRef, spoiledRef } = useSinglePresentation({ studyId, trial, photo: fits ? photo : null, fits: fits === true, stage: { rootRef, hostRef }, tracker, storage, phaseRef, setPhase });
 
   const submission = useAnswerSubmission({ trialId: trial.trialId, practiceFeedbackMs: trial.practiceFeedbackMs, submit, onDone, setPhase });
   const { sendAnswer } = submission;
@@ -148,6 +150,13 @@ export function SingleImageStage({ studyId, trial, stimulusSize: size, tracker, 
           message="Your answer is not saved yet: the server cannot be reached. Check your internet connection and try again — your answer is kept."
           onRetry={submission.resend}
         />
+      )}
+      {fits === false && (phase === "preparing" || phase === "presenting") && (
+        <div role="alert" data-testid="screen-too-small" className="fixed inset-0 z-20 flex items-center justify-center bg-neutral-50 p-4">
+          <p className="max-w-md text-sm text-neutral-800">
+            This window is too small for the photo ({size}×{size} pixels, never shrunk). Please make the window larger or turn your device.
+          </p>
+        </div>
       )}
       {phase === "load-failed" && (
         <RetryAlert

@@ -1,11 +1,12 @@
 "use client";
 
-import { useEffect, useRef, type RefObject } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
 import type { SingleTrialView } from "@/lib/contract/rater-api";
 import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
 import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
 import { FIXATION_MS, PresentationRun, type PresentationStep } from "@/lib/rater-client/presentation-schedule";
+import { singleImageFits } from "@/lib/rater-client/single-image-layout";
 import { requestFrame } from "./browser-runtime";
 import type { TrialPhase } from "./use-trial-phase";
 
@@ -24,6 +25,8 @@ interface SinglePresentationInput {
   trial: Pick<SingleTrialView, "trialId" | "exposureMs" | "maskMs">;
   /** The photo, decoded and sized (see SingleImageStage); the presentation waits for it. */
   photo: HTMLImageElement | null;
+  /** The window holds the photo; shrinking it mid-presentation flags the trial. */
+  fits: boolean;
   stage: { rootRef: RefObject<HTMLDivElement | null>; hostRef: RefObject<HTMLDivElement | null> };
   tracker: FrameIntervalTracker;
   storage: KeyValueStorage | null;
@@ -37,7 +40,7 @@ interface SinglePresentationInput {
  * ends. A trial shown before a reload, or whose tab was hidden mid-exposure, is flagged.
  */
 export function useSinglePresentation(input: SinglePresentationInput) {
-  const { studyId, trial, photo, tracker, storage, phaseRef, setPhase } = input;
+  const { studyId, trial, photo, fits, tracker, storage, phaseRef, setPhase } = input;
   const { rootRef, hostRef } = input.stage;
   const runRef = useRef<PresentationRun | null>(null);
   const spoiledRef = useRef(false);
@@ -80,6 +83,10 @@ export function useSinglePresentation(input: SinglePresentationInput) {
   }, [photo, storage, studyId, trial, tracker, setPhase, rootRef, hostRef]);
 
   useEffect(() => {
+    if (!fits && phaseRef.current === "presenting") spoiledRef.current = true;
+  }, [fits, phaseRef]);
+
+  useEffect(() => {
     const onVisibility = () => {
       if (document.visibilityState === "hidden" && phaseRef.current === "presenting") spoiledRef.current = true;
     };
@@ -91,4 +98,16 @@ export function useSinglePresentation(input: SinglePresentationInput) {
   }, [phaseRef]);
 
   return { runRef, spoiledRef };
+}
+
+/** Whether the window holds a single photo of `stimulusSize` at full size, following resizes; null until mounted. */
+export function useSingleImageFits(stimulusSize: number): boolean | null {
+  const [fits, setFits] = useState<boolean | null>(null);
+  useEffect(() => {
+    const update = () => setFits(singleImageFits({ width: window.innerWidth, height: window.innerHeight }, stimulusSize));
+    update();
+    window.addEventListener("resize", update);
+    return () => window.removeEventListener("resize", update);
+  }, [stimulusSize]);
+  return fits;
 }
