@@ -106,10 +106,14 @@ export interface MethodPlan {
   readonly counts: BootstrapCounts;
   readonly raterTrials: Int32Array;
   readonly raterFooled: Int32Array;
-  /** Two-way: per-rater entries (CSR); slot i < imagePool adds to image i's fooled count, slot
-   * imagePool + i to its not-fooled count; entryCount is null when every count is 1. */
-  readonly entryStart: Int32Array | null;
-  readonly entrySlot: Int32Array | null;
+  /**
+   * Two-way: the method's (rater, image) entries grouped by slot (compressed columns): slot i <
+   * imagePool holds image i's fooled trials, slot imagePool + i its not-fooled trials; the entries
+   * of slot s are slotStart[s] ≤ e < slotStart[s + 1], entryRater[e] the rater and entryCount[e]
+   * the trials (entryCount null when every count is 1).
+   */
+  readonly slotStart: Int32Array | null;
+  readonly entryRater: Int32Array | null;
   readonly entryCount: Int32Array | null;
   /** Two-way lane packing, see {@link planLanes}. */
   readonly laneBits: number;
@@ -185,39 +189,54 @@ function planMethod(
     raterPoolIndex: raterPool === null ? null : Int32Array.from(counts.raterIds, (id) => raterPool.get(id) as number),
   };
   if (variant === "two-way" && poolIndex !== null) {
-    const entryStart = new Int32Array(counts.raters + 1);
-    const slots: number[] = [];
-    const entryCounts: number[] = [];
+    // Two passes over the cells: count the entries of each slot, then place them (counting sort,
+    // raters ascending within a slot).
+    const slots = 2 * imagePool;
+    const slotStart = new Int32Array(slots + 1);
+    const columnTotal = new Float64Array(slots);
+    const cellPool = new Int32Array(counts.cellImage.length);
     let maxCount = 1;
-    const columnTotal = new Float64Array(2 * imagePool);
+    for (let c = 0; c < cellPool.length; c++) {
+      const pool = poolIndex.get(counts.cellImage[c] as number) as number;
+      cellPool[c] = pool;
+      const fooled = counts.cellFooled[c] as number;
+      const notFooled = (counts.cellTrials[c] as number) - fooled;
+      columnTotal[pool]! += fooled;
+      columnTotal[imagePool + pool]! += notFooled;
+      if (fooled > 0) slotStart[pool + 1]!++;
+      if (notFooled > 0) slotStart[imagePool + pool + 1]!++;
+      if (fooled > maxCount) maxCount = fooled;
+      if (notFooled > maxCount) maxCount = notFooled;
+    }
+    for (let slot = 0; slot < slots; slot++) slotStart[slot + 1]! += slotStart[slot] as number;
+    const entries = slotStart[slots] as number;
+    const entryRater = new Int32Array(entries);
+    const entryCount = maxCount === 1 ? null : new Int32Array(entries);
+    const next = slotStart.slice(0, slots);
     for (let r = 0; r < counts.raters; r++) {
-      entryStart[r] = slots.length;
       for (let c = counts.cellStart[r] as number; c < (counts.cellStart[r + 1] as number); c++) {
-        const pool = poolIndex.get(counts.cellImage[c] as number) as number;
+        const pool = cellPool[c] as number;
         const fooled = counts.cellFooled[c] as number;
         const notFooled = (counts.cellTrials[c] as number) - fooled;
-        columnTotal[pool]! += fooled;
-        columnTotal[imagePool + pool]! += notFooled;
         if (fooled > 0) {
-          slots.push(pool);
-          entryCounts.push(fooled);
-          if (fooled > maxCount) maxCount = fooled;
+          const e = next[pool]!++;
+          entryRater[e] = r;
+          if (entryCount !== null) entryCount[e] = fooled;
         }
         if (notFooled > 0) {
-          slots.push(imagePool + pool);
-          entryCounts.push(notFooled);
-          if (notFooled > maxCount) maxCount = notFooled;
+          const e = next[imagePool + pool]!++;
+          entryRater[e] = r;
+          if (entryCount !== null) entryCount[e] = notFooled;
         }
       }
     }
-    entryStart[counts.raters] = slots.length;
     let maxColumn = 0;
     for (const total of columnTotal) if (total > maxColumn) maxColumn = total;
     return {
       ...base,
-      entryStart,
-      entrySlot: Int32Array.from(slots),
-      entryCount: maxCount === 1 ? null : Int32Array.from(entryCounts),
+      slotStart,
+      entryRater,
+      entryCount,
       // Joint draws give a method up to raterPool.size draws of its raters, and the lanes are
       // gathered from pool-level packs (no per-lane trial check): every lane gets the full width.
       ...(raterPool === null ? planLanes(counts.raters, maxCount, maxColumn) : planLanes(raterPool.size, maxCount, Number.MAX_SAFE_INTEGER)),
@@ -229,8 +248,8 @@ function planMethod(
   const tables = variant === "paper" ? buildBinomialAliasTables(counts.raterTrials, counts.raterFooled) : null;
   return {
     ...base,
-    entryStart: null,
-    entrySlot: null,
+    slotStart: null,
+    entryRater: null,
     entryCount: null,
     laneBits: 0,
     lanes: 1,
@@ -384,43 +403,48 @@ function jointRatersReplicates(plan: BootstrapPlan, rng: SeededRandom, out: Floa
   }
 }
 
-/** Adds each rater's packed multiplicity to the image slots of its entries (all counts 1). */
-function scatterUnit(entryStart: Int32Array, entrySlot: Int32Array, packed: Float64Array, accumulator: Float64Array) {
-  const raters = packed.length;
-  let start = entryStart[0] as number;
-  for (let r = 0; r < raters; r++) {
-    const end = entryStart[r + 1] as number;
-    const w = packed[r] as number;
-    if (w !== 0) {
-      let e = start;
-      for (; e + 3 < end; e += 4) {
-        accumulator[entrySlot[e] as number]! += w;
-        accumulator[entrySlot[e + 1] as number]! += w;
-        accumulator[entrySlot[e + 2] as number]! += w;
-        accumulator[entrySlot[e + 3] as number]! += w;
-      }
-      for (; e < end; e++) accumulator[entrySlot[e] as number]! += w;
+/**
+ * Sets accumulator[s] = Σ packed[r] over the entries (r) of slot s (all counts 1). A gather, not a
+ * scatter: each slot's sum stays in registers (four independent partial sums), and the sums are
+ * of integers below 2⁵³, exact in any order.
+ */
+function gatherUnit(slotStart: Int32Array, entryRater: Int32Array, packed: Float64Array, accumulator: Float64Array) {
+  const slots = accumulator.length;
+  let start = slotStart[0] as number;
+  for (let slot = 0; slot < slots; slot++) {
+    const end = slotStart[slot + 1] as number;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let e = start;
+    for (; e + 3 < end; e += 4) {
+      a0 += packed[entryRater[e] as number] as number;
+      a1 += packed[entryRater[e + 1] as number] as number;
+      a2 += packed[entryRater[e + 2] as number] as number;
+      a3 += packed[entryRater[e + 3] as number] as number;
     }
+    for (; e < end; e++) a0 += packed[entryRater[e] as number] as number;
+    accumulator[slot] = a0 + a1 + (a2 + a3);
     start = end;
   }
 }
 
-/** As {@link scatterUnit}, for entries whose counts may exceed 1. */
-function scatterWeighted(
-  entryStart: Int32Array,
-  entrySlot: Int32Array,
-  entryCount: Int32Array,
-  packed: Float64Array,
-  accumulator: Float64Array,
-) {
-  const raters = packed.length;
-  let start = entryStart[0] as number;
-  for (let r = 0; r < raters; r++) {
-    const end = entryStart[r + 1] as number;
-    const w = packed[r] as number;
-    if (w !== 0) {
-      for (let e = start; e < end; e++) accumulator[entrySlot[e] as number]! += w * (entryCount[e] as number);
+/** As {@link gatherUnit}, for entries whose counts may exceed 1. */
+function gatherWeighted(slotStart: Int32Array, entryRater: Int32Array, entryCount: Int32Array, packed: Float64Array, accumulator: Float64Array) {
+  const slots = accumulator.length;
+  let start = slotStart[0] as number;
+  for (let slot = 0; slot < slots; slot++) {
+    const end = slotStart[slot + 1] as number;
+    let a0 = 0;
+    let a1 = 0;
+    let e = start;
+    for (; e + 1 < end; e += 2) {
+      a0 += (packed[entryRater[e] as number] as number) * (entryCount[e] as number);
+      a1 += (packed[entryRater[e + 1] as number] as number) * (entryCount[e + 1] as number);
     }
+    for (; e < end; e++) a0 += (packed[entryRater[e] as number] as number) * (entryCount[e] as number);
+    accumulator[slot] = a0 + a1;
     start = end;
   }
 }
@@ -437,29 +461,28 @@ function twoWayReplicate(
   imageOffset: number,
   multiplicity: Float64Array,
 ): { numerator: number; denominator: number } {
-  const entryStart = method.entryStart as Int32Array;
-  const entrySlot = method.entrySlot as Int32Array;
+  const slotStart = method.slotStart as Int32Array;
+  const entryRater = method.entryRater as Int32Array;
   const entryCount = method.entryCount;
   let numerator = 0;
   let denominator = 0;
-  for (let r = 0; r < method.counts.raters; r++) {
-    const w = multiplicity[r] as number;
-    if (w === 0) continue;
-    for (let e = entryStart[r] as number; e < (entryStart[r + 1] as number); e++) {
-      const slot = entrySlot[e] as number;
-      const fooled = slot < imagePool;
-      const image = fooled ? slot : slot - imagePool;
-      const weight = w * (imageCounts[imageOffset + image] as number) * (entryCount === null ? 1 : (entryCount[e] as number));
-      if (fooled) numerator += weight;
-      denominator += weight;
+  for (let slot = 0; slot < 2 * imagePool; slot++) {
+    const fooled = slot < imagePool;
+    const v = imageCounts[imageOffset + (fooled ? slot : slot - imagePool)] as number;
+    if (v === 0) continue;
+    let sum = 0;
+    for (let e = slotStart[slot] as number; e < (slotStart[slot + 1] as number); e++) {
+      sum += (multiplicity[entryRater[e] as number] as number) * (entryCount === null ? 1 : (entryCount[e] as number));
     }
+    if (fooled) numerator += v * sum;
+    denominator += v * sum;
   }
   return { numerator, denominator };
 }
 
 /**
  * Two-way replicates of one method for a chunk. For each group of `lanes` replicates: pack the
- * rater multiplicities (see {@link planLanes}), scatter them over the method's (rater, image)
+ * rater multiplicities (see {@link planLanes}), gather them over the method's (rater, image)
  * entries — one pass over the entries serves the whole group — then unpack per image and weight by
  * each replicate's image multiplicities: numerator = Σ_i v_i·Σ_r w_r·k(r, i), denominator =
  * Σ_i v_i·Σ_r w_r·n(r, i). Draws are consumed replicate by replicate (raters draws each), so the
@@ -478,8 +501,8 @@ function twoWayReplicates(
 ) {
   const raters = method.counts.raters;
   const raterTrials = method.raterTrials;
-  const entryStart = method.entryStart as Int32Array;
-  const entrySlot = method.entrySlot as Int32Array;
+  const slotStart = method.slotStart as Int32Array;
+  const entryRater = method.entryRater as Int32Array;
   const entryCount = method.entryCount;
   const base = 2 ** method.laneBits;
   const packed = new Float64Array(raters);
@@ -516,9 +539,8 @@ function twoWayReplicates(
       }
       weight *= base;
     }
-    accumulator.fill(0);
-    if (entryCount === null) scatterUnit(entryStart, entrySlot, packed, accumulator);
-    else scatterWeighted(entryStart, entrySlot, entryCount, packed, accumulator);
+    if (entryCount === null) gatherUnit(slotStart, entryRater, packed, accumulator);
+    else gatherWeighted(slotStart, entryRater, entryCount, packed, accumulator);
     groupNumerator.fill(0);
     groupDenominator.fill(0);
     unpackedTrials.fill(0);
