@@ -4,8 +4,9 @@ import { notFound } from "@/lib/errors";
 import { parseMethodConfig } from "@/lib/study/method-config";
 import { hashProtocol, protocolSchema, type Protocol } from "@/lib/study/protocol";
 import type { StudyResults } from "./result-types";
+import { sharedResultsPool } from "./results-workers";
 import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
-import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo } from "./summarize-study";
+import { decideSessions, excludedSessionList, readMethodMetrics, type MethodInfo } from "./summarize-study";
 
 /** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
@@ -36,8 +37,9 @@ export async function readStudyAggregates(db: Db, studyId: string, rules: Protoc
 
 /**
  * Computes a study's results from the database (no cache): SQL aggregates, the protocol's
- * exclusion rules, bootstraps. Incomplete (active or abandoned) sessions are left out and counted,
- * as the paper analysed completed HITs only.
+ * exclusion rules, then the figures on the results worker threads (results-workers.ts).
+ * Incomplete (active or abandoned) sessions are left out and counted, as the paper analysed
+ * completed HITs only.
  *
  * @throws DomainError not_found when the study does not exist.
  */
@@ -61,7 +63,9 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
 
   const { sessions, decided, aggregates } = await readStudyAggregates(db, studyId, protocol.exclusion);
 
-  const summary = await summarizeStudy({
+  // The figures are computed on the results workers: seconds of CPU for a large study, which the
+  // request thread must not spend (raters' answers arrive meanwhile).
+  const summary = await sharedResultsPool().summarize({
     study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
     methods,
     sessions,
