@@ -47,7 +47,7 @@ function upperCoverageBound(row: Pick<GridRow, "expectedFooled">): number {
   return row.expectedFooled <= FEW_EVENTS ? COVERAGE_HIGH_FEW_EVENTS : COVERAGE_HIGH;
 }
 
-/** Whether some criterion of the cell lies within 2 Monte Carlo SEs of its bound. */
+/** Whether some criterion of the cell lies within 2 Monte Carlo SEs of a bound. */
 function undecided(row: GridRow): boolean {
   const n = row.studies;
   const coverageSe = Math.sqrt((row.coverage * (1 - row.coverage)) / n);
@@ -56,6 +56,9 @@ function undecided(row: GridRow): boolean {
   const near = (value: number, bound: number, se: number) => Math.abs(value - bound) < 2 * se;
   return (
     near(row.coverage, COVERAGE_LOW, coverageSe) ||
+    // The 97% target is resolved even where few events allow 98%, so the table says which cells
+    // exceed it.
+    near(row.coverage, COVERAGE_HIGH, coverageSe) ||
     near(row.coverage, upperCoverageBound(row), coverageSe) ||
     near(Math.abs(difference), MISS_DIFFERENCE, differenceSe)
   );
