@@ -3,7 +3,8 @@ import { createResultsPool } from "@/lib/results/results-workers";
 import type { MethodAggregate } from "@/lib/results/study-aggregates";
 import { summarizeStudy, type SummarizeInput } from "@/lib/results/summarize-study";
 import { bootstrapFoolRates, countCells, planBootstrap, sampleStandardNormal, SeededRandom, StatsError, summarizeBootstrap } from "@/lib/stats";
-import { hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 
 /**
  * A synthetic study as the SQL aggregates would return it: logit(P(fooled)) = centre + a_r + b_i

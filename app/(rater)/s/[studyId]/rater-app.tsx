@@ -1,18 +1,20 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import type { RaterProtocol } from "@/lib/contract/protocol";
 import type { AnswerBody, AnswerResult, Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { clearPendingAnswer, loadPendingAnswer, savePendingAnswer, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import { FrameIntervalTracker, measureFrameInterval } from "@/lib/rater-client/frame-interval";
 import { ImageCache } from "@/lib/rater-client/image-preload";
 import { createSession, fetchCurrentSession, postAnswer, RaterApiError } from "@/lib/rater-client/rater-api";
+import { forgetStartKey, startKeyFor } from "@/lib/rater-client/idempotency-key";
 import { RetryBudgetExhaustedError, runWithRetry } from "@/lib/rater-client/retry";
 import { browserRetryHooks, browserStorage, requestFrame } from "./browser-runtime";
 import { CompletionScreen } from "./completion-screen";
 import { ConsentScreen } from "./consent-screen";
 import { FocusHeading } from "./focus-heading";
-import type { RaterProtocol } from "./study-description";
-import { TrialStage, type SubmitOutcome } from "./trial-stage";
+import { TrialStage } from "./trial-stage";
+import type { SubmitOutcome } from "./use-answer-submission";
 
 type UnavailableReason = "closed" | "paused" | "not-ready" | "already-participated" | "preview" | "not-found" | "invalid-link" | "session-lost" | "full";
 
@@ -172,15 +174,18 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
     setStarting(true);
     setConsentProblem(null);
     try {
+      const startKey = startKeyFor(storage.current, studyId, window.crypto);
       const session = await runWithRetry(
         () =>
           createSession(fetchFn, {
             studyId,
             params,
             screen: { width: window.screen.width, height: window.screen.height, devicePixelRatio: window.devicePixelRatio },
+            startKey,
           }),
         browserRetryHooks(() => setReconnecting(true)),
       );
+      forgetStartKey(storage.current, studyId);
       setReconnecting(false);
       show(session, "consent");
     } catch (error) {

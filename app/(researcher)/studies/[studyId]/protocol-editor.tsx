@@ -2,8 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { Protocol } from "@/lib/study/protocol";
-import { protocolErrorsInWords } from "@/lib/study/protocol-labels";
+import type { Protocol } from "@/lib/contract/protocol";
+import { protocolErrorsInWords } from "@/lib/contract/protocol-labels";
 
 const input = "w-full rounded border border-neutral-300 px-2 py-1";
 
