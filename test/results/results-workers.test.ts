@@ -92,16 +92,19 @@ describe("results workers", () => {
     expect(inWorkers.value).toEqual(inThread.value);
     expect(inWorkers.value.methods.every((method) => method.interval !== null && method.bootstrap !== null)).toBe(true);
     expect(inWorkers.value.comparisons).toHaveLength(6);
+    const idle = await withPing(() => new Promise<void>((resolve) => setTimeout(resolve, 1000)));
     console.log(
       `320,000 responses: in the calling thread ${inThread.ms.toFixed(0)} ms, longest event-loop gap ${inThread.longestGapMs.toFixed(1)} ms; ` +
-        `on 2 workers ${inWorkers.ms.toFixed(0)} ms, longest gap ${inWorkers.longestGapMs.toFixed(1)} ms`,
+        `on 2 workers ${inWorkers.ms.toFixed(0)} ms, longest gap ${inWorkers.longestGapMs.toFixed(1)} ms; idle loop for 1 s: ${idle.longestGapMs.toFixed(1)} ms`,
     );
     // In the calling thread, the synchronous parts (counts, plans, intervals, comparisons) hold the
     // loop for a long time even though the bootstrap yields between chunks.
     expect(inThread.longestGapMs).toBeGreaterThan(50);
     // On the workers the loop keeps ticking: what is left in this thread is posting the input and
-    // receiving the chunks and the results.
-    expect(inWorkers.longestGapMs).toBeLessThan(50);
+    // receiving the chunks and the results. On a loaded machine the timer is also held up by the
+    // scheduler alone, so the bound is 50 ms or twice what an idle loop shows for a second.
+    expect(inWorkers.longestGapMs).toBeLessThan(Math.max(50, 2 * idle.longestGapMs));
+    expect(inWorkers.longestGapMs).toBeLessThan(inThread.longestGapMs / 2);
   });
 
   it("resample raters jointly in a within-subjects study as the calling thread does", async () => {
