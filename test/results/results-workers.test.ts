@@ -114,6 +114,14 @@ describe("results workers", () => {
     expect(inWorkers.comparisons).toHaveLength(3);
   });
 
+  it("serve several studies at once, each with its own numbers", async () => {
+    // Three summaries on two workers: their bootstraps' chunks interleave on the same workers.
+    const inputs = [syntheticInput("within", 2, 40, 20, 60), syntheticInput("between", 3, 30, 20, 50), syntheticInput("between", 2, 50, 10, 40)];
+    inputs[1] = { ...(inputs[1] as SummarizeInput), study: { ...(inputs[1] as SummarizeInput).study, id: "synthetic-other" } };
+    const inWorkers = await Promise.all(inputs.map((input) => pool.summarize(input)));
+    for (const [i, input] of inputs.entries()) expect(inWorkers[i]).toEqual(await summarizeStudy(input));
+  });
+
   it("spread a bootstrap plan's chunks over the workers with the calling thread's replicates", async () => {
     const input = syntheticInput("between", 2, 40, 20, 50);
     const counts = input.aggregates.map((aggregate) => countCells(aggregate.cells as NonNullable<MethodAggregate["cells"]>));
