@@ -13,7 +13,8 @@
  * its own random streams — so the results are those of the calling thread for the same seed,
  * whatever the pool size and whichever worker ran which chunk.
  *
- * The workers start on first use and are reused; they do not keep a process alive while idle.
+ * The workers start on first use and are reused; they do not keep a process alive while idle, and
+ * stop after {@link RESULTS_WORKERS_IDLE_MS} without work.
  * They run this file's source through tsx: a worker thread inherits no loader hooks, and in the
  * Next.js server this module is part of a bundle, which a worker cannot load. Each worker starts
  * from a tiny ES module that finds tsx from this file's own location (Turbopack gives server code
@@ -38,6 +39,11 @@ import { summarizeStudy, type SummarizeInput } from "./summarize-study";
 const WORKER_ROLE = "results-worker";
 /** The most workers a pool starts: beyond this the server's other work would starve. */
 export const MAX_RESULTS_WORKERS = 4;
+/**
+ * Idle time after which a pool stops its workers (about 50 MB each); the next computation starts
+ * them again, which costs about a second (compiling the modules) against the seconds it runs.
+ */
+export const RESULTS_WORKERS_IDLE_MS = 5 * 60_000;
 
 type Summary = Omit<StudyResults, "computeMs">;
 
@@ -81,6 +87,8 @@ function rebuildError(data: ErrorData): Error {
 export interface ResultsPool {
   /** Number of worker threads (started on first use). */
   readonly size: number;
+  /** Worker threads running now: `size` while in use, 0 before first use and after an idle stop. */
+  readonly running: number;
   /** {@link summarizeStudy} on the pool: the same results as in the calling thread. */
   summarize(input: SummarizeInput): Promise<Summary>;
   /** Every chunk of the plan on the pool, in chunk order (what `summarizeBootstrap` takes). */
@@ -138,10 +146,12 @@ function workerEntry(): URL {
  * summarizeBootstrap(plan, chunks); // equal to bootstrapFoolRates(counts, same options)
  * await pool.close();
  */
-export function createResultsPool(options: { size?: number } = {}): ResultsPool {
+export function createResultsPool(options: { size?: number; idleMs?: number } = {}): ResultsPool {
   const size = options.size ?? defaultResultsPoolSize();
+  const idleMs = options.idleMs ?? RESULTS_WORKERS_IDLE_MS;
   if (!Number.isInteger(size) || size < 1) throw new Error(`a results pool needs at least one worker, got ${size}`);
   let workers: PoolWorker[] = [];
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let starting: Promise<PoolWorker[]> | null = null;
   let nextId = 0;
   const queue: { planId: number; chunk: number }[] = [];
@@ -150,11 +160,24 @@ export function createResultsPool(options: { size?: number } = {}): ResultsPool 
 
   // Idle workers are unreferenced so that they never hold a process open; while work is pending
   // they are referenced, or a script awaiting a result could exit under it.
+  // Workers left idle for `idleMs` are stopped (the timer itself holds nothing open).
   const updateRefs = () => {
     const pending = jobs.size + summaries.size > 0;
     for (const { worker } of workers) {
       if (pending) worker.ref();
       else worker.unref();
+    }
+    if (idleTimer !== null) clearTimeout(idleTimer);
+    idleTimer = null;
+    if (!pending && workers.length > 0) {
+      idleTimer = setTimeout(() => {
+        idleTimer = null;
+        if (jobs.size + summaries.size > 0) return;
+        const idle = workers;
+        workers = [];
+        for (const { worker } of idle) void worker.terminate();
+      }, idleMs);
+      idleTimer.unref();
     }
   };
 
@@ -299,6 +322,9 @@ export function createResultsPool(options: { size?: number } = {}): ResultsPool 
 
   return {
     size,
+    get running() {
+      return workers.length;
+    },
     async summarize(input) {
       const started = await start();
       return new Promise<Summary>((resolve, reject) => {
@@ -316,6 +342,8 @@ export function createResultsPool(options: { size?: number } = {}): ResultsPool 
       return startJob(plan);
     },
     async close() {
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      idleTimer = null;
       const old = workers;
       workers = [];
       failAll(new Error("the results pool was closed"));

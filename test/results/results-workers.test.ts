@@ -133,6 +133,22 @@ describe("results workers", () => {
     }
   });
 
+  it("stop idle workers and start them again for the next computation", async () => {
+    const brief = createResultsPool({ size: 1, idleMs: 200 });
+    try {
+      const input = syntheticInput("between", 2, 12, 10, 20);
+      const expected = await summarizeStudy(input);
+      expect(brief.running).toBe(0);
+      expect(await brief.summarize(input)).toEqual(expected);
+      expect(brief.running).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(brief.running).toBe(0);
+      expect(await brief.summarize(input)).toEqual(expected);
+    } finally {
+      await brief.close();
+    }
+  });
+
   it("rejects with the worker's StatsError, code kept, and keeps serving afterwards", async () => {
     const input = syntheticInput("between", 2, 12, 10, 20);
     const broken = structuredClone(input);
