@@ -101,9 +101,11 @@ describe("results workers", () => {
     // loop for a long time even though the bootstrap yields between chunks.
     expect(inThread.longestGapMs).toBeGreaterThan(50);
     // On the workers the loop keeps ticking: what is left in this thread is posting the input and
-    // receiving the chunks and the results. On a loaded machine the timer is also held up by the
-    // scheduler alone, so the bound is 50 ms or twice what an idle loop shows for a second.
-    expect(inWorkers.longestGapMs).toBeLessThan(Math.max(50, 2 * idle.longestGapMs));
+    // receiving the chunks and the results (10–40 ms gaps when this file runs alone on the shared
+    // 2-core machine). With more runnable threads than cores — the workers, another test file —
+    // the scheduler alone holds the timer up for tens of milliseconds (68 ms seen), hence 100 ms,
+    // or twice what an idle loop shows for a second if that is more.
+    expect(inWorkers.longestGapMs).toBeLessThan(Math.max(100, 2 * idle.longestGapMs));
     expect(inWorkers.longestGapMs).toBeLessThan(inThread.longestGapMs / 2);
   });
 
