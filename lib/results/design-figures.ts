@@ -1,10 +1,8 @@
 // The figures of the single-image designs (docs/study-designs.md): HYPE∞ with its parts for
 // single-image trials, and the HYPE-time threshold for adaptive exposure, per tested method over
-// the analysed sessions. No "server-only" marker: pure apart from one aggregate query.
+// the analysed sessions. Pure (it runs on the results workers); the rows come from design-rows.ts.
 import type { Protocol } from "@/lib/contract/protocol";
-import { Prisma } from "@/lib/db/generated/client";
 import { bootstrapExposureThreshold, singleImageFoolRates, staircaseThreshold, StatsError, type SingleImageRaterCounts } from "@/lib/stats";
-import type { QueryClient } from "./study-aggregates";
 
 export interface EstimateFigure {
   estimate: number;
@@ -36,36 +34,13 @@ export interface DesignFigures {
   bootstrap: { resamples: number; level: number; seed: string };
 }
 
-/** One analysed session's single-image test trials of one method (a query row). */
+/** One analysed session's single-image test trials of one method (a row of design-rows.ts). */
 export interface DesignRow extends SingleImageRaterCounts {
   sessionId: string;
   methodId: string;
   /** Adaptive exposure: the exposures of its test trials and whether each was answered correctly, in order; empty otherwise. */
   exposures: number[];
   corrects: boolean[];
-}
-
-/**
- * Reads, per analysed session and method, the single-image test trials' counts (fakes judged
- * real, reals judged fake) and the staircase's exposures, aggregated in PostgreSQL.
- */
-export async function readDesignRows(db: QueryClient, studyId: string, analysedSessionIds: readonly string[]): Promise<DesignRow[]> {
-  if (analysedSessionIds.length === 0) return [];
-  return db.$queryRaw<DesignRow[]>(Prisma.sql`
-    SELECT t."sessionId", t."methodId",
-           count(*) FILTER (WHERE NOT t."showsReal")::int AS "fakeTrials",
-           count(*) FILTER (WHERE NOT t."showsReal" AND r."judgedReal")::int AS "fakesJudgedReal",
-           count(*) FILTER (WHERE t."showsReal")::int AS "realTrials",
-           count(*) FILTER (WHERE t."showsReal" AND NOT r."judgedReal")::int AS "realsJudgedFake",
-           coalesce(array_agg(t."exposureMs" ORDER BY t."position") FILTER (WHERE t."exposureMs" IS NOT NULL), '{}') AS "exposures",
-           coalesce(array_agg(r."correct" ORDER BY t."position") FILTER (WHERE t."exposureMs" IS NOT NULL), '{}') AS "corrects"
-      FROM "Trial" t
-      JOIN "Response" r ON r."trialId" = t."id"
-      JOIN "RaterSession" s ON s."id" = t."sessionId"
-     WHERE s."studyId" = ${studyId} AND t."kind" = 'test' AND t."showsReal" IS NOT NULL
-       AND t."sessionId" = ANY(${[...analysedSessionIds]}::text[])
-     GROUP BY t."sessionId", t."methodId"
-     ORDER BY t."sessionId", t."methodId"`);
 }
 
 const figure = (value: { estimate: number; lower: number; upper: number; standardError: number }): EstimateFigure => ({

@@ -6,9 +6,10 @@ import type { Protocol } from "@/lib/contract/protocol";
 import { readStoredProtocol } from "@/lib/study/stored-protocol";
 import { hashProtocol } from "@/lib/study/protocol-hash";
 import type { StudyResults } from "./result-types";
+import { sharedResultsPool } from "./results-workers";
 import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
-import { decideSessions, excludedSessionList, readMethodMetrics, RESULT_LEVEL, RESULT_RESAMPLES, studySeed, summarizeStudy, type MethodInfo } from "./summarize-study";
-import { readDesignRows, summarizeDesignFigures } from "./design-figures";
+import { readDesignRows } from "./design-rows";
+import { decideSessions, excludedSessionList, readMethodMetrics, type MethodInfo } from "./summarize-study";
 
 /** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
@@ -16,12 +17,13 @@ const TRANSACTION_TIMEOUT_MS = 120_000;
 /**
  * Reads a study's aggregates and decides its sessions: per-session counts, the exclusion rules
  * applied to completed sessions (lib/stats), then the per-method cells, images and left-out
- * tallies of the analysed sessions.
+ * tallies of the analysed sessions; in a single-image design also their single-image rows
+ * (design-rows.ts).
  *
- * The two queries run in one REPEATABLE READ transaction so that the sessions the exclusion rules
+ * The queries run in one REPEATABLE READ transaction so that the sessions the exclusion rules
  * judged are exactly those the per-method query numbers (no session can complete in between).
  */
-export async function readStudyAggregates(db: Db, studyId: string, rules: Protocol["exclusion"]) {
+export async function readStudyAggregates(db: Db, studyId: string, rules: Protocol["exclusion"], singleImage = false) {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`;
@@ -31,7 +33,9 @@ export async function readStudyAggregates(db: Db, studyId: string, rules: Protoc
       const sessions = await readSessionAggregates(tx, studyId);
       const decided = decideSessions(sessions, rules);
       const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
-      return { sessions, decided, aggregates };
+      const analysed = [...decided.decisions].filter(([, decision]) => decision.disposition === "included").map(([sessionId]) => sessionId);
+      const designRows = singleImage ? await readDesignRows(tx, studyId, analysed) : [];
+      return { sessions, decided, aggregates, designRows };
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
@@ -39,8 +43,9 @@ export async function readStudyAggregates(db: Db, studyId: string, rules: Protoc
 
 /**
  * Computes a study's results from the database (no cache): SQL aggregates, the protocol's
- * exclusion rules, bootstraps. Incomplete (active or abandoned) sessions are left out and counted,
- * as the paper analysed completed HITs only.
+ * exclusion rules, then the figures on the results worker threads (results-workers.ts).
+ * Incomplete (active or abandoned) sessions are left out and counted, as the paper analysed
+ * completed HITs only.
  *
  * @throws DomainError not_found when the study does not exist.
  */
@@ -62,9 +67,11 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     return { id: method.id, name: method.name, kind: method.kind, tested: config.tested, baseline: config.baseline ?? null, metrics: readMethodMetrics(method.metrics) };
   });
 
-  const { sessions, decided, aggregates } = await readStudyAggregates(db, studyId, protocol.exclusion);
+  const { sessions, decided, aggregates, designRows } = await readStudyAggregates(db, studyId, protocol.exclusion, protocol.trialFormat.kind !== "paired");
 
-  const summary = await summarizeStudy({
+  // The figures are computed on the results workers: seconds of CPU for a large study, which the
+  // request thread must not spend (raters' answers arrive meanwhile).
+  const summary = await sharedResultsPool().summarize({
     study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
     methods,
     sessions,
@@ -76,14 +83,9 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
       candidates: new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.blobSha256])),
     },
     now: new Date().toISOString(),
+    designRows,
   });
-  const analysed = [...decided.decisions].filter(([, decision]) => decision.disposition === "included").map(([sessionId]) => sessionId);
-  const designFigures = summarizeDesignFigures(protocol.trialFormat, methods, protocol.trialFormat.kind === "paired" ? [] : await readDesignRows(db, studyId, analysed), {
-    seed: studySeed(study.id),
-    resamples: RESULT_RESAMPLES,
-    level: RESULT_LEVEL,
-  });
-  return { ...summary, designFigures, computeMs: Math.round(performance.now() - started) };
+  return { ...summary, computeMs: Math.round(performance.now() - started) };
 }
 
 interface CacheEntry {
