@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { protocolSchema, protocolWarnings } from "@/lib/contract/protocol";
+import { protocolSchema, protocolWarnings, raterProtocol } from "@/lib/contract/protocol";
+import { answerSchema } from "@/lib/contract/rater-api";
 import { HYPE_TIME_RULE } from "@/lib/stats";
 import { exposureForTrial, type ExposureTrial } from "@/lib/study/adaptive-exposure";
 import { planTrials } from "@/lib/study/trial-plan";
@@ -62,5 +63,25 @@ describe("single-image plans and protocol", () => {
     expect(warn({ trialFormat: { kind: "single-image" } })).toHaveLength(1);
     expect(warn({ trialFormat: { kind: "adaptive-exposure" }, instructions: "Real or fake?" })).toHaveLength(0);
     expect(warn({})).toHaveLength(0);
+  });
+});
+
+describe("what a single-image answer and the rater's protocol carry", () => {
+  const timing = { frameIntervalMs: 16.7, exposureLeftMs: 450, exposureRightMs: null, flagged: false };
+  const base = { idempotencyKey: "key-12345678", responseTimeMs: 500, timing };
+
+  it("an answer is a side or a judgement, never both or neither, and carries no exposure the server would use", () => {
+    expect(answerSchema.safeParse({ ...base, judgement: "real" }).success).toBe(true);
+    expect(answerSchema.safeParse({ ...base, chosenSide: "left" }).success).toBe(true);
+    expect(answerSchema.safeParse({ ...base, judgement: "real", chosenSide: "left" }).success).toBe(false);
+    expect(answerSchema.safeParse(base).success).toBe(false);
+    expect(answerSchema.safeParse({ ...base, judgement: "maybe" }).success).toBe(false);
+    expect(answerSchema.safeParse({ ...base, judgement: "real", exposureMs: 100 }).success).toBe(false);
+  });
+
+  it("the rater learns the kind of trial, not the share of real photos or the staircase", () => {
+    const rater = raterProtocol(protocolSchema.parse({ trialFormat: { kind: "adaptive-exposure", realShare: 0.3 } }));
+    expect(rater.trialKind).toBe("adaptive-exposure");
+    expect(JSON.stringify(rater)).not.toMatch(/realShare|exposuresMs|correctToShorten/);
   });
 });
