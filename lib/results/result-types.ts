@@ -61,7 +61,7 @@ export interface MethodResult {
   paper: (IntervalFigure & { standardError: number }) | null;
   /** Wilson score interval over pooled trials: a naive reference that ignores clustering. */
   wilson: IntervalFigure | null;
-  /** d′ = √2·Φ⁻¹(1 − fool rate), 1/(2N) rule at 0 and 1; bounds from the primary interval, or null. */
+  /** d′ = √2·Φ⁻¹(1 − fool rate), 1/(2N) rule at 0 and 1; bounds from the primary interval, or null (also in single-image designs). */
   dPrime: { estimate: number; lower: number | null; upper: number | null } | null;
   /** d′ with the side bias removed and the bias itself (criterion c < 0: leaning to answer "left"). */
   sideBias: { dPrime: number; criterion: number; leftShare: number } | null;

@@ -430,7 +430,8 @@ export async function summarizeStudy(
       ? methodResult(method, byMethod.get(method.id), counts[index], bootstraps.twoWay?.methods[index], bootstraps.paper?.methods[index])
       : methodResult(method, byMethod.get(method.id), undefined, undefined, undefined);
     if (note) notes.push(note);
-    return result;
+    // d′ here is the 2AFC formula's; single-image judgements are yes/no, and have no sides.
+    return study.protocol.trialFormat.kind === "paired" ? result : { ...result, dPrime: null, sideBias: null };
   });
 
   return {

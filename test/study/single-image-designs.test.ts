@@ -107,6 +107,7 @@ describe.each(databaseKinds())("single-image designs on %s", (kind) => {
     const paired = results.methods.find((entry) => entry.id === ours)!;
     expect(paired.used.trials).toBe(9);
     expect(paired.foolRate).toBeCloseTo(3 / 9, 12);
+    expect(paired.dPrime).toBeNull(); // the 2AFC formula does not apply to yes/no judgements
     expect(writeMethodsParagraph(results)).toMatch(/HYPE∞ \(Zhou et al\. 2019\).*Ours: HYPE∞ 33\.3% \[95% CI/);
     expect(buildStudyExport(results).summary.design).toEqual(figures);
 
