@@ -20,7 +20,6 @@ import { useSingleImageFits, useSinglePresentation } from "./use-single-presenta
 import { useTrialPhase, type TrialPhase } from "./use-trial-phase";
 import styles from "./single-image-stage.module.css";
 
-
 interface SingleImageStageProps {
   studyId: string;
   trial: SingleTrialView;
