@@ -1,7 +1,8 @@
 // Ready-to-run analysis scripts served beside the trial CSV: a GLMM with crossed random effects of
 // rater and image, the marginal fool rate per method with an interval, and pairwise contrasts. They
 // read the CSV exactly as downloaded (TRUE/FALSE logicals, see csv.ts) and keep the analysis the
-// dashboard uses: test trials of analysed (not excluded) sessions. Plain text: no study data inside
+// dashboard uses: test trials of analysed (not excluded) sessions, fake photos only in the
+// single-image designs. Plain text: no study data inside
 // except the CSV's file name.
 
 /** Which script: R with lme4, or Python with statsmodels. */
@@ -35,6 +36,8 @@ d <- read.csv(input, stringsAsFactors = FALSE)
 stopifnot(is.logical(d$fooled), is.logical(d$excluded))
 # The dashboard's analysis: answered test trials of analysed sessions.
 d <- subset(d, trial_kind == "test" & !excluded & !is.na(fooled))
+# Single-image designs: a fool rate counts fakes judged real, so real photos are left out.
+if (!is.null(d$shown)) d <- subset(d, is.na(shown) | shown != "real")
 d$method <- factor(d$method)
 d$session <- factor(d$session)
 d$image <- factor(d$image)
@@ -114,6 +117,9 @@ output = sys.argv[2] if len(sys.argv) > 2 else "glmm-fool-rates-python.csv"
 d = pd.read_csv(source)
 # The dashboard's analysis: answered test trials of analysed sessions (TRUE/FALSE read as booleans).
 d = d[(d["trial_kind"] == "test") & ~d["excluded"].astype(bool) & d["fooled"].notna()].copy()
+# Single-image designs: a fool rate counts fakes judged real, so real photos are left out.
+if "shown" in d:
+    d = d[d["shown"].fillna("") != "real"].copy()
 d["y"] = d["fooled"].astype(bool).astype(int)
 
 model = BinomialBayesMixedGLM.from_formula(
