@@ -28,7 +28,11 @@ export type DomainErrorCode =
   | "already_participated"
   | "mturk_preview"
   | "already_answered"
-  | "out_of_order";
+  | "out_of_order"
+  | "screening_pending"
+  | "screened_out"
+  // what is sent
+  | "invalid_screening_answer";
 
 export class DomainError extends Error {
   override name = "DomainError";

@@ -7,6 +7,7 @@ import { minimumAnswerDelayMs } from "./presentation-pace";
 import { protocolSchema, type Protocol } from "./protocol";
 import type { AnswerInput, AnswerResult, Side } from "@/lib/contract/rater-api";
 import { buildSessionState } from "./session-state";
+import { screeningStateOf } from "./screening-state";
 
 /**
  * The server's own check of the exposure the browser measured: a timed exposure that missed its
@@ -51,8 +52,9 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     await db.$transaction(async (tx) => {
       // One answer at a time per session: the row lock orders concurrent deliveries, so the
       // order check below sees every earlier answer. The study's status and protocol come along.
-      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; sessionStartedAt: Date }[]>`
-        SELECT s."status"::text AS "status", s."protocol", r."createdAt" AS "sessionStartedAt"
+      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; sessionStartedAt: Date; screeningOutcome: string | null }[]>`
+        SELECT s."status"::text AS "status", s."protocol", r."createdAt" AS "sessionStartedAt",
+               (SELECT sc."outcome"::text FROM "RaterScreening" sc WHERE sc."sessionId" = r."id") AS "screeningOutcome"
           FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
          WHERE r."id" = ${session.id}
            FOR UPDATE OF r`;
@@ -73,6 +75,10 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
       if (study.status === "closed") throw new DomainError("study_closed", "This study has closed; answers are no longer accepted.");
       if (!firstOpen || firstOpen.id !== trial.id) throw new DomainError("out_of_order", "Answer the trials in order: this is not the current trial.");
       const protocol = protocolSchema.parse(study.protocol);
+      // The screening comes before practice; the server, not the page, holds the rater to it.
+      if (screeningStateOf(protocol, study.screeningOutcome) === "pending") {
+        throw new DomainError("screening_pending", "Finish the colour and screen checks first.");
+      }
       const pace = await answerPace(tx, session.id, trial.position, study.sessionStartedAt, receivedAt, protocol);
       await tx.response.create({
         data: {

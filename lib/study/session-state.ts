@@ -4,6 +4,7 @@ import { DomainError } from "@/lib/errors";
 import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { protocolSchema, type Protocol } from "./protocol";
 import { isMturkSubmitUrl } from "./rater-sessions";
+import { screenedOutFor, screeningStateOf } from "./screening-state";
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 
@@ -24,10 +25,12 @@ export async function findRaterSession(db: Db, token: string | undefined) {
  * after every answer and on every trial fetch, the hottest path under load (docs/benchmarks.md).
  */
 export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
-  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; studyCode: string; sessionCode: string | null }[]>`
+  const [row] = await db.$queryRaw<
+    { id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; studyCode: string; sessionCode: string | null; screeningOutcome: string | null }[]
+  >`
     SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol",
-           s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode"
-      FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
+           s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode", sc."outcome"::text AS "screeningOutcome"
+      FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId" LEFT JOIN "RaterScreening" sc ON sc."sessionId" = r."id"
      WHERE r."id" = ${sessionId}`;
   if (!row) throw new DomainError("not_found", "Session not found.");
   const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string; answered: boolean }[]>`
@@ -57,12 +60,15 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
       practiceFeedbackMs: protocol.practiceFeedbackMs,
     };
   }
+  const screenedOut = session.status === "screened_out";
   return {
     id: session.id,
-    status: completed ? "completed" : "active",
+    status: completed ? "completed" : screenedOut ? "screened_out" : "active",
+    screening: screeningStateOf(protocol, row.screeningOutcome),
     progress: { answered, total: session.trials.length, practiceTotal },
-    next: view,
+    next: screenedOut ? null : view,
     completion: completed ? completionFor(session.recruiter, session.recruiterIds, { study: row.studyCode, session: row.sessionCode ?? row.studyCode }, protocol) : null,
+    screenedOut: screenedOut ? screenedOutFor(session.recruiter, session.recruiterIds, protocol) : null,
   };
 }
 
