@@ -4,8 +4,17 @@ import { notFound } from "@/lib/errors";
 import { parseMethodConfig } from "@/lib/study/method-config";
 import { hashProtocol, protocolSchema, type Protocol } from "@/lib/study/protocol";
 import type { StudyResults } from "./result-types";
-import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
-import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo } from "./summarize-study";
+import { screeningRequired } from "@/lib/study/screening-state";
+import {
+  readMethodAggregates,
+  readResultsFingerprint,
+  readScreeningCounts,
+  readSessionAggregates,
+  type MethodAggregate,
+  type QueryClient,
+  type SessionAggregate,
+} from "./study-aggregates";
+import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo, type SessionDecisionRow } from "./summarize-study";
 
 /** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
@@ -28,10 +37,38 @@ export async function readStudyAggregates(db: Db, studyId: string, rules: Protoc
       const sessions = await readSessionAggregates(tx, studyId);
       const decided = decideSessions(sessions, rules);
       const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
-      return { sessions, decided, aggregates };
+      const withoutFlagged = await readWithoutFlagged(tx, studyId, rules, sessions, decided.decisions);
+      return { sessions, decided, aggregates, withoutFlagged, screening: await readScreeningCounts(tx, studyId) };
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
+}
+
+/**
+ * The same aggregates with the raters the screening flagged (failed, kept by the protocol) left
+ * out, for the fool rates "without flagged raters"; null when no analysed session is flagged.
+ * Flagged sessions go into the excluded list with the reason "screening", so the per-method query
+ * leaves them out exactly as it leaves out sessions excluded by rule.
+ */
+async function readWithoutFlagged(
+  tx: QueryClient,
+  studyId: string,
+  rules: Protocol["exclusion"],
+  sessions: readonly SessionAggregate[],
+  decisions: ReadonlyMap<string, SessionDecisionRow>,
+) {
+  const flagged = sessions.filter((session) => session.screening === "flagged");
+  const flaggedAnalysed = flagged.filter((session) => decisions.get(session.sessionId)?.disposition === "included").length;
+  if (flaggedAnalysed === 0) return null;
+  const flaggedIds = new Set(flagged.map((session) => session.sessionId));
+  const kept = sessions.filter((session) => !flaggedIds.has(session.sessionId));
+  const decided = decideSessions(kept, rules);
+  const excluded = excludedSessionList(decided.decisions);
+  const aggregates = await readMethodAggregates(tx, studyId, {
+    sessionIds: [...excluded.sessionIds, ...flaggedIds],
+    reasons: [...excluded.reasons, ...flagged.map(() => "screening")],
+  });
+  return { flaggedSessions: flaggedAnalysed, sessions: kept, decided, aggregates };
 }
 
 /**
@@ -59,22 +96,30 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     return { id: method.id, name: method.name, kind: method.kind, tested: config.tested, baseline: config.baseline ?? null, metrics: readMethodMetrics(method.metrics) };
   });
 
-  const { sessions, decided, aggregates } = await readStudyAggregates(db, studyId, protocol.exclusion);
+  const { sessions, decided, aggregates, withoutFlagged, screening } = await readStudyAggregates(db, studyId, protocol.exclusion);
 
-  const summary = await summarizeStudy({
-    study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
-    methods,
-    sessions,
-    decisions: decided.decisions,
-    exclusionCounts: decided.counts,
-    aggregates,
-    gallery: {
-      stimuli: new Map(stimuli.map((stimulus) => [stimulus.id, { name: stimulus.name, realSha256: stimulus.realSha256 }])),
-      candidates: new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.blobSha256])),
-    },
-    now: new Date().toISOString(),
-  });
-  return { ...summary, computeMs: Math.round(performance.now() - started) };
+  const summarize = (part: { sessions: readonly SessionAggregate[]; decided: ReturnType<typeof decideSessions>; aggregates: MethodAggregate[] }) =>
+    summarizeStudy({
+      study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
+      methods,
+      sessions: part.sessions,
+      decisions: part.decided.decisions,
+      exclusionCounts: part.decided.counts,
+      aggregates: part.aggregates,
+      gallery: {
+        stimuli: new Map(stimuli.map((stimulus) => [stimulus.id, { name: stimulus.name, realSha256: stimulus.realSha256 }])),
+        candidates: new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.blobSha256])),
+      },
+      now: new Date().toISOString(),
+    });
+  const summary = await summarize({ sessions, decided, aggregates });
+  const withoutFlaggedMethods = withoutFlagged ? (await summarize(withoutFlagged)).methods : null;
+  return {
+    ...summary,
+    screening: screeningRequired(protocol) || screening.screened > 0 ? screening : null,
+    withoutFlagged: withoutFlagged && withoutFlaggedMethods ? { flaggedSessions: withoutFlagged.flaggedSessions, methods: withoutFlaggedMethods } : null,
+    computeMs: Math.round(performance.now() - started),
+  };
 }
 
 interface CacheEntry {

@@ -212,7 +212,7 @@ export async function summarizeStudy(input: {
   aggregates: readonly MethodAggregate[];
   gallery: GalleryLookup;
   now: string;
-}): Promise<Omit<StudyResults, "computeMs">> {
+}): Promise<Omit<StudyResults, "computeMs" | "screening" | "withoutFlagged">> {
   const { study, methods, sessions, decisions, aggregates, gallery } = input;
   const seed = studySeed(study.id);
   const byMethod = new Map(aggregates.map((aggregate) => [aggregate.methodId, aggregate]));
@@ -360,12 +360,13 @@ export async function summarizeStudy(input: {
       meanFrameIntervalMs: session.meanFrameIntervalMs,
       disposition: decision.disposition,
       reasons: decision.reasons,
+      screening: session.screening,
     };
   });
   const dispositionOrder = { excluded: 0, incomplete: 1, included: 2 } as const;
   raters.sort((x, y) => dispositionOrder[x.disposition] - dispositionOrder[y.disposition] || x.startedAt.localeCompare(y.startedAt));
 
-  const byStatus = { active: 0, completed: 0, abandoned: 0 };
+  const byStatus = { active: 0, completed: 0, abandoned: 0, screened_out: 0 };
   for (const session of sessions) byStatus[session.status]++;
   const analysedTrials = methodResults.reduce((sum, method) => sum + method.used.trials, 0);
   const leftOutTrials = methodResults.reduce((sum, method) => sum + method.leftOut.trials, 0);

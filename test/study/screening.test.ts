@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerInput } from "@/lib/contract/rater-api";
+import { computeStudyResults } from "@/lib/results/study-results";
 import { answerTrial } from "@/lib/study/answers";
 import type { ProtocolInput } from "@/lib/study/protocol";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";
@@ -26,6 +27,9 @@ describe.each(databaseKinds())("screening on %s", (kind) => {
     practiceTrials: 1,
     testTrials: 2,
     vigilanceShare: 0,
+    presentation: { mode: "unlimited" },
+    // The test answers at machine speed: the pace and timing rules would exclude every session.
+    exclusion: { maxVigilanceFailures: 1, maxTimingFlaggedShare: 1, maxTooFastAnswers: 10 },
     screening: { colourVision: true, display: true, onFail, screenedOutUrl: "https://app.prolific.com/submissions/complete?cc=SCREENOUT" },
   });
 
@@ -92,6 +96,31 @@ describe.each(databaseKinds())("screening on %s", (kind) => {
     const greyAnswers = observerAnswers(await getScreening(db, grey), "normal");
     await submitScreening(db, grey, { plates: greyAnswers.plates, display: greyAnswers.display.map((tile, index) => (index >= 2 ? null : tile)), viewport: LARGE_WINDOW });
     expect(await db.raterScreening.findUniqueOrThrow({ where: { sessionId: grey } })).toMatchObject({ outcome: "flagged", displayFailed: true });
+
+    // The results count the outcomes and give fool rates with and without the flagged raters.
+    const normal = await startSession(seeded.study.id, "normal-2");
+    await submitScreening(db, normal, { ...observerAnswers(await getScreening(db, normal), "normal"), viewport: LARGE_WINDOW });
+    const answerAll = async (sessionId: string, side: (realOnLeft: boolean) => "left" | "right") => {
+      for (const trial of await db.trial.findMany({ where: { sessionId }, orderBy: { position: "asc" } })) {
+        await answerTrial(db, { id: sessionId, studyId: seeded.study.id }, trial.id, { ...answer(`k-${trial.id}`), chosenSide: side(trial.realOnLeft) });
+      }
+    };
+    await answerAll(deutan, (realOnLeft) => (realOnLeft ? "right" : "left")); // always fooled
+    await answerAll(normal, (realOnLeft) => (realOnLeft ? "left" : "right")); // never fooled
+    const results = await computeStudyResults(db, seeded.study.id);
+    expect(results.screening).toEqual({
+      screened: 4,
+      passed: 1,
+      flagged: 3,
+      screenedOut: 0,
+      failed: { protan: 0, deutan: 1, tritan: 0, control: 0, display: 1, window: 1 },
+      tested: { colourVision: 4, display: 4 },
+    });
+    expect(results.raters.find((rater) => rater.sessionId === deutan)).toMatchObject({ screening: "flagged", disposition: "included" });
+    const full = results.methods.find((method) => method.name === "full");
+    expect(full?.used).toMatchObject({ sessions: 2, trials: 4, fooled: 2 });
+    expect(results.withoutFlagged?.flaggedSessions).toBe(1);
+    expect(results.withoutFlagged?.methods.find((method) => method.name === "full")?.used).toMatchObject({ sessions: 1, trials: 2, fooled: 0 });
   });
 
   it("refuses answers the page cannot have drawn, and a screening never handed out", async () => {
