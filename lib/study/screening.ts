@@ -1,3 +1,4 @@
+import "server-only";
 import { randomInt } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { DomainError, notFound } from "@/lib/errors";

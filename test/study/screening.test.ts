@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerInput } from "@/lib/contract/rater-api";
 import { computeStudyResults } from "@/lib/results/study-results";
+import { readTrialPage } from "@/lib/results/trial-export";
 import { answerTrial } from "@/lib/study/answers";
 import type { ProtocolInput } from "@/lib/study/protocol";
 import { startOrResumeSession } from "@/lib/study/rater-sessions";
@@ -119,6 +120,11 @@ describe.each(databaseKinds())("screening on %s", (kind) => {
     expect(results.raters.find((rater) => rater.sessionId === deutan)).toMatchObject({ screening: "flagged", disposition: "included" });
     const full = results.methods.find((method) => method.name === "full");
     expect(full?.used).toMatchObject({ sessions: 2, trials: 4, fooled: 2 });
+    // The CSV carries the outcome and the parts failed on every trial of the rater.
+    const rows = await readTrialPage(db, seeded.study.id, null);
+    expect(new Set(rows.filter((row) => row.sessionId === deutan).map((row) => `${row.screening}:${row.screeningFailed}`))).toEqual(new Set(["flagged:deutan"]));
+    expect(new Set(rows.filter((row) => row.sessionId === small).map((row) => `${row.screening}:${row.screeningFailed}`))).toEqual(new Set(["flagged:window"]));
+    expect(new Set(rows.filter((row) => row.sessionId === normal).map((row) => `${row.screening}:${row.screeningFailed}`))).toEqual(new Set(["passed:null"]));
     expect(results.withoutFlagged?.flaggedSessions).toBe(1);
     expect(results.withoutFlagged?.methods.find((method) => method.name === "full")?.used).toMatchObject({ sessions: 1, trials: 2, fooled: 0 });
   });
