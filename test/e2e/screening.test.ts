@@ -25,11 +25,17 @@ const protocol = {
 
 /** The pixels a canvas of the page shows. */
 async function canvasPixels(page: Page, testId: string): Promise<RgbaImage> {
-  const { width, height, data } = await page.getByTestId(testId).evaluate((canvas: HTMLCanvasElement) => {
-    const image = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
-    return { width: image.width, height: image.height, data: Array.from(image.data) };
+  // A canvas mounts blank and is painted in an effect: wait for the paint, then read it (base64,
+  // far cheaper to carry than a JSON array of a plate's 400 000 bytes).
+  const canvas = page.locator(`[data-testid=${testId}][data-painted=true]`);
+  await canvas.waitFor({ timeout: 30_000 });
+  const { width, height, base64 } = await canvas.evaluate((element: HTMLCanvasElement) => {
+    const image = element.getContext("2d")!.getImageData(0, 0, element.width, element.height);
+    let binary = "";
+    for (let offset = 0; offset < image.data.length; offset += 0x8000) binary += String.fromCharCode(...image.data.subarray(offset, offset + 0x8000));
+    return { width: image.width, height: image.height, base64: btoa(binary) };
   });
-  return { width, height, data: Uint8ClampedArray.from(data) };
+  return { width, height, data: new Uint8ClampedArray(Buffer.from(base64, "base64")) };
 }
 
 /** Which of the four tiles (96 px, 16 px apart: renderDisplayCheck's layout) differs from the others. */
@@ -170,5 +176,5 @@ describe("screening raters in a real browser", () => {
     expect(byRecruiter.get("link")?.trials.every((trial) => trial.response !== null)).toBe(true);
     expect(byRecruiter.get("link")?.trials).toHaveLength(3);
     expect(byRecruiter.get("prolific")).toMatchObject({ status: "screened_out", screening: { outcome: "screened_out", protanFailed: true, deutanFailed: false }, trials: [] });
-  });
+  }, 300_000);
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerInput } from "@/lib/contract/rater-api";
+import { writeMethodsParagraph } from "@/lib/results/methods-paragraph";
 import { computeStudyResults } from "@/lib/results/study-results";
 import { readTrialPage } from "@/lib/results/trial-export";
 import { answerTrial } from "@/lib/study/answers";
@@ -126,6 +127,9 @@ describe.each(databaseKinds())("screening on %s", (kind) => {
     expect(new Set(rows.filter((row) => row.sessionId === small).map((row) => `${row.screening}:${row.screeningFailed}`))).toEqual(new Set(["flagged:window"]));
     expect(new Set(rows.filter((row) => row.sessionId === normal).map((row) => `${row.screening}:${row.screeningFailed}`))).toEqual(new Set(["passed:null"]));
     expect(results.withoutFlagged?.flaggedSessions).toBe(1);
+    const paragraph = writeMethodsParagraph(results);
+    expect(paragraph).toContain("raters who failed were kept and flagged. Of 4 raters screened, 1 passed, 3 were flagged and 0 screened out.");
+    expect(paragraph).toContain("Fool rates without the 1 flagged rater: full 0.0%.");
     expect(results.withoutFlagged?.methods.find((method) => method.name === "full")?.used).toMatchObject({ sessions: 1, trials: 2, fooled: 0 });
   });
 

@@ -20,9 +20,12 @@ type Step = { kind: "intro" } | { kind: "plate"; index: number } | { kind: "disp
 function PixelCanvas({ image, label, testId }: { image: RgbaImage; label: string; testId: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const context = ref.current?.getContext("2d");
-    if (!context) return;
+    const canvas = ref.current;
+    const context = canvas?.getContext("2d");
+    if (!canvas || !context) return;
     context.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+    // Marks the canvas as showing its image (it mounts blank): what an observer may look at.
+    canvas.dataset.painted = "true";
   }, [image]);
   return <canvas ref={ref} width={image.width} height={image.height} style={{ width: image.width, height: image.height }} role="img" aria-label={label} data-testid={testId} className="mx-auto block" />;
 }
