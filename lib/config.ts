@@ -55,7 +55,7 @@ const configSchema = z.object({
    */
   VK_ICD_FILENAMES: z.string().optional(),
   VK_DRIVER_FILES: z.string().optional(),
-  /** Rater sessions one client address may start in one study per hour (lib/study/rater-sessions.ts). */
+  /** Rater sessions one client address may start in one study per hour (lib/study/session-start-limits.ts). */
   RATER_STARTS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
   /** Rater sessions one study may start per minute, from all addresses together. */
   RATER_STARTS_PER_STUDY_PER_MINUTE: z.coerce.number().int().min(1).default(120),

@@ -1,5 +1,5 @@
 // `npm run measure:serving -- <photo folder> [--limit N]`: what serving a trial's pair through
-// lib/images/trial-pair.ts costs. For each photo, its stored real stimulus and a Gray-baseline
+// lib/images/trial-pair.ts costs, beside what the stored JPEG itself costs. For each photo, its stored real stimulus and a Gray-baseline
 // fake (L only) are rendered as a study stores them, then served as one trial pair; printed:
 // the colour difference between stored and served pixels (CIEDE2000 mean and 99th percentile over
 // pixels, CIE76 mean), the stored and served byte sizes (real ÷ fake), and the time per pair.
@@ -33,10 +33,16 @@ runScript(async () => {
   const servedRatio: number[] = [];
   const servedOverStored: number[] = [];
   const pairMs: number[] = [];
+  const storedJpegDe2000: number[] = [];
+  let servedBytes = 0;
+  let servedSize = "";
   for (const [index, file] of files.entries()) {
     const photo = await readFile(path.join(folder, file));
     const decoded = await decodeImage(photo);
     const real = await renderRealStimulus(photo);
+    // For scale: what the stored JPEG's own compression costs against the same rendering kept lossless.
+    const lossless = await renderRealStimulus(photo, { format: "png" });
+    storedJpegDe2000.push(imageDeltaE(await decodeRgb(lossless.bytes), await decodeRgb(real.bytes)).meanDeltaE2000);
     const gray = await renderFakeStimulus(photo, new Float32Array(2 * decoded.width * decoded.height));
     const started = performance.now();
     const realOnLeft = index % 2 === 0;
@@ -51,15 +57,18 @@ runScript(async () => {
       servedOverStored.push(served.length / stored.length);
     }
     storedRatio.push(real.bytes.length / gray.bytes.length);
+    servedBytes = servedReal.length;
+    servedSize = `${real.width}×${real.height}`;
     servedRatio.push(servedReal.length / servedGray.length);
   }
   const load = os.loadavg().map((value) => value.toFixed(2)).join(" ");
   console.log(`Serving cost over ${files.length} photos of ${folder} (${2 * files.length} served images; load average ${load})`);
   console.log(`  ΔE (CIEDE2000) stored → served, per image mean:  mean ${mean(meanDe2000).toFixed(3)}, largest ${Math.max(...meanDe2000).toFixed(3)}`);
+  console.log(`  for scale, the stored JPEG's own cost (ΔE2000 lossless → stored, per image mean): mean ${mean(storedJpegDe2000).toFixed(3)}`);
   console.log(`  ΔE (CIEDE2000) per image 99th percentile:        median ${median(p99De2000).toFixed(3)}, largest ${Math.max(...p99De2000).toFixed(3)}`);
   console.log(`  ΔE (CIE76) per image mean:                       mean ${mean(meanDe76).toFixed(3)}, largest ${Math.max(...meanDe76).toFixed(3)}`);
   console.log(`  bytes real ÷ fake, stored:  median ${median(storedRatio).toFixed(3)}, range ${Math.min(...storedRatio).toFixed(3)}–${Math.max(...storedRatio).toFixed(3)}`);
   console.log(`  bytes real ÷ fake, served:  median ${median(servedRatio).toFixed(3)}, range ${Math.min(...servedRatio).toFixed(3)}–${Math.max(...servedRatio).toFixed(3)}`);
-  console.log(`  served ÷ stored bytes:      median ${median(servedOverStored).toFixed(3)}`);
-  console.log(`  time per pair (decode, noise, encode, pad; both sides): median ${median(pairMs).toFixed(1)} ms`);
+  console.log(`  served ÷ stored bytes:      median ${median(servedOverStored).toFixed(3)}; served file ${servedBytes.toLocaleString("en")} bytes at ${servedSize}`);
+  console.log(`  time per pair (decode, noise, encode; both sides): median ${median(pairMs).toFixed(1)} ms`);
 });

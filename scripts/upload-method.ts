@@ -4,8 +4,8 @@ import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { getConfig } from "@/lib/config";
 import { databaseTargetFromConfig, openDatabase } from "@/lib/db/client";
-import { readImageFolder } from "@/lib/methods/archive";
-import { collectUploadedImages } from "@/lib/methods/uploaded-files";
+import { readImageFolder } from "@/lib/uploads/archive";
+import { collectUploadedImages } from "@/lib/uploads/uploaded-files";
 import { uploadMethod } from "@/lib/methods/upload-method";
 import { CliUsageError, runScript } from "./support/run-script";
 

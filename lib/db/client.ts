@@ -9,6 +9,9 @@ import type { DirectoryLock } from "./directory-lock";
 
 export type Db = PrismaClient;
 
+/** The client inside an interactive transaction (`db.$transaction(async (tx) => …)`). */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
 /** Where the configuration points: a PostgreSQL server, or the embedded PGlite default. */
 export function databaseTargetFromConfig(config: Config): DatabaseTarget {
   return config.DATABASE_URL

@@ -4,7 +4,7 @@ import { isPoolTimeout } from "@/lib/db/connection";
 import { logger } from "@/lib/logger";
 import { DomainError, type DomainErrorCode } from "@/lib/errors";
 import { ImageError, type ImageErrorCode } from "@/lib/images/errors";
-import { ArchiveError } from "@/lib/methods/archive";
+import { ArchiveError } from "@/lib/uploads/archive";
 import { ModelError } from "@/lib/model/errors";
 import { issueInWords } from "./issue-words";
 import { StatsError } from "@/lib/stats/stats-error";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
-import { DomainError, notFound } from "@/lib/errors";
-import { assertStudyAccess } from "@/lib/study/access";
+import { notFound } from "@/lib/errors";
+import { loadDraftStudy } from "@/lib/study/access";
 import { baselineNames } from "@/lib/study/method-config";
 import { enqueueGeneration } from "./generation";
 
@@ -32,8 +32,7 @@ const baselineTitles = { "ground-truth": "Ground truth", gray: "Gray", random: "
  * its candidates. `modelExists` checks the model name against the models folder.
  */
 export async function addGeneratedMethod(db: Db, researcher: ResearcherView, studyId: string, input: AddMethodInput, modelExists: (name: string) => Promise<boolean>) {
-  const study = await assertStudyAccess(db, researcher, studyId);
-  if (study.status !== "draft") throw new DomainError("protocol_frozen", "Methods can only be added while the study is a draft.");
+  await loadDraftStudy(db, researcher, studyId, "Methods can only be added while the study is a draft.");
   if (input.kind === "model" && !(await modelExists(input.model))) throw notFound(`Model "${input.model}"`);
   const name = input.name ?? (input.kind === "model" ? input.model : baselineTitles[input.baseline]);
   const config =

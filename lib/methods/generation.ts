@@ -9,7 +9,7 @@ import { renderStimulusFromLab } from "@/lib/images/render-stimulus";
 import { computeMethodMetrics } from "@/lib/metrics/method-metrics";
 import { chooseRandomSource, grayBaseline, groundTruthBaseline, randomBaseline, type LabImage } from "./baselines";
 import { parseMethodConfig, type MethodConfig } from "@/lib/study/method-config";
-import { protocolSchema } from "@/lib/study/protocol";
+import { readStoredProtocol } from "@/lib/study/stored-protocol";
 
 /**
  * Candidate generation as a job queue in PostgreSQL (works the same on PGlite): a job per
@@ -96,9 +96,9 @@ async function produceLab(
 export async function runJob(db: Db, jobId: string, deps: GenerationDeps): Promise<boolean> {
   const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
   if (!job.methodId) throw new Error(`job ${jobId} has no method`);
-  const method = await db.method.findUniqueOrThrow({ where: { id: job.methodId }, select: { id: true, config: true, study: { select: { protocol: true } } } });
+  const method = await db.method.findUniqueOrThrow({ where: { id: job.methodId }, select: { id: true, config: true, study: { select: { protocol: true, protocolHash: true } } } });
   const config = parseMethodConfig(method.config);
-  const protocol = protocolSchema.parse(method.study.protocol);
+  const protocol = readStoredProtocol(method.study.protocol, method.study.protocolHash);
   try {
     const colorizer = config.model ? await loadColorizer(await deps.manifestPathFor(config.model), { providers: deps.providers, log: (message) => logger.info(message) }) : null;
     const stimuli = await db.stimulusImage.findMany({ where: { studyId: job.studyId }, select: { id: true, sourceSha256: true }, orderBy: { name: "asc" } });

@@ -3,9 +3,8 @@ import type { ResearcherView } from "@/lib/auth/accounts";
 import { getBlob, putBlob } from "@/lib/db/blobs";
 import { DomainError } from "@/lib/errors";
 import { renderStimulusFromLab, type Stimulus } from "@/lib/images/render-stimulus";
-import { assertStudyAccess } from "@/lib/study/access";
-import { protocolSchema } from "@/lib/study/protocol";
-import type { ArchiveImage } from "./archive";
+import { loadDraftStudy } from "@/lib/study/access";
+import type { ArchiveImage } from "@/lib/uploads/archive";
 import { checkUploadedImage, type UploadCheckOptions } from "./checks";
 import { computeStoredMetrics } from "./generation";
 
@@ -34,13 +33,10 @@ export async function uploadMethod(
   images: ArchiveImage[],
   checkOptions: Partial<UploadCheckOptions> = {},
 ): Promise<UploadReport> {
-  const study = await assertStudyAccess(db, researcher, studyId);
-  if (study.status !== "draft") throw new DomainError("protocol_frozen", "Methods can only be added while the study is a draft.");
+  const { protocol } = await loadDraftStudy(db, researcher, studyId, "Methods can only be added while the study is a draft.");
   if (await db.method.findUnique({ where: { studyId_name: { studyId, name: input.name } } })) {
     throw new DomainError("method_exists", `The study already has a method named "${input.name}".`);
   }
-  const { protocol: rawProtocol } = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true } });
-  const protocol = protocolSchema.parse(rawProtocol);
   const stimuli = await db.stimulusImage.findMany({ where: { studyId }, select: { id: true, name: true, sourceSha256: true }, orderBy: { name: "asc" } });
   const byStem = new Map(images.map((image) => [image.stem, image]));
   const report: UploadReport = {

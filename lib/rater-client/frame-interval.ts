@@ -1,3 +1,5 @@
+import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
+
 /**
  * The display's frame interval, estimated from `requestAnimationFrame` timestamps. rAF fires
  * once per displayed frame, so the median gap between its timestamps is the refresh period
@@ -13,9 +15,6 @@ export const FRAME_WINDOW = 30;
  * refreshes slower than 5 Hz. The server accepts frame intervals up to 200 ms.
  */
 export const MAX_FRAME_GAP_MS = 200;
-
-/** Before anything was measured: the commonest refresh rate (60 Hz). */
-export const FALLBACK_FRAME_INTERVAL_MS = 1000 / 60;
 
 /**
  * The median of a list of numbers (the mean of the two middle values for an even count).

@@ -1,4 +1,5 @@
 import type { AnswerTiming, RaterPresentation } from "@/lib/contract/rater-api";
+import { missesTarget } from "@/lib/contract/timing-rule";
 import { refreshRateHz } from "./frame-interval";
 
 /**
@@ -154,26 +155,6 @@ export class PresentationRun {
     if (openEnded) this.finishedTimestamp = timestamp;
     return { display: step.display, changed: true, finished: openEnded };
   }
-}
-
-/**
- * Where between "one frame off" and "two frames off" the flag rule draws its line, in frames.
- * A display changes only on frames, so a measured duration misses its target by a whole number
- * of frames (plus under half a frame of rounding, see {@link stepHasEnded}, plus timestamp
- * jitter: ~0.1 ms in Chromium, up to a few ms where rAF timestamps are callback times). A line
- * at exactly 1.0 frame would flag a trial that ran one frame long by a coin flip of that jitter;
- * at 1.5 frames it flags exactly the trials that missed by more than one frame (docs/protocol.md, "Timing").
- */
-export const FLAG_THRESHOLD_FRAMES = 1.5;
-
-/**
- * Whether a measured duration missed its target by more than one frame interval (the flag rule
- * of docs/protocol.md), decided with a half-frame margin against jitter ({@link FLAG_THRESHOLD_FRAMES}).
- * @example missesTarget(1000, 1016.7, 16.7) // false: one frame long
- * @example missesTarget(1000, 1033.4, 16.7) // true: two frames long
- */
-export function missesTarget(targetMs: number, measuredMs: number, frameIntervalMs: number): boolean {
-  return Math.abs(measuredMs - targetMs) > FLAG_THRESHOLD_FRAMES * frameIntervalMs;
 }
 
 /** Rounds to 0.01 ms: finer than any browser's timer resolution, short in the stored JSON. */

@@ -1,6 +1,6 @@
 // The "methods" paragraph of a paper, written from a study's protocol and its computed figures so
 // that what is reported is exactly what was run. Pure: numbers in, text out.
-import { vigilanceTrialCount, type Protocol } from "@/lib/study/protocol";
+import { vigilanceTrialCount, type Protocol } from "@/lib/contract/protocol";
 import { formatDPrime, formatPercent, formatPoints, formatPValue } from "./format-figures";
 import type { StudyResults } from "./result-types";
 

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
-import { protocolSchema } from "@/lib/study/protocol";
+import { readStoredProtocol } from "@/lib/study/stored-protocol";
 import { csvRow, type CsvValue } from "./csv";
 import type { LeftOutReason } from "./result-types";
 import { readSessionAggregates } from "./study-aggregates";
@@ -47,9 +47,9 @@ export function ledgerDecision(completed: boolean, reasons: readonly LeftOutReas
 
 /** Every session of a study with its recruiter ids, completion and exclusion. */
 export async function readRecruiterLedger(db: Db, studyId: string): Promise<LedgerEntry[]> {
-  const study = await db.study.findUnique({ where: { id: studyId }, select: { protocol: true } });
+  const study = await db.study.findUnique({ where: { id: studyId }, select: { protocol: true, protocolHash: true } });
   if (!study) throw notFound("Study");
-  const rules = protocolSchema.parse(study.protocol).exclusion;
+  const rules = readStoredProtocol(study.protocol, study.protocolHash).exclusion;
   const [aggregates, sessions] = await Promise.all([
     readSessionAggregates(db, studyId),
     db.raterSession.findMany({

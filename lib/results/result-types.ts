@@ -3,7 +3,7 @@
 // arrays) so that React can pass them to client components and JSON can carry them.
 // Every number is finite: d′ uses the 1/(2N) rule at 0% and 100% fooled (lib/stats/d-prime.ts).
 
-import type { Protocol } from "@/lib/study/protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 
 /** Why a session's trials were left out of the analysis. */
 export type SessionDisposition = "included" | "excluded" | "incomplete";

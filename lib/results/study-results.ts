@@ -2,7 +2,9 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
 import { parseMethodConfig } from "@/lib/study/method-config";
-import { hashProtocol, protocolSchema, type Protocol } from "@/lib/study/protocol";
+import type { Protocol } from "@/lib/contract/protocol";
+import { readStoredProtocol } from "@/lib/study/stored-protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 import type { StudyResults } from "./result-types";
 import { screeningRequired } from "@/lib/study/screening-state";
 import {
@@ -85,7 +87,7 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     select: { id: true, name: true, status: true, protocol: true, protocolHash: true },
   });
   if (!study) throw notFound("Study");
-  const protocol = protocolSchema.parse(study.protocol);
+  const protocol = readStoredProtocol(study.protocol, study.protocolHash);
   const [methodRows, stimuli, candidates] = await Promise.all([
     db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, config: true, metrics: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     db.stimulusImage.findMany({ where: { studyId }, select: { id: true, name: true, realSha256: true } }),

@@ -21,7 +21,7 @@ import {
   type FoolRateBootstrapSet,
   type TrialCounts,
 } from "@/lib/stats";
-import type { Protocol } from "@/lib/study/protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 import type { MethodAggregate, SessionAggregate } from "./study-aggregates";
 import type {
   ComparisonResult,

@@ -2,10 +2,11 @@ import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { DomainError, notFound } from "@/lib/errors";
 import { newCompletionCode } from "./completion-code";
-import { missesTarget } from "@/lib/rater-client/presentation-schedule";
 import { minimumAnswerDelayMs } from "./presentation-pace";
-import { protocolSchema, type Protocol } from "./protocol";
+import type { Protocol } from "@/lib/contract/protocol";
+import { readStoredProtocol } from "./stored-protocol";
 import type { AnswerInput, AnswerResult, Side } from "@/lib/contract/rater-api";
+import { FALLBACK_FRAME_INTERVAL_MS, missesTarget } from "@/lib/contract/timing-rule";
 import { buildSessionState } from "./session-state";
 import { screeningStateOf } from "./screening-state";
 
@@ -16,9 +17,9 @@ import { screeningStateOf } from "./screening-state";
 export function exposureMissed(protocol: Protocol, timing: AnswerInput["timing"]): boolean {
   const presentation = protocol.presentation;
   if (presentation.mode === "unlimited") return false;
-  const frameIntervalMs = timing.frameIntervalMs ?? 1000 / 60;
+  const frameIntervalMs = timing.frameIntervalMs ?? FALLBACK_FRAME_INTERVAL_MS;
   const measured = [timing.exposureLeftMs, timing.exposureRightMs];
-  // The browser's own rule (lib/rater-client), so both sides flag the same trials.
+  // The browser's own rule (lib/contract/timing-rule.ts), so both sides flag the same trials.
   return measured.some((value) => value === null || missesTarget(presentation.exposureMs, value, frameIntervalMs));
 }
 
@@ -52,8 +53,8 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     await db.$transaction(async (tx) => {
       // One answer at a time per session: the row lock orders concurrent deliveries, so the
       // order check below sees every earlier answer. The study's status and protocol come along.
-      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; sessionStartedAt: Date; screeningOutcome: string | null }[]>`
-        SELECT s."status"::text AS "status", s."protocol", r."createdAt" AS "sessionStartedAt",
+      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; protocolHash: string | null; sessionStartedAt: Date; screeningOutcome: string | null }[]>`
+        SELECT s."status"::text AS "status", s."protocol", s."protocolHash", r."createdAt" AS "sessionStartedAt",
                (SELECT sc."outcome"::text FROM "RaterScreening" sc WHERE sc."sessionId" = r."id") AS "screeningOutcome"
           FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
          WHERE r."id" = ${session.id}
@@ -74,7 +75,7 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
       }
       if (study.status === "closed") throw new DomainError("study_closed", "This study has closed; answers are no longer accepted.");
       if (!firstOpen || firstOpen.id !== trial.id) throw new DomainError("out_of_order", "Answer the trials in order: this is not the current trial.");
-      const protocol = protocolSchema.parse(study.protocol);
+      const protocol = readStoredProtocol(study.protocol, study.protocolHash);
       // The screening comes before practice; the server, not the page, holds the rater to it.
       if (screeningStateOf(protocol, study.screeningOutcome) === "pending") {
         throw new DomainError("screening_pending", "Finish the colour and screen checks first.");

@@ -1,8 +1,8 @@
-import type { Protocol } from "./protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 
 /**
  * How early a timed step may end on a real display: the browser flags an exposure that misses its
- * target by more than 1.5 frames (lib/rater-client/presentation-schedule.ts), and a 30 Hz display
+ * target by more than 1.5 frames (lib/contract/timing-rule.ts), and a 30 Hz display
  * has 33 ms frames, so 50 ms per timed step is the most a faithful page can fall short. Timers in
  * the page never fire early and the network only adds delay, so anything shorter than
  * {@link minimumAnswerDelayMs} did not show the protocol's presentation.

@@ -4,7 +4,11 @@ import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { sha256Hex } from "@/lib/crypto";
 import { readCookie } from "@/lib/auth/request";
-import { raterCookieName } from "./rater-sessions";
+
+/** The name of a study's rater cookie (one per study, so sessions of two studies never meet). */
+export function raterCookieName(studyId: string): string {
+  return `ctt_rater_${studyId.replace(/-/g, "")}`;
+}
 
 /** The rater's bearer secret for a study, from its cookie. */
 export function raterToken(request: Request, studyId: string): string | undefined {

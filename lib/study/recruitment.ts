@@ -1,7 +1,7 @@
 import { readSessionAggregates, type QueryClient } from "@/lib/results/study-aggregates";
 import { decideSessions } from "@/lib/results/summarize-study";
 import { DomainError } from "@/lib/errors";
-import type { Protocol } from "./protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 
 /** Sessions of one method (between design) or of the study (within): the target counts analysed ones. */
 export interface RecruitmentCount {

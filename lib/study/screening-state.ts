@@ -1,6 +1,6 @@
 import type { Completion, ScreenedOut, SessionState } from "@/lib/contract/rater-api";
-import type { Protocol } from "./protocol";
-import { isMturkSubmitUrl } from "./rater-sessions";
+import type { Protocol } from "@/lib/contract/protocol";
+import { isMturkSubmitUrl } from "./recruiter-identity";
 
 /** Whether the protocol screens raters before practice (docs/colour-vision-screening.md). */
 export function screeningRequired(protocol: Protocol): boolean {

@@ -19,7 +19,8 @@ import {
   type StimulusPresentation,
   type WindowSizeCheck,
 } from "@/lib/screening";
-import { protocolSchema, type Protocol } from "./protocol";
+import type { Protocol } from "@/lib/contract/protocol";
+import { readStoredProtocol } from "./stored-protocol";
 import { buildSessionState } from "./session-state";
 import { screeningRequired } from "./screening-state";
 
@@ -47,9 +48,9 @@ function regenerate(row: ScreeningRow, protocol: Protocol): { plates: ScreeningP
 }
 
 async function sessionWithProtocol(db: Pick<Db, "raterSession">, sessionId: string) {
-  const session = await db.raterSession.findUnique({ where: { id: sessionId }, select: { status: true, study: { select: { protocol: true } } } });
+  const session = await db.raterSession.findUnique({ where: { id: sessionId }, select: { status: true, study: { select: { protocol: true, protocolHash: true } } } });
   if (!session) throw notFound("Session");
-  return { status: session.status, protocol: protocolSchema.parse(session.study.protocol) };
+  return { status: session.status, protocol: readStoredProtocol(session.study.protocol, session.study.protocolHash) };
 }
 
 /**

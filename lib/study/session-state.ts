@@ -2,9 +2,10 @@ import type { Db } from "@/lib/db/client";
 import { sha256Hex } from "@/lib/crypto";
 import { DomainError } from "@/lib/errors";
 import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
-import { protocolSchema, type Protocol } from "./protocol";
-import { isMturkSubmitUrl } from "./rater-sessions";
+import type { Protocol } from "@/lib/contract/protocol";
+import { isMturkSubmitUrl } from "./recruiter-identity";
 import { screenedOutFor, screeningStateOf } from "./screening-state";
+import { readStoredProtocol } from "./stored-protocol";
 
 export const raterImageUrl = (token: string) => `/api/rater/images/${token}`;
 
@@ -26,9 +27,19 @@ export async function findRaterSession(db: Db, token: string | undefined) {
  */
 export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
   const [row] = await db.$queryRaw<
-    { id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; studyCode: string; sessionCode: string | null; screeningOutcome: string | null }[]
+    {
+      id: string;
+      status: string;
+      recruiter: Completion["recruiter"];
+      recruiterIds: unknown;
+      protocol: unknown;
+      protocolHash: string | null;
+      studyCode: string;
+      sessionCode: string | null;
+      screeningOutcome: string | null;
+    }[]
   >`
-    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol",
+    SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol", s."protocolHash",
            s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode", sc."outcome"::text AS "screeningOutcome"
       FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId" LEFT JOIN "RaterScreening" sc ON sc."sessionId" = r."id"
      WHERE r."id" = ${sessionId}`;
@@ -38,8 +49,8 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
       FROM "Trial" t LEFT JOIN "Response" a ON a."trialId" = t."id"
      WHERE t."sessionId" = ${sessionId}
      ORDER BY t."position"`;
-  const session = { ...row, study: { protocol: row.protocol }, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
-  const protocol = protocolSchema.parse(session.study.protocol);
+  const session = { ...row, trials: trials.map((trial) => ({ ...trial, response: trial.answered })) };
+  const protocol = readStoredProtocol(row.protocol, row.protocolHash);
   const practiceTotal = session.trials.filter((trial) => trial.kind === "practice").length;
   const answered = session.trials.filter((trial) => trial.response).length;
   const next = session.trials.find((trial) => !trial.response);

@@ -1,13 +1,11 @@
 import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { putBlob } from "@/lib/db/blobs";
-import { DomainError } from "@/lib/errors";
 import { ImageError } from "@/lib/images/errors";
 import { normalizeUpload } from "@/lib/images/normalize-upload";
 import { renderRealStimulus } from "@/lib/images/render-stimulus";
-import type { ArchiveImage } from "@/lib/methods/archive";
-import { assertStudyAccess } from "./access";
-import { protocolSchema } from "./protocol";
+import type { ArchiveImage } from "@/lib/uploads/archive";
+import { loadDraftStudy } from "./access";
 
 export interface StimuliReport {
   added: { name: string; id: string }[];
@@ -23,10 +21,7 @@ export interface StimuliReport {
  * refused because a real photo without colour would give the answer away.
  */
 export async function addStimuli(db: Db, researcher: ResearcherView, studyId: string, images: ArchiveImage[], pixelLimit: number): Promise<StimuliReport> {
-  const study = await assertStudyAccess(db, researcher, studyId);
-  if (study.status !== "draft") throw new DomainError("protocol_frozen", "Stimuli can only be added while the study is a draft.");
-  const { protocol: rawProtocol } = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true } });
-  const protocol = protocolSchema.parse(rawProtocol);
+  const { protocol } = await loadDraftStudy(db, researcher, studyId, "Stimuli can only be added while the study is a draft.");
   const existing = await db.stimulusImage.findMany({ where: { studyId }, select: { name: true, sourceSha256: true } });
   const byHash = new Map(existing.map((stimulus) => [stimulus.sourceSha256, stimulus.name]));
   const names = new Set(existing.map((stimulus) => stimulus.name));

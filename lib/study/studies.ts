@@ -3,11 +3,13 @@ import type { Db } from "@/lib/db/client";
 import type { ResearcherView } from "@/lib/auth/accounts";
 import { randomToken } from "@/lib/crypto";
 import { DomainError } from "@/lib/errors";
-import { assertStudyAccess } from "./access";
+import { assertDraft, assertStudyAccess } from "./access";
 import { newCompletionCode } from "./completion-code";
 import { parseMethodConfig } from "./method-config";
-import { hashProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "./protocol";
+import { defaultProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "@/lib/contract/protocol";
+import { hashProtocol } from "./protocol-hash";
 import { countFor, recruitmentCounts } from "./recruitment";
+import { readStoredProtocol } from "./stored-protocol";
 
 export const createStudySchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -27,7 +29,7 @@ export async function createStudy(db: Db, researcher: ResearcherView, input: z.i
       name: input.name,
       ownerId: researcher.id,
       teamId: researcher.teamId,
-      protocol: input.protocol ?? protocolSchema.parse({}),
+      protocol: input.protocol ?? defaultProtocol(),
       completionCode: newCompletionCode(),
       participantSalt: randomToken(),
     },
@@ -38,9 +40,7 @@ export async function createStudy(db: Db, researcher: ResearcherView, input: z.i
 /** A draft's name and protocol can change; once opened, the protocol is frozen. */
 export async function updateStudy(db: Db, researcher: ResearcherView, studyId: string, input: z.infer<typeof updateStudySchema>) {
   const study = await assertStudyAccess(db, researcher, studyId);
-  if (input.protocol && study.status !== "draft") {
-    throw new DomainError("protocol_frozen", "The protocol is frozen once the study has opened.");
-  }
+  if (input.protocol) assertDraft(study, "The protocol is frozen once the study has opened.");
   return db.study.update({
     where: { id: studyId },
     data: { name: input.name, protocol: input.protocol },
@@ -48,13 +48,27 @@ export async function updateStudy(db: Db, researcher: ResearcherView, studyId: s
   });
 }
 
+/** What readiness and progress need of a method. */
+export interface MethodSummary {
+  id: string;
+  name: string;
+  kind: string;
+  status: string;
+  config: unknown;
+}
+
 /** Why a study cannot open yet, as sentences for the researcher; empty when it can. */
 export async function readinessProblems(db: Db, studyId: string, protocol: Protocol): Promise<string[]> {
-  const problems: string[] = [];
   const [stimuli, methods] = await Promise.all([
     db.stimulusImage.count({ where: { studyId } }),
-    db.method.findMany({ where: { studyId }, select: { name: true, status: true, config: true } }),
+    db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, status: true, config: true } }),
   ]);
+  return readinessProblemsOf(protocol, stimuli, methods);
+}
+
+/** {@link readinessProblems} from what the caller has already read: the stimulus count and the methods. */
+export function readinessProblemsOf(protocol: Protocol, stimuli: number, methods: readonly MethodSummary[]): string[] {
+  const problems: string[] = [];
   const needed = protocol.practiceTrials + protocol.testTrials;
   if (stimuli < needed) problems.push(`Each session shows ${needed} different images; the study has ${stimuli}.`);
   const tested = methods.filter((method) => parseMethodConfig(method.config).tested);
@@ -83,7 +97,7 @@ export async function changeStudyStatus(db: Db, researcher: ResearcherView, stud
       throw new DomainError("invalid_transition", `A ${study.status} study cannot ${action}.`);
     }
     if (action === "open") {
-      const protocol = protocolSchema.parse(study.protocol);
+      const protocol = readStoredProtocol(study.protocol, study.protocolHash);
       const problems = await readinessProblems(tx as unknown as Db, studyId, protocol);
       if (problems.length) throw new DomainError("study_not_ready", problems.join(" "), { problems });
       return tx.study.update({
@@ -107,10 +121,17 @@ export async function changeStudyStatus(db: Db, researcher: ResearcherView, stud
  * method has its analysed target: new raters are then refused ("study full").
  */
 export async function studyProgress(db: Db, studyId: string) {
-  const study = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { protocol: true, status: true } });
-  const protocol = protocolSchema.parse(study.protocol);
-  const methods = await db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, status: true, config: true }, orderBy: { createdAt: "asc" } });
-  const counts = await recruitmentCounts(db, studyId, protocol);
+  const [study, methods] = await Promise.all([
+    db.study.findUniqueOrThrow({ where: { id: studyId }, select: { id: true, protocol: true, protocolHash: true, status: true } }),
+    db.method.findMany({ where: { studyId }, select: { id: true, name: true, kind: true, status: true, config: true }, orderBy: { createdAt: "asc" } }),
+  ]);
+  return progressOf(db, { ...study, protocol: readStoredProtocol(study.protocol, study.protocolHash) }, methods);
+}
+
+/** {@link studyProgress} for a study and its methods (in creation order) that the caller has already read. */
+export async function progressOf(db: Db, study: { id: string; status: string; protocol: Protocol }, methods: readonly MethodSummary[]) {
+  const { protocol } = study;
+  const counts = await recruitmentCounts(db, study.id, protocol);
   const within = protocol.design === "within";
   const target = protocol.targetSessionsPerMethod;
   const rows = methods.map((method) => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { DomainError, notFound } from "@/lib/errors";
-import { renderServedPair, type ServedPair } from "@/lib/images/trial-pair";
+import { renderServedPair, SERVED_IMAGE_TYPE, type ServedPair } from "@/lib/images/trial-pair";
 
 // Blobs are content-addressed (the key is the SHA-256 of the bytes), so a cached copy is never
 // stale. Stored stimuli are small (a 256×256 JPEG is about 15 KB) and each is shown to many
@@ -31,25 +31,39 @@ async function readBlobCached(db: Db, sha256: string): Promise<Uint8Array> {
 }
 
 // A trial's pair is rendered once, when the first of its two images is asked for; the page asks
-// for both at once, so the second request waits on the same rendering. A few hundred trials in
-// flight at a time fit in this bound (two ~30 KB files each).
-const MAX_PAIRS_IN_MEMORY = 512;
-const servedPairs = new Map<string, Promise<ServedPair>>();
+// for both at once, so the second request waits on the same rendering. Served files are
+// uncompressed (about 197 KB each at 256 px), so the pairs kept are bounded by their bytes: the
+// oldest go first, and a pair asked for again after that is rendered again, from the same seed.
+const SERVED_PAIR_CACHE_BYTES = 96 * 1024 * 1024;
+const servedPairs = new Map<string, { pair: Promise<ServedPair>; bytes: number }>();
+let servedPairBytes = 0;
 
 function rememberPair(trialId: string, pair: Promise<ServedPair>): void {
-  servedPairs.set(trialId, pair);
-  pair.catch(() => {
-    if (servedPairs.get(trialId) === pair) servedPairs.delete(trialId);
-  });
-  for (const key of servedPairs.keys()) {
-    if (servedPairs.size <= MAX_PAIRS_IN_MEMORY) break;
-    servedPairs.delete(key);
-  }
+  const entry = { pair, bytes: 0 };
+  servedPairs.set(trialId, entry);
+  pair.then(
+    ({ left, right }) => {
+      if (servedPairs.get(trialId) !== entry) return;
+      entry.bytes = left.length + right.length;
+      servedPairBytes += entry.bytes;
+      for (const [key, kept] of servedPairs) {
+        if (servedPairBytes <= SERVED_PAIR_CACHE_BYTES) break;
+        forgetServedPair(key);
+        if (kept === entry) break;
+      }
+    },
+    () => {
+      if (servedPairs.get(trialId) === entry) servedPairs.delete(trialId);
+    },
+  );
 }
 
 /** Forgets an answered trial's rendered pair (its URLs now answer 410). */
 export function forgetServedPair(trialId: string): void {
+  const entry = servedPairs.get(trialId);
+  if (!entry) return;
   servedPairs.delete(trialId);
+  servedPairBytes -= entry.bytes;
 }
 
 /**
@@ -65,7 +79,7 @@ function pairSeed(secret: string, trialId: string): bigint {
  * photos of the trial go through one rendering path and have one length (lib/images/trial-pair).
  * Once the trial is answered its images are gone (410): nothing of them outlives the trial.
  */
-export async function resolveRaterImage(db: Db, sessionId: string, token: string): Promise<{ bytes: Buffer; mimeType: "image/jpeg" }> {
+export async function resolveRaterImage(db: Db, sessionId: string, token: string): Promise<{ bytes: Buffer; mimeType: typeof SERVED_IMAGE_TYPE }> {
   const [trial] = await db.$queryRaw<{ id: string; sessionId: string; isLeft: boolean; realOnLeft: boolean; realSha256: string; fakeSha256: string; secret: string; answered: boolean }[]>`
     SELECT t."id", t."sessionId", (t."leftToken" = ${token}) AS "isLeft", t."realOnLeft",
            s."realSha256", c."blobSha256" AS "fakeSha256", st."participantSalt" AS "secret",
@@ -80,7 +94,7 @@ export async function resolveRaterImage(db: Db, sessionId: string, token: string
     forgetServedPair(trial.id);
     throw new DomainError("image_gone", "This trial has been answered; its photos are no longer available.");
   }
-  let pair = servedPairs.get(trial.id);
+  let pair = servedPairs.get(trial.id)?.pair;
   if (!pair) {
     const [leftSha, rightSha] = trial.realOnLeft ? [trial.realSha256, trial.fakeSha256] : [trial.fakeSha256, trial.realSha256];
     pair = Promise.all([readBlobCached(db, leftSha), readBlobCached(db, rightSha)]).then(([left, right]) =>
@@ -89,5 +103,5 @@ export async function resolveRaterImage(db: Db, sessionId: string, token: string
     rememberPair(trial.id, pair);
   }
   const { left, right } = await pair;
-  return { bytes: trial.isLeft ? left : right, mimeType: "image/jpeg" };
+  return { bytes: trial.isLeft ? left : right, mimeType: SERVED_IMAGE_TYPE };
 }

@@ -1,6 +1,6 @@
 /**
  * The trial plan of one rater session, decided on the server when the session starts (pure: the
- * database work lives in rater-sessions.ts). Rules (docs/protocol.md, "Trial plan"):
+ * database work lives in session-assignment.ts). Rules (docs/protocol.md, "Trial plan"):
  * - between design: every trial uses the session's one method; within: tested methods are spread
  *   over the test trials as evenly as possible;
  * - for each method, the images least shown for that method so far come first;

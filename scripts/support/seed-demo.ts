@@ -10,9 +10,9 @@ import { hashPassword } from "@/lib/auth/password";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { drainJobs } from "@/lib/methods/generation";
 import { addGeneratedMethod } from "@/lib/methods/create-method";
-import type { ArchiveImage } from "@/lib/methods/archive";
+import type { ArchiveImage } from "@/lib/uploads/archive";
 import { addStimuli } from "@/lib/study/stimuli";
-import { protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
 import { changeStudyStatus, createStudy } from "@/lib/study/studies";
 import { generationDepsFromConfig } from "@/lib/methods/generation-deps";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { screeningViewSchema, type ScreeningView } from "@/lib/contract/screening-api";
-import type { ProtocolInput } from "@/lib/study/protocol";
+import type { ProtocolInput } from "@/lib/contract/protocol";
 import { startApp, type RunningApp } from "../support/app-server";
 import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";

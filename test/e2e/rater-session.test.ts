@@ -189,7 +189,7 @@ describe("what a rater can see", () => {
     );
     for (const { response, meta } of fetched) {
       expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toBe("image/jpeg");
+      expect(response.headers.get("content-type")).toBe("image/png");
       expect(response.headers.get("cache-control")).toBe("private, no-store");
       expect(response.headers.get("etag")).toBeNull();
       expect(meta.exif).toBeUndefined();
@@ -225,6 +225,21 @@ describe("what a rater can see", () => {
     page.on("console", (message) => {
       if (message.type() === "error") failures.push(`console: ${message.text()}`);
     });
+    // Every image element the page inserts, as the DOM describes it apart from its source and its
+    // alt text (which names the side, "Left photo" or "Right photo"): the real photo and the fake
+    // must not differ in attributes, classes or their order.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { photoElements: string[] }).photoElements = seen;
+      new MutationObserver((mutations) => {
+        for (const mutation of mutations) {
+          for (const node of mutation.addedNodes) {
+            const images = node instanceof HTMLImageElement ? [node] : node instanceof Element ? [...node.querySelectorAll("img")] : [];
+            for (const image of images) seen.push(image.getAttributeNames().filter((name) => name !== "src" && name !== "alt").map((name) => `${name}=${image.getAttribute(name)}`).join(" "));
+          }
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
     await page.goto(`${app.url}/s/${studyId}`);
     await page.getByTestId("consent-accept").waitFor();
     // No favicon 404 and no 401 from asking for a session this browser does not have.
@@ -253,6 +268,10 @@ describe("what a rater can see", () => {
       await page.keyboard.press("ArrowLeft");
       await page.locator("[data-testid=choose-left]:not([disabled])").first().waitFor({ state: "detached", timeout: 30_000 }).catch(() => undefined);
     }
+    // The DOM told nothing either: every photo element the page inserted looked the same but for its source.
+    const photoElements = await page.evaluate(() => (window as unknown as { photoElements: string[] }).photoElements);
+    expect(photoElements.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(photoElements).size, photoElements.join("\n")).toBe(1);
     // The first trial's photos now answer 410 Gone to the very page that showed them.
     const statuses = await page.evaluate(async (urls) => Promise.all(urls.map(async (url) => (await fetch(url, { cache: "no-store" })).status)), seenUrls.slice(0, 2));
     expect(statuses).toEqual([410, 410]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { issueInWords } from "@/lib/http/issue-words";
-import { protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
 import { protocolErrorsInWords } from "@/lib/study/protocol-labels";
 
 const wordsFor = (schema: z.ZodType, value: unknown) => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DomainError, notFound } from "@/lib/errors";
 import { HttpError, problemResponse, toProblem } from "@/lib/http/errors";
 import { ImageError } from "@/lib/images/errors";
-import { ArchiveError } from "@/lib/methods/archive";
+import { ArchiveError } from "@/lib/uploads/archive";
 import { ModelError } from "@/lib/model/errors";
 
 // lib/http is the one place where errors become HTTP: domain errors carry only a code.

@@ -3,9 +3,9 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from "../support
 import { recolour, shifted, syntheticPhoto } from "../support/test-images";
 import { writeZip, unixAttributes, UNIX_MODE } from "../support/zip-writer";
 import { getBlob } from "@/lib/db/blobs";
-import { collectUploadedImages } from "@/lib/methods/uploaded-files";
+import { collectUploadedImages } from "@/lib/uploads/uploaded-files";
 import { uploadMethod } from "@/lib/methods/upload-method";
-import { ArchiveError, type ArchiveImage } from "@/lib/methods/archive";
+import { ArchiveError, type ArchiveImage } from "@/lib/uploads/archive";
 import { addStimuli } from "@/lib/study/stimuli";
 import { createStudy } from "@/lib/study/studies";
 import type { Db } from "@/lib/db/client";

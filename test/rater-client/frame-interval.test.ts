@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   estimateFrameInterval,
-  FALLBACK_FRAME_INTERVAL_MS,
   FrameIntervalTracker,
   frameGaps,
   measureFrameInterval,
   median,
   refreshRateHz,
 } from "@/lib/rater-client/frame-interval";
+import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
 
 /** rAF timestamps of an ideal display: `count` frames of `hz` from `start` (ms). */
 function frames(hz: number, count: number, start = 0): number[] {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { RaterPresentation } from "@/lib/contract/rater-api";
+import { missesTarget } from "@/lib/contract/timing-rule";
 import {
   buildPresentationSteps,
   FIXATION_MS,
   frameTime,
-  missesTarget,
   PresentationRun,
   responseTimeMs,
   stepHasEnded,

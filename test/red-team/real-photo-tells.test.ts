@@ -98,6 +98,24 @@ function chunks(bytes: Buffer): string[] {
   return list;
 }
 
+/**
+ * The length of a file's image data without what a server could pad or add around it: a PNG's
+ * IDAT chunks, or a JPEG's entropy-coded scan (from the start of scan to the end, comment
+ * segments aside). Padding a compressed file to a common length leaves this to parse.
+ */
+function imageDataLength(bytes: Buffer): number {
+  if (bytes.subarray(1, 4).toString("latin1") === "PNG") {
+    let total = 0;
+    for (let offset = 8; offset + 8 <= bytes.length; offset += 12 + bytes.readUInt32BE(offset)) {
+      if (bytes.toString("latin1", offset + 4, offset + 8) === "IDAT") total += bytes.readUInt32BE(offset);
+    }
+    return total;
+  }
+  let offset = 2;
+  while (offset + 4 <= bytes.length && bytes[offset] === 0xff && bytes[offset + 1] !== 0xda) offset += 2 + bytes.readUInt16BE(offset + 2);
+  return bytes.length - offset;
+}
+
 /** Files seen so far, indexed by chunk, to count earlier files sharing most of a file's chunks. */
 class ChunkIndex {
   private readonly filesByChunk = new Map<string, number[]>();
@@ -203,6 +221,7 @@ describe("red team: nothing but the pixels tells the real photo", () => {
     const pending: Fetched[] = [];
     const signals: Record<string, (trial: ObservedTrial) => Side | null> = {
       "byte length (encodedBodySize)": (t) => larger(t.left.bytes.length, t.right.bytes.length),
+      "image data length (IDAT or JPEG scan, padding aside)": (t) => larger(imageDataLength(t.left.bytes), imageDataLength(t.right.bytes)),
       "content-length header": (t) => larger(Number(new Map(t.left.headers).get("content-length") ?? 0), Number(new Map(t.right.headers).get("content-length") ?? 0)),
       "decoded size (naturalWidth × naturalHeight)": (t) => larger(t.left.decodedWidth * t.left.decodedHeight, t.right.decodedWidth * t.right.decodedHeight),
       "headers (any difference but the date)": (t) => (headerText(t.left) === headerText(t.right) ? null : headerText(t.left) > headerText(t.right) ? "left" : "right"),

@@ -3,7 +3,8 @@ import { formatDPrime, formatPercent, formatPoints, formatPValue } from "@/lib/r
 import { writeMethodsParagraph } from "@/lib/results/methods-paragraph";
 import { decodePackedCells } from "@/lib/results/packed-cells";
 import type { StudyResults } from "@/lib/results/result-types";
-import { hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 
 /** Results as the paper reported them (Zhang et al. 2016, Table 1: Ours (full) 32.3% ± 2.2, 40 raters). */
 function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.parse>[0]> = {}): Omit<StudyResults, "computeMs"> {

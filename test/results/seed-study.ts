@@ -6,7 +6,8 @@ import type { Db } from "@/lib/db/client";
 import { putBlob } from "@/lib/db/blobs";
 import { hashPassword } from "@/lib/auth/password";
 import { randomToken } from "@/lib/crypto";
-import { hashProtocol, protocolSchema, type Protocol } from "@/lib/study/protocol";
+import { protocolSchema, type Protocol } from "@/lib/contract/protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 
 export const SEEDED_PASSWORD = "correct horse battery";
 

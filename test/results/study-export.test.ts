@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvField, csvRow } from "@/lib/results/csv";
 import { exportStudy } from "@/lib/results/study-export";
 import { readTrialPage, TRIAL_CSV_COLUMNS } from "@/lib/results/trial-export";
-import { hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { betweenStudySpec, seedStudy, type SeededStudy } from "./seed-study";
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { MethodAggregate } from "@/lib/results/study-aggregates";
 import { summarizeStudy, type MethodInfo } from "@/lib/results/summarize-study";
 import { SeededRandom, wilsonInterval } from "@/lib/stats";
-import { hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 
 // summarizeStudy is pure: these tests hand it aggregates as the SQL would return them.
 

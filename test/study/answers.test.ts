@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import type { AnswerInput } from "@/lib/contract/rater-api";
 import { answerTrial, exposureMissed } from "@/lib/study/answers";
 import { buildSessionState } from "@/lib/study/session-state";
-import { protocolSchema } from "@/lib/study/protocol";
+import { protocolSchema } from "@/lib/contract/protocol";
 
 const timing = { frameIntervalMs: 16.7, exposureLeftMs: 1000, exposureRightMs: 1001, onsets: {}, offsets: {}, flagged: false };
 const answer = (key: string, chosenSide: "left" | "right"): AnswerInput => ({ idempotencyKey: key, chosenSide, responseTimeMs: 700, timing });

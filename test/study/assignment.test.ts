@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { startOrResumeSession } from "@/lib/study/start-session";
 
 // Atomic assignment under concurrency: 50 raters start at the same instant.
 describe.each(databaseKinds())("assignment under concurrency on %s", (kind) => {

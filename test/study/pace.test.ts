@@ -3,8 +3,8 @@ import { computeStudyResults } from "@/lib/results/study-results";
 import type { AnswerInput } from "@/lib/contract/rater-api";
 import { answerTrial } from "@/lib/study/answers";
 import { minimumAnswerDelayMs } from "@/lib/study/presentation-pace";
-import { defaultProtocol, protocolSchema } from "@/lib/study/protocol";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { defaultProtocol, protocolSchema } from "@/lib/contract/protocol";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HYPE_TIME_RULE } from "@/lib/stats";
-import { defaultProtocol, hashProtocol, protocolSchema } from "@/lib/study/protocol";
+import { defaultProtocol, protocolSchema } from "@/lib/contract/protocol";
+import { hashProtocol } from "@/lib/study/protocol-hash";
 
 describe("protocol: screening, trial format and precision target", () => {
   it("defaults to no screening, paired trials and a fixed number of sessions", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { protocolSchema, protocolWarnings } from "@/lib/study/protocol";
+import { protocolSchema, protocolWarnings } from "@/lib/contract/protocol";
 import { DEMO_PROTOCOL } from "@/scripts/support/seed-demo";
 
 describe("protocol warnings", () => {

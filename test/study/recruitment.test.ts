@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { betweenStudySpec, seedStudy } from "../results/seed-study";
-import { DEFAULT_START_LIMITS, startOrResumeSession } from "@/lib/study/rater-sessions";
+import { DEFAULT_START_LIMITS } from "@/lib/study/session-start-limits";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import { recruitmentCounts } from "@/lib/study/recruitment";
 import { studyProgress } from "@/lib/study/studies";
 import { toProblem } from "@/lib/http/errors";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOrResumeSession, type StartLimits } from "@/lib/study/rater-sessions";
+import type { StartLimits } from "@/lib/study/session-start-limits";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/database";
 import { seedStudy } from "../support/seed-study";
 import { toProblem } from "@/lib/http/errors";

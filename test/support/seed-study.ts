@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import { putBlob } from "@/lib/db/blobs";
-import { protocolSchema, type ProtocolInput } from "@/lib/study/protocol";
+import { protocolSchema, type ProtocolInput } from "@/lib/contract/protocol";
 
 /**
  * Seeds a study straight into a test database: a team and researcher, N stimuli, the given

@@ -2,7 +2,8 @@
 
 import { FocusHeading } from "./focus-heading";
 import { ScreenTooSmall } from "./screen-too-small";
-import { StudyDescription, type RaterProtocol } from "./study-description";
+import type { RaterProtocol } from "@/lib/contract/protocol";
+import { StudyDescription } from "./study-description";
 import { useStimulusLayout } from "./use-stimulus-layout";
 
 /**

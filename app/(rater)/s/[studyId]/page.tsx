@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { pickRecruiterParams } from "@/lib/rater-client/recruiter-params";
 import { getPublicStudy } from "@/lib/study/public-study";
-import { isMturkPreview, raterCookieName } from "@/lib/study/rater-sessions";
+import { isMturkPreview } from "@/lib/study/recruiter-identity";
+import { raterCookieName } from "@/lib/study/rater-request";
 import { RaterApp } from "./rater-app";
 import { ExampleChoice, StudyDescription } from "./study-description";
 

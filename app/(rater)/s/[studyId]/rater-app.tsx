@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import type { RaterProtocol } from "@/lib/contract/protocol";
 import type { AnswerBody, AnswerResult, Completion, ScreenedOut, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { clearPendingAnswer, loadPendingAnswer, savePendingAnswer, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import { FrameIntervalTracker, measureFrameInterval } from "@/lib/rater-client/frame-interval";
@@ -13,8 +14,8 @@ import { ConsentScreen } from "./consent-screen";
 import { FocusHeading } from "./focus-heading";
 import { ScreenedOutScreen } from "./screened-out-screen";
 import { ScreeningStage } from "./screening-stage";
-import type { RaterProtocol } from "./study-description";
-import { TrialStage, type SubmitOutcome } from "./trial-stage";
+import { TrialStage } from "./trial-stage";
+import type { SubmitOutcome } from "./use-answer-submission";
 
 type UnavailableReason = "closed" | "paused" | "not-ready" | "already-participated" | "preview" | "not-found" | "invalid-link" | "session-lost" | "full";
 

@@ -1,17 +1,6 @@
+import type { RaterProtocol } from "@/lib/contract/protocol";
 import type { RaterPresentation } from "@/lib/contract/rater-api";
 import { sideWords, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
-
-/** What a rater may be told about the study before starting (from `getPublicStudy`). */
-export interface RaterProtocol {
-  presentation: RaterPresentation;
-  practiceTrials: number;
-  testTrials: number;
-  practiceFeedbackMs: number;
-  responseTimeLimitMs: number | null;
-  instructions: string;
-  consent: string;
-  stimulusSize: number;
-}
 
 /** "1 second", "0.6 seconds", "2.4 seconds". */
 export function secondsText(ms: number): string {

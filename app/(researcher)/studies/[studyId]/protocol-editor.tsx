@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { Protocol } from "@/lib/study/protocol";
+import type { Protocol } from "@/lib/contract/protocol";
 import { protocolErrorsInWords } from "@/lib/study/protocol-labels";
 
 const input = "w-full rounded border border-neutral-300 px-2 py-1";

@@ -3,7 +3,7 @@ import { clientAddress } from "@/lib/auth/request";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
-import { startOrResumeSession } from "@/lib/study/rater-sessions";
+import { startOrResumeSession } from "@/lib/study/start-session";
 import { buildSessionState } from "@/lib/study/session-state";
 import { raterCookie, raterToken } from "@/lib/study/rater-request";
 

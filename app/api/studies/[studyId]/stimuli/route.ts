@@ -2,7 +2,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
 import { assertSameOrigin, json, route } from "@/lib/http/route";
-import { readUploadedImages } from "@/lib/methods/uploaded-files";
+import { readUploadedImages } from "@/lib/uploads/uploaded-files";
 import { requeueGeneratedMethods } from "@/lib/methods/create-method";
 import { kickWorker } from "@/lib/methods/worker";
 import { assertStudyAccess } from "@/lib/study/access";

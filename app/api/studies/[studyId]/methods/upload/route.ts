@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
 import { assertSameOrigin, json, route } from "@/lib/http/route";
-import { readUploadedImages } from "@/lib/methods/uploaded-files";
+import { readUploadedImages } from "@/lib/uploads/uploaded-files";
 import { uploadMethod } from "@/lib/methods/upload-method";
 import { assertStudyAccess } from "@/lib/study/access";
 import { studyIdParams } from "@/lib/study/route-params";

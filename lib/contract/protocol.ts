@@ -1,11 +1,12 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { HYPE_TIME_RULE } from "@/lib/stats/exposure-staircase";
 
 /**
  * A study's protocol: everything that decides what raters see and how responses are analysed.
  * Defaults are the paper's (Zhang, Isola, Efros 2016, §3.1 and the released AMT tool; see
- * docs/protocol.md). Frozen and hashed when the study opens.
+ * docs/protocol.md). Frozen and hashed when the study opens (lib/study/protocol-hash.ts).
+ * Browser-safe: the server validates with these schemas, the protocol editor is typed by them,
+ * and the rater's page receives the part it may know ({@link RaterProtocol}).
  */
 export const presentationSchema = z.discriminatedUnion("mode", [
   // The released tool: left image 1000 ms, 600 ms blank, right image 1000 ms, then the buttons.
@@ -159,16 +160,24 @@ export function protocolWarnings(protocol: Protocol): string[] {
   return warnings;
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
+/**
+ * What a rater may be told about the study before starting: how trials run and what to agree to,
+ * nothing about methods or images (`getPublicStudy`, the rater's consent and instructions).
+ */
+export const raterProtocolSchema = protocolSchema.pick({
+  presentation: true,
+  practiceTrials: true,
+  testTrials: true,
+  practiceFeedbackMs: true,
+  responseTimeLimitMs: true,
+  instructions: true,
+  consent: true,
+  stimulusSize: true,
+});
+export type RaterProtocol = z.infer<typeof raterProtocolSchema>;
 
-/** SHA-256 of the protocol's canonical JSON (keys sorted): the same protocol always hashes alike. */
-export function hashProtocol(protocol: Protocol): string {
-  return createHash("sha256").update(canonicalJson(protocol)).digest("hex");
+/** The rater's part of a protocol (only the fields of {@link raterProtocolSchema}). */
+export function raterProtocol(protocol: Protocol): RaterProtocol {
+  const { presentation, practiceTrials, testTrials, practiceFeedbackMs, responseTimeLimitMs, instructions, consent, stimulusSize } = protocol;
+  return { presentation, practiceTrials, testTrials, practiceFeedbackMs, responseTimeLimitMs, instructions, consent, stimulusSize };
 }

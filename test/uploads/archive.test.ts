@@ -10,8 +10,8 @@ import {
   readImageFolder,
   sniffArchiveFormat,
   sniffImageFormat,
-} from "@/lib/methods/archive";
-import type { ArchiveErrorCode } from "@/lib/methods/archive";
+} from "@/lib/uploads/archive";
+import type { ArchiveErrorCode } from "@/lib/uploads/archive";
 import { UNIX_MODE, unixAttributes, writeZip } from "@/test/support/zip-writer";
 
 let png: Buffer;

@@ -1,6 +1,6 @@
 /**
- * Safe reading of a method's uploaded images: a ZIP archive (`readImageArchive`) or a folder on disk
- * (`readImageFolder`), under the same rules. Nothing is ever written to disk and nothing is
+ * Safe reading of uploaded images, stimuli and methods alike: a ZIP archive (`readImageArchive`)
+ * or a folder on disk (`readImageFolder`), under the same rules. Nothing is ever written to disk and nothing is
  * extracted by path: each accepted member is returned as `{ name, stem, bytes }` in memory.
  *
  * Every archive is treated as hostile. It is rejected as a whole, with an {@link ArchiveError}
