@@ -57,12 +57,15 @@ export type ScreenedOut = z.infer<typeof screenedOutSchema>;
 export const sessionStateSchema = z.object({
   id: z.string().min(1),
   status: z.enum(["active", "completed", "screened_out"]),
-  /** The screening before practice: null when the protocol screens nobody; `pending` until answered. */
-  screening: z.enum(["pending", "passed", "flagged", "screened_out"]).nullable(),
+  /**
+   * The screening before practice: null when the protocol screens nobody; `pending` until answered.
+   * Absent from a server older than the screening: read as none.
+   */
+  screening: z.enum(["pending", "passed", "flagged", "screened_out"]).nullable().default(null),
   progress: z.object({ answered: z.number().int().min(0), total: z.number().int().min(0), practiceTotal: z.number().int().min(0) }),
   next: trialViewSchema.nullable(),
   completion: completionSchema.nullable(),
-  screenedOut: screenedOutSchema.nullable(),
+  screenedOut: screenedOutSchema.nullable().default(null),
 });
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
