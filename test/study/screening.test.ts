@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerInput } from "@/lib/contract/rater-api";
 import { writeMethodsParagraph } from "@/lib/results/methods-paragraph";
 import { computeStudyResults } from "@/lib/results/study-results";
+import { readRecruiterLedger } from "@/lib/results/recruiter-ledger";
 import { readTrialPage } from "@/lib/results/trial-export";
 import { answerTrial } from "@/lib/study/answers";
 import type { ProtocolInput } from "@/lib/contract/protocol";
@@ -76,6 +77,9 @@ describe.each(databaseKinds())("screening on %s", (kind) => {
     const again = await submitScreening(db, protan, { ...observerAnswers(protanView, "normal"), viewport: LARGE_WINDOW });
     expect(again.status).toBe("screened_out");
     await expect(getScreening(db, protan)).rejects.toMatchObject({ code: "screened_out" });
+    // The ledger never suggests rejecting a screened-out participant.
+    const ledger = await readRecruiterLedger(db, seeded.study.id);
+    expect(ledger.find((entry) => entry.sessionId === protan)).toMatchObject({ completed: false, decision: "screened-out", rejectReason: null });
   });
 
   it("keeps and flags a failing rater when the protocol says flag; judges the window and every display check itself", async () => {
