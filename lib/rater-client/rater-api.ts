@@ -66,6 +66,8 @@ export interface CreateSessionInput {
   /** The recruiter's query parameters, as recruiter-params.ts picked them. */
   params: Record<string, string>;
   screen: { width: number; height: number; devicePixelRatio: number };
+  /** The same for every retry of one start (idempotency-key.ts, startKeyFor). */
+  startKey: string;
 }
 
 /** `POST /api/rater/sessions`: starts (or resumes) the rater's session; the server sets its cookie. */

@@ -22,3 +22,12 @@ export function formatDPrime(value: number): string {
   if (value === Number.NEGATIVE_INFINITY) return "−∞";
   return value.toFixed(2).replace("-", "−");
 }
+
+/**
+ * A method's standing against a precision target, for the progress views:
+ * "interval ±6.2 pp, target ±4.0 pp" while recruiting, "…, target met" once full.
+ */
+export function formatPrecisionProgress(precision: { halfWidth: number | null; full: boolean }, targetHalfWidth: number): string {
+  const current = precision.halfWidth === null ? "no interval yet" : `interval ±${(precision.halfWidth * 100).toFixed(1)} pp`;
+  return `${current}, target ±${(targetHalfWidth * 100).toFixed(1)} pp${precision.full ? " (met)" : ""}`;
+}

@@ -15,24 +15,34 @@ export interface RecruitmentCount {
 
 const none = (): RecruitmentCount => ({ analysed: 0, excluded: 0, active: 0 });
 
+export interface Recruitment {
+  /** Per method (between design) or for the whole study (within design: key null). */
+  counts: Map<string | null, RecruitmentCount>;
+  /** The sessions the results analyse: what a precision target is measured on. */
+  analysedSessionIds: Set<string>;
+}
+
 /**
  * Analysed, excluded and active sessions per method (between design) or for the whole study
  * (within design: key null), decided exactly as the results decide them (lib/results).
  */
-export async function recruitmentCounts(db: QueryClient, studyId: string, protocol: Protocol): Promise<Map<string | null, RecruitmentCount>> {
+export async function readRecruitment(db: QueryClient, studyId: string, protocol: Protocol): Promise<Recruitment> {
   const sessions = await readSessionAggregates(db, studyId);
   const { decisions } = decideSessions(sessions, protocol.exclusion);
   const counts = new Map<string | null, RecruitmentCount>();
+  const analysedSessionIds = new Set<string>();
   for (const session of sessions) {
     const key = protocol.design === "within" ? null : session.methodId;
     const count = counts.get(key) ?? none();
     const disposition = decisions.get(session.sessionId)?.disposition;
-    if (disposition === "included") count.analysed++;
-    else if (disposition === "excluded") count.excluded++;
+    if (disposition === "included") {
+      count.analysed++;
+      analysedSessionIds.add(session.sessionId);
+    } else if (disposition === "excluded") count.excluded++;
     else if (session.status === "active") count.active++;
     counts.set(key, count);
   }
-  return counts;
+  return { counts, analysedSessionIds };
 }
 
 export function countFor(counts: ReadonlyMap<string | null, RecruitmentCount>, methodId: string | null): RecruitmentCount {

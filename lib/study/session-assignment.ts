@@ -3,7 +3,9 @@ import type { Tx } from "@/lib/db/client";
 import { DomainError } from "@/lib/errors";
 import { parseMethodConfig } from "./method-config";
 import { vigilanceTrialCount, type Protocol } from "@/lib/contract/protocol";
-import { countFor, recruitmentCounts, studyFull } from "./recruitment";
+import { chooseMethodForRater } from "@/lib/stats";
+import { readMethodPrecisions } from "./precision-recruitment";
+import { countFor, readRecruitment, studyFull } from "./recruitment";
 import { planTrials, PlanError, type PlannedTrial } from "./trial-plan";
 
 // A uniform number in [0, 1) from the CSPRNG (randomInt allows ranges below 2^48).
@@ -19,8 +21,9 @@ export interface SessionAssignment {
 
 /**
  * Assigns a new session its method and trials, under the study's lock: between subjects the open
- * method with the fewest analysed and active sessions, then the trials from the least-shown images
- * of the methods used. Refuses a full study, and one whose methods cannot fill a session.
+ * method with the fewest analysed and active sessions (or, recruiting to a precision target, the
+ * open method whose interval is widest), then the trials from the least-shown images of the
+ * methods used. Refuses a full study, and one whose methods cannot fill a session.
  */
 export async function assignSession(tx: Tx, studyId: string, protocol: Protocol): Promise<SessionAssignment> {
   const methods = await tx.method.findMany({ where: { studyId, status: "ready" }, select: { id: true, config: true } });
@@ -32,9 +35,26 @@ export async function assignSession(tx: Tx, studyId: string, protocol: Protocol)
   let testMethodIds = tested.map((method) => method.id);
   // Recruiting runs until the *analysed* target is met: excluded sessions do not count, and once
   // every method (or, within, the study) has its target, new raters are refused as "study full".
-  const counts = await recruitmentCounts(tx, studyId, protocol);
+  const recruitment = await readRecruitment(tx, studyId, protocol);
+  const { counts } = recruitment;
   const target = protocol.targetSessionsPerMethod;
-  if (protocol.design === "between") {
+  if (protocol.precisionTarget && testMethodIds.length > 0) {
+    // Recruiting to a precision: a method is full once its interval is as narrow as the target
+    // (with its minimum of raters), and the next rater goes to the method that needs raters most.
+    const precisions = await readMethodPrecisions(tx, studyId, testMethodIds, recruitment, protocol.precisionTarget);
+    const states = testMethodIds.map((id) => {
+      const precision = precisions.get(id)!;
+      // Raters still rating count as raters (without answers), so simultaneous arrivals spread out.
+      const inProgress = protocol.design === "between" ? countFor(counts, id).active : countFor(counts, null).active;
+      return { ...precision, raters: precision.raters + inProgress };
+    });
+    const chosen = chooseMethodForRater(states, protocol.precisionTarget);
+    if (chosen === null) throw studyFull();
+    if (protocol.design === "between") {
+      sessionMethodId = testMethodIds[chosen] ?? null;
+      testMethodIds = sessionMethodId ? [sessionMethodId] : [];
+    }
+  } else if (protocol.design === "between") {
     const open = testMethodIds.filter((id) => countFor(counts, id).analysed < target);
     if (testMethodIds.length > 0 && open.length === 0) throw studyFull();
     // Sessions in progress may still complete: balance on analysed + active.

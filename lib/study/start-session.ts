@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client";
+import { createHash } from "node:crypto";
 import { randomToken, sha256Hex } from "@/lib/crypto";
 import { DomainError, notFound } from "@/lib/errors";
 import { abandonIdleSessions } from "./idle-sessions";
@@ -13,6 +14,13 @@ interface StartInput {
   existingToken: string | undefined;
   userAgent: string | null;
   screen: { width: number; height: number; devicePixelRatio: number } | null;
+  /**
+   * A random key the page makes once per start and sends again with every retry of it (and after
+   * a reload, until a start has succeeded): a retried start whose first reply was lost finds the
+   * session the first one made instead of starting a second (or being refused as a second
+   * participation). Absent, every start is a new one.
+   */
+  startKey?: string | null;
   /** The client's address (lib/http/forwarded.ts); null when unknown (scripts, tests). */
   clientAddress?: string | null;
   limits?: StartLimits;
@@ -23,6 +31,10 @@ interface StartInput {
  * one transaction per study at a time (an advisory transaction lock) counts sessions per method,
  * picks the method with the fewest, plans the trials from the least-shown images and stores it
  * all, so two raters starting at the same instant never see an inconsistent state.
+ *
+ * With a start key the session's token is derived from it and the study's secret salt, so the
+ * same key always names the same session: a retry of a start that went through (on this or on
+ * another instance) is answered with that session and its token, and nothing is created twice.
  */
 export async function startOrResumeSession(db: Db, input: StartInput): Promise<{ token: string; sessionId: string; resumed: boolean }> {
   if (input.existingToken) {
@@ -32,12 +44,18 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
   if (isMturkPreview(input.params)) throw new DomainError("mturk_preview", "Accept the HIT on MTurk before starting.");
   const identity = identifyRecruiter(input.params);
   const limits = input.limits ?? DEFAULT_START_LIMITS;
-  const token = randomToken();
-  const sessionId = await oneStartAtATime(input.studyId, () => db.$transaction(
+  return oneStartAtATime(input.studyId, () => db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${input.studyId}))`;
       const study = await tx.study.findUnique({ where: { id: input.studyId }, select: { id: true, status: true, protocol: true, protocolHash: true, participantSalt: true } });
       if (!study) throw notFound("Study");
+      const token = input.startKey ? tokenForStartKey(study.id, study.participantSalt, input.startKey) : randomToken();
+      if (input.startKey) {
+        // Before every other check: the start this key made is not a second participation, and
+        // answering it again may not wait for the study's status or its limits.
+        const earlier = await tx.raterSession.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, studyId: true } });
+        if (earlier?.studyId === study.id) return { token, sessionId: earlier.id, resumed: true };
+      }
       if (study.status !== "open") throw new DomainError("study_not_open", study.status === "paused" ? "This study is paused. Please try again later." : "This study is not taking participants.");
       const protocol = readStoredProtocol(study.protocol, study.protocolHash);
       const hash = identity.participantId ? participantHash(study.participantSalt, identity.recruiter, identity.participantId) : null;
@@ -77,9 +95,13 @@ export async function startOrResumeSession(db: Db, input: StartInput): Promise<{
           rightToken: randomToken(18),
         })),
       });
-      return session.id;
+      return { token, sessionId: session.id, resumed: false };
     },
     { timeout: 30_000, maxWait: 30_000 },
   ));
-  return { token, sessionId, resumed: false };
+}
+
+/** The session token a start key stands for: only the server, which holds the salt, can derive it. */
+function tokenForStartKey(studyId: string, participantSalt: string, startKey: string): string {
+  return createHash("sha256").update(`rater-start\0${studyId}\0${participantSalt}\0${startKey}`).digest("base64url");
 }

@@ -8,7 +8,8 @@ import { newCompletionCode } from "./completion-code";
 import { parseMethodConfig } from "./method-config";
 import { defaultProtocol, protocolSchema, vigilanceTrialCount, type Protocol } from "@/lib/contract/protocol";
 import { hashProtocol } from "./protocol-hash";
-import { countFor, recruitmentCounts } from "./recruitment";
+import { readMethodPrecisions } from "./precision-recruitment";
+import { countFor, readRecruitment } from "./recruitment";
 import { readStoredProtocol } from "./stored-protocol";
 
 export const createStudySchema = z.object({
@@ -79,6 +80,10 @@ export function readinessProblemsOf(protocol: Protocol, stimuli: number, methods
     if (!random) problems.push("Vigilance trials need the Random baseline: add it, or set the vigilance share to 0.");
     else if (random.status !== "ready") problems.push(`The Random baseline is ${random.status}, not ready.`);
   }
+  // The protocol can describe these designs, but the rater page runs paired trials only so far.
+  if (protocol.trialFormat.kind !== "paired") {
+    problems.push(`The ${protocol.trialFormat.kind === "single-image" ? "single-image" : "adaptive-exposure"} design cannot be run by the rater page yet; choose paired trials.`);
+  }
   return problems;
 }
 
@@ -131,11 +136,15 @@ export async function studyProgress(db: Db, studyId: string) {
 /** {@link studyProgress} for a study and its methods (in creation order) that the caller has already read. */
 export async function progressOf(db: Db, study: { id: string; status: string; protocol: Protocol }, methods: readonly MethodSummary[]) {
   const { protocol } = study;
-  const counts = await recruitmentCounts(db, study.id, protocol);
+  const recruitment = await readRecruitment(db, study.id, protocol);
+  const { counts } = recruitment;
+  const testedIds = methods.filter((method) => parseMethodConfig(method.config).tested).map((method) => method.id);
+  const precisions = protocol.precisionTarget ? await readMethodPrecisions(db, study.id, testedIds, recruitment, protocol.precisionTarget) : null;
   const within = protocol.design === "within";
   const target = protocol.targetSessionsPerMethod;
   const rows = methods.map((method) => {
     const count = countFor(counts, within ? null : method.id);
+    const precision = precisions?.get(method.id) ?? null;
     return {
       id: method.id,
       name: method.name,
@@ -148,7 +157,9 @@ export async function progressOf(db: Db, study: { id: string; status: string; pr
       completed: count.analysed + count.excluded,
       active: count.active,
       /** Analysed sessions past the target (sessions in progress when it was met, then completed). */
-      beyondTarget: Math.max(0, count.analysed - target),
+      beyondTarget: precisions ? 0 : Math.max(0, count.analysed - target),
+      /** Recruiting to a precision: the method's current interval half-width (null below two raters) and whether it is met. */
+      precision: precision ? { halfWidth: Number.isFinite(precision.halfWidth) ? precision.halfWidth : null, full: precision.full } : null,
     };
   });
   const tested = rows.filter((row) => row.tested);
@@ -156,7 +167,9 @@ export async function progressOf(db: Db, study: { id: string; status: string; pr
     status: study.status,
     design: protocol.design,
     target,
-    full: tested.length > 0 && tested.every((row) => row.analysed >= target),
+    /** The precision target, when the study recruits to one instead of to `target` sessions. */
+    precisionTarget: protocol.precisionTarget,
+    full: tested.length > 0 && tested.every((row) => (row.precision ? row.precision.full : row.analysed >= target)),
     methods: rows,
   };
 }

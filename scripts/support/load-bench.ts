@@ -2,6 +2,7 @@
 // test (test/reliability/load-smoke.test.ts): a production build on its own fresh database,
 // simulated raters running whole sessions over loopback HTTP, reference figures for a trivial
 // route and for nginx serving one image, and an audit of the stored responses.
+import { startKeyFor } from "@/lib/rater-client/idempotency-key";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -223,7 +224,7 @@ export function machineCpuMs(): { busy: number; total: number } | null {
 export async function warmUp(frontUrl: string, studyId: string, rounds: number): Promise<{ imageUrl: string; cookie: string }> {
   const recorder = new LatencyRecorder();
   const probe = new SimulatedBrowser(frontUrl, recorder);
-  const state = await createSession(probe.fetchAs("warm"), { studyId, params: { PROLIFIC_PID: `probe-${randomBytes(4).toString("hex")}` }, screen: { width: 1920, height: 1080, devicePixelRatio: 1 } });
+  const state = await createSession(probe.fetchAs("warm"), { studyId, params: { PROLIFIC_PID: `probe-${randomBytes(4).toString("hex")}` }, screen: { width: 1920, height: 1080, devicePixelRatio: 1 }, startKey: startKeyFor(null, studyId, globalThis.crypto) });
   const next = state.next;
   if (!next) throw new Error("the probe session has no trial");
   const fetchWarm = probe.fetchAs("warm");

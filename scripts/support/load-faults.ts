@@ -3,6 +3,7 @@
 // SIGKILL and restarted, the PostgreSQL server restarted, or the app's connection pool filled by
 // a lock that stalls every answer. The raters' clients retry as the page does; afterwards every
 // acknowledged response must be stored exactly once and every session must resume.
+import { startKeyFor } from "@/lib/rater-client/idempotency-key";
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import pg from "pg";
@@ -119,7 +120,7 @@ async function checkResume(studyId: string, outcomes: readonly RaterOutcome[], a
     try {
       const current = await fetchCurrentSession(fetchFn, studyId);
       // A reload that presses "start" again must get the same session back, not a new one.
-      const again = await createSession(fetchFn, { studyId, params: {}, screen: { width: 1920, height: 1080, devicePixelRatio: 1 } });
+      const again = await createSession(fetchFn, { studyId, params: {}, screen: { width: 1920, height: 1080, devicePixelRatio: 1 }, startKey: startKeyFor(null, studyId, globalThis.crypto) });
       const done = stored === again.progress.total;
       if (!current) problem = "the cookie no longer names a session";
       else if (current.id !== outcome.sessionId || again.id !== outcome.sessionId) problem = "a different session came back";

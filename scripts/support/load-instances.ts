@@ -36,6 +36,8 @@ export interface InstanceKillResult {
   /** Sessions unfinished when the instance died that were completed afterwards. */
   sessionsOpenAtKill: number;
   sessionsFinishedAfterKill: number;
+  /** Raters whose session start had been answered when the instance died (the rest started after, or across, the kill). */
+  startedBeforeKill: number;
   /** Statuses the balancer answered with, over every request of the run (5xx would be errors shown). */
   balancerStatuses: Record<string, number>;
   /** Rater page loads (GET /s/<study>) during and after the kill, by status. */
@@ -111,13 +113,14 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
       rampMs: 20_000,
       durationMs: 240_000,
     });
-    // Mid-study: every rater has started (a session start is not idempotent yet: its retry after a
-    // reply lost with the instance is refused as a second participation) and a share of all
-    // answers is in.
+    // Mid-study, once a share of all answers is in, whether or not every rater has started yet:
+    // a start cut off with the instance is retried with its start key and gets the session it
+    // made (lib/study/start-session.ts), like an answer with its idempotency key.
     const strikeAt = Math.ceil(totalAnswers * options.strikeAtShare);
     let crowdDone = false;
     void crowd.finally(() => (crowdDone = true));
-    while (!crowdDone && (recorder.successes(ENDPOINTS.answer) < strikeAt || recorder.successes(ENDPOINTS.start) < options.raters)) await sleep(50);
+    while (!crowdDone && recorder.successes(ENDPOINTS.answer) < strikeAt) await sleep(50);
+    const startedBeforeKill = recorder.successes(ENDPOINTS.start);
     if (crowdDone) throw new Error(`the raters stopped before the strike: ${JSON.stringify((await crowd).outcomes.flatMap((outcome) => outcome.problems).slice(0, 5))}`);
 
     const victim = apps[0] as AppProcess;
@@ -173,6 +176,7 @@ export async function runInstanceKill(options: InstanceKillOptions): Promise<Ins
       servedAfter: served(lines.slice(logBefore)),
       sessionsOpenAtKill: openAtKill.length,
       sessionsFinishedAfterKill: finishedAfterKill,
+      startedBeforeKill,
       balancerStatuses,
       pageLoads,
       retriedErrors,

@@ -3,6 +3,7 @@
 // session, then per trial fetch the trial and both images, wait out the presentation and a
 // response time, and send the answer with one idempotency key and the page's retry policy. Some
 // answers are delivered twice (a lost acknowledgement, a double click) to exercise idempotency.
+import { startKeyFor } from "@/lib/rater-client/idempotency-key";
 import type { AnswerBody, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { createIdempotencyKey } from "@/lib/rater-client/idempotency-key";
 import { buildPresentationSteps } from "@/lib/rater-client/presentation-schedule";
@@ -101,12 +102,16 @@ export async function runRater(options: RaterOptions): Promise<RaterOutcome> {
   const wait = (ms: number) => sleep(ms * options.speed);
 
   try {
+    // One key for the start and all its retries, as the page keeps it: a start whose reply was lost
+    // (an instance killed mid-request) is answered, on retry, with the session it made.
+    const startKey = startKeyFor(null, options.studyId, globalThis.crypto);
     let state: SessionState = await runWithRetry(
       () =>
         createSession(browser.fetchAs(ENDPOINTS.start), {
           studyId: options.studyId,
           params: { PROLIFIC_PID: `load-${options.runId}-${options.index}`, STUDY_ID: "load", SESSION_ID: `s${options.index}` },
           screen: { width: 1920, height: 1080, devicePixelRatio: 1 },
+          startKey,
         }),
       hooks,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createIdempotencyKey, type RandomSource } from "@/lib/rater-client/idempotency-key";
+import { createIdempotencyKey, forgetStartKey, startKeyFor, type RandomSource } from "@/lib/rater-client/idempotency-key";
 
 // The server's rule for keys (answerSchema, lib/contract/rater-api.ts).
 const serverKeyRule = /^[A-Za-z0-9_-]{8,100}$/;
@@ -24,5 +24,20 @@ describe("createIdempotencyKey", () => {
     for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const fallback = { getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto) };
     expect(createIdempotencyKey(fallback)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe("startKeyFor", () => {
+  it("keeps one key per study until its start is answered, then makes a new one", () => {
+    const kept = new Map<string, string>();
+    const storage = { getItem: (key: string) => kept.get(key) ?? null, setItem: (key: string, value: string) => void kept.set(key, value), removeItem: (key: string) => void kept.delete(key) };
+    const first = startKeyFor(storage, "study-1", globalThis.crypto);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/); // the session route's rule: 22 to 64 of these
+    expect(startKeyFor(storage, "study-1", globalThis.crypto)).toBe(first); // a retry or a reload
+    expect(startKeyFor(storage, "study-2", globalThis.crypto)).not.toBe(first);
+    forgetStartKey(storage, "study-1");
+    expect(startKeyFor(storage, "study-1", globalThis.crypto)).not.toBe(first);
+    // Without storage (a script), every call is a new start.
+    expect(startKeyFor(null, "study-1", globalThis.crypto)).not.toBe(startKeyFor(null, "study-1", globalThis.crypto));
   });
 });

@@ -49,7 +49,7 @@ describe("fetchCurrentSession", () => {
 describe("createSession", () => {
   it("posts the study, recruiter parameters and screen as JSON and keeps the problem's code", async () => {
     const { fetchFn, requests } = respondWith(409, { type: "about:blank#already_participated", status: 409, code: "already_participated", detail: "You have already taken part." });
-    const input = { studyId: "s", params: { PROLIFIC_PID: "p1" }, screen: { width: 390, height: 844, devicePixelRatio: 3 } };
+    const input = { studyId: "s", params: { PROLIFIC_PID: "p1" }, screen: { width: 390, height: 844, devicePixelRatio: 3 }, startKey: "k".repeat(22) };
     await expect(createSession(fetchFn, input)).rejects.toMatchObject({ status: 409, code: "already_participated", message: "You have already taken part." });
     expect(requests[0]?.init?.method).toBe("POST");
     expect(JSON.parse(String(requests[0]?.init?.body))).toEqual(input);

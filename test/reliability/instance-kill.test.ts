@@ -20,6 +20,10 @@ describe("two instances behind nginx, one killed mid-study", () => {
     async () => {
       const result = await runInstanceKill({ ...DEFAULT_INSTANCE_KILL_OPTIONS, serverUrl: serverUrl as string, directServerUrl: directServerUrlForTests() });
       const summary = JSON.stringify({ ...result, audit: { ...result.audit } }, null, 1);
+      console.log(
+        `instance kill: ${result.startedBeforeKill}/${DEFAULT_INSTANCE_KILL_OPTIONS.raters} raters had started when it died; ` +
+          `${result.sessionsOpenAtKill} sessions open, ${result.sessionsFinishedAfterKill} finished after; retried errors ${JSON.stringify(result.retriedErrors)}`,
+      );
       // Both instances served raters before the kill (round robin), only the survivor after it.
       const before = Object.values(result.servedBefore);
       expect(before.length, summary).toBe(2);

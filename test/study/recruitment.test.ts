@@ -3,7 +3,7 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from "../support
 import { betweenStudySpec, seedStudy } from "../results/seed-study";
 import { DEFAULT_START_LIMITS } from "@/lib/study/session-start-limits";
 import { startOrResumeSession } from "@/lib/study/start-session";
-import { recruitmentCounts } from "@/lib/study/recruitment";
+import { readRecruitment } from "@/lib/study/recruitment";
 import { studyProgress } from "@/lib/study/studies";
 import { toProblem } from "@/lib/http/errors";
 
@@ -32,7 +32,7 @@ describe.each(databaseKinds())("recruitment on %s", (kind) => {
 
   it("counts analysed, excluded and active sessions as the results decide them", async () => {
     const seeded = await open(3, "counts@example.org");
-    const counts = await recruitmentCounts(database.db, seeded.studyId, seeded.protocol);
+    const { counts } = await readRecruitment(database.db, seeded.studyId, seeded.protocol);
     expect(counts.get(seeded.methodIds.get("Ours")!)).toEqual({ analysed: 2, excluded: 1, active: 1 });
     expect(counts.get(seeded.methodIds.get("Dahl")!)).toEqual({ analysed: 2, excluded: 1, active: 0 });
     const progress = await studyProgress(database.db, seeded.studyId);

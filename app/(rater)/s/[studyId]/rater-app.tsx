@@ -7,6 +7,7 @@ import { clearPendingAnswer, loadPendingAnswer, savePendingAnswer, type KeyValue
 import { FrameIntervalTracker, measureFrameInterval } from "@/lib/rater-client/frame-interval";
 import { ImageCache } from "@/lib/rater-client/image-preload";
 import { createSession, fetchCurrentSession, postAnswer, RaterApiError } from "@/lib/rater-client/rater-api";
+import { forgetStartKey, startKeyFor } from "@/lib/rater-client/idempotency-key";
 import { RetryBudgetExhaustedError, runWithRetry } from "@/lib/rater-client/retry";
 import { browserRetryHooks, browserStorage, requestFrame } from "./browser-runtime";
 import { CompletionScreen } from "./completion-screen";
@@ -180,15 +181,18 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
     setStarting(true);
     setConsentProblem(null);
     try {
+      const startKey = startKeyFor(storage.current, studyId, window.crypto);
       const session = await runWithRetry(
         () =>
           createSession(fetchFn, {
             studyId,
             params,
             screen: { width: window.screen.width, height: window.screen.height, devicePixelRatio: window.devicePixelRatio },
+            startKey,
           }),
         browserRetryHooks(() => setReconnecting(true)),
       );
+      forgetStartKey(storage.current, studyId);
       setReconnecting(false);
       show(session, "consent");
     } catch (error) {

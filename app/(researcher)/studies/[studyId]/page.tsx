@@ -9,6 +9,7 @@ import { getDb } from "@/lib/db/client";
 import { isNotVisible } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/http/forwarded";
 import { listAvailableModels } from "@/lib/methods/available-models";
+import { formatPrecisionProgress } from "@/lib/results/format-figures";
 import { getStudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
 import { AddMethodForms } from "./add-method-forms";
@@ -93,7 +94,11 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
                   </td>
                   <td className="p-2">{method.candidates} / {study.stimuli.length}</td>
                   <td className="p-2" data-testid={`analysed-${method.name}`}>
-                    {method.config.tested ? `${progress?.analysed ?? 0} / ${study.progress.target}` : "—"}
+                    {!method.config.tested
+                      ? "—"
+                      : study.progress.precisionTarget && progress?.precision
+                        ? `${progress.analysed} · ${formatPrecisionProgress(progress.precision, study.progress.precisionTarget.targetHalfWidth)}`
+                        : `${progress?.analysed ?? 0} / ${study.progress.target}`}
                     {method.config.tested && (progress?.beyondTarget ?? 0) > 0 && <span className="ml-1 text-xs text-neutral-500">({progress?.beyondTarget} beyond the target)</span>}
                   </td>
                   <td className="p-2" data-testid={`excluded-${method.name}`}>{method.config.tested ? (progress?.excluded ?? 0) : "—"}</td>
@@ -103,7 +108,9 @@ export default async function StudyPage({ params }: { params: Promise<{ studyId:
             })}
           </tbody>
         </table>
-        <p className="mt-1 text-xs text-neutral-500">Analysed: completed sessions the exclusion rules keep; only these count toward the target. Recruiting continues until every tested method has its target.</p>
+        <p className="mt-1 text-xs text-neutral-500">Analysed: completed sessions the exclusion rules keep; only these count toward the target.{study.progress.precisionTarget
+            ? ` Recruiting to a precision: each method takes raters until its 95 % interval is as narrow as the target (with at least ${study.progress.precisionTarget.minRaters} raters), the widest first.`
+            : " Recruiting continues until every tested method has its target."}</p>
         {study.progress.full && study.status !== "closed" && (
           <p className="mt-2 rounded border border-green-300 bg-green-50 p-3 text-sm" data-testid="study-full">
             Every tested method has its analysed target: new raters are now turned away as &ldquo;study full&rdquo; (Prolific

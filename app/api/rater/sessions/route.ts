@@ -10,6 +10,8 @@ import { raterCookie, raterToken } from "@/lib/study/rater-request";
 const bodySchema = z.object({
   studyId: z.uuid(),
   params: z.record(z.string().max(64), z.string().max(500)).default({}),
+  /** The page's key for this start, sent again with each retry (lib/study/start-session.ts). */
+  startKey: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/).nullable().default(null),
   screen: z.object({ width: z.number().finite().min(0).max(100_000), height: z.number().finite().min(0).max(100_000), devicePixelRatio: z.number().finite().min(0).max(20) }).nullable().default(null),
 });
 
@@ -21,6 +23,7 @@ export const POST = route(async (request) => {
   const started = await startOrResumeSession(db, {
     studyId: body.studyId,
     params: body.params,
+    startKey: body.startKey,
     existingToken: raterToken(request, body.studyId),
     userAgent: request.headers.get("user-agent"),
     screen: body.screen,

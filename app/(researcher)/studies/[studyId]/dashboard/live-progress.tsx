@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { StudyProgress } from "@/lib/results/dashboard-data";
+import { formatPrecisionProgress } from "@/lib/results/format-figures";
 
 /** How often progress is polled while the study can still receive sessions. */
 const POLL_MS = 4000;
@@ -55,13 +56,24 @@ export function LiveProgress({ studyId, live }: { studyId: string; live: boolean
       ) : (
         <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3" data-testid="dashboard-progress">
           {shown.map((method) => {
-            const share = Math.min(1, method.analysed / progress.target);
+            // Towards a precision target the bar shows the interval narrowing to it (the width it has
+            // halved on the way from twice the target); towards a number of sessions, the sessions.
+            const share =
+              progress.precisionTarget && method.precision
+                ? method.precision.full
+                  ? 1
+                  : method.precision.halfWidth === null
+                    ? 0
+                    : Math.min(1, Math.max(0, 2 - method.precision.halfWidth / progress.precisionTarget.targetHalfWidth))
+                : Math.min(1, method.analysed / progress.target);
             return (
               <li key={method.id} className="rounded border border-neutral-200 bg-white p-3 text-sm">
                 <div className="flex justify-between">
                   <span className="font-medium">{method.name}</span>
                   <span>
-                    {method.analysed} / {progress.target} analysed
+                    {progress.precisionTarget && method.precision
+                      ? `${method.analysed} analysed · ${formatPrecisionProgress(method.precision, progress.precisionTarget.targetHalfWidth)}`
+                      : `${method.analysed} / ${progress.target} analysed`}
                     {method.excluded > 0 && <span className="text-neutral-500"> · {method.excluded} excluded</span>}
                     {method.active > 0 && <span className="text-neutral-500"> · {method.active} in progress</span>}
                   </span>
@@ -70,9 +82,9 @@ export function LiveProgress({ studyId, live }: { studyId: string; live: boolean
                   className="mt-2 h-2 rounded bg-neutral-100"
                   role="progressbar"
                   aria-valuemin={0}
-                  aria-valuemax={progress.target}
-                  aria-valuenow={method.analysed}
-                  aria-label={`${method.name} analysed sessions`}
+                  aria-valuemax={progress.precisionTarget ? 100 : progress.target}
+                  aria-valuenow={progress.precisionTarget ? Math.round(share * 100) : method.analysed}
+                  aria-label={progress.precisionTarget ? `${method.name} precision towards the target` : `${method.name} analysed sessions`}
                 >
                   <div className="h-2 rounded bg-neutral-800" style={{ width: `${share * 100}%` }} />
                 </div>
