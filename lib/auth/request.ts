@@ -4,19 +4,9 @@ import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { unauthorized } from "@/lib/errors";
-import { clientAddressOf } from "@/lib/http/forwarded";
+import { readCookie } from "@/lib/http/read-request";
 import type { ResearcherView } from "./accounts";
 import { SESSION_COOKIE, findResearcherBySessionToken } from "./sessions";
-
-export function readCookie(request: Request, name: string): string | undefined {
-  const header = request.headers.get("cookie");
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(rest.join("="));
-  }
-  return undefined;
-}
 
 /** The signed-in researcher of an API request, or a 401. */
 export async function requireResearcher(request: Request): Promise<ResearcherView> {
@@ -47,12 +37,4 @@ export function sessionCookie(token: string, expiresAt: Date): string {
 export function clearedSessionCookie(): string {
   const secure = getConfig().cookieSecure ? "; Secure" : "";
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
-}
-
-/**
- * The client address used for rate limiting: the TCP peer, or what trusted proxies
- * (TRUSTED_PROXIES) report; a client's own X-Forwarded-For is never believed.
- */
-export function clientAddress(request: Request): string {
-  return clientAddressOf(request.headers, getConfig().TRUSTED_PROXIES);
 }

@@ -71,6 +71,17 @@ export type SessionState = z.infer<typeof sessionStateSchema>;
 
 export const sessionEnvelopeSchema = z.object({ session: sessionStateSchema });
 
+/** The body of `POST /api/rater/sessions`: what the page sends to start (or resume) its session. */
+export const sessionStartSchema = z.object({
+  studyId: z.uuid(),
+  /** The recruiter's query parameters, as lib/rater-client/recruiter-params.ts picked them. */
+  params: z.record(z.string().max(64), z.string().max(500)).default({}),
+  /** The page's key for this start, the same for every retry of it (lib/study/start-session.ts). */
+  startKey: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/).nullable().default(null),
+  screen: z.object({ width: z.number().finite().min(0).max(100_000), height: z.number().finite().min(0).max(100_000), devicePixelRatio: z.number().finite().min(0).max(20) }).nullable().default(null),
+});
+export type SessionStartBody = z.input<typeof sessionStartSchema>;
+
 export const answerResultSchema = z.object({
   stored: z.literal(true),
   /** True when this was a retry of an answer already stored (same idempotency key). */

@@ -1,8 +1,5 @@
-import type { z } from "zod";
 import { HttpError, problemResponse } from "./errors";
-import { getConfig } from "@/lib/config";
-import { securityHeaders } from "./security-headers";
-import { assertStorableText } from "./storable-text";
+import { setSecurityHeaders } from "./security-headers";
 
 /**
  * Wraps a route handler so that every error leaves through the one mapper as problem+json.
@@ -27,18 +24,14 @@ export function route<Context>(handler: (request: Request, context: Context) => 
  * reader's streaming size limits (a 64 MiB body read in full before its 413).
  */
 function withSecurityHeaders(request: Request, response: Response): Response {
-  const config = getConfig();
-  const headers = securityHeaders(new URL(request.url).pathname, {
-    raterFrameAncestors: config.RATER_FRAME_ANCESTORS,
-    development: config.NODE_ENV === "development",
-  });
+  const pathname = new URL(request.url).pathname;
   try {
-    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    setSecurityHeaders(response.headers, pathname);
     return response;
   } catch {
     // Immutable headers (Response.redirect): copy into a response of our own.
     const copy = new Response(response.body, response);
-    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    setSecurityHeaders(copy.headers, pathname);
     return copy;
   }
 }
@@ -48,48 +41,6 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
   headers.set("content-type", "application/json");
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   return new Response(JSON.stringify(data), { ...init, headers });
-}
-
-const DEFAULT_JSON_LIMIT = 64 * 1024;
-
-/**
- * Reads a JSON body with a size limit and validates it; malformed JSON is a 400, invalid a 422,
- * and so is text the database cannot store (NUL, unpaired surrogates).
- */
-export async function readJson<Schema extends z.ZodType>(
-  request: Request,
-  schema: Schema,
-  maxBytes = DEFAULT_JSON_LIMIT,
-): Promise<z.infer<Schema>> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new HttpError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
-  const text = await readTextLimited(request, maxBytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "malformed_json", "The request body is not valid JSON.");
-  }
-  assertStorableText(value);
-  return schema.parse(value);
-}
-
-async function readTextLimited(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new HttpError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**

@@ -1,5 +1,8 @@
+import { getConfig } from "@/lib/config";
+
 /**
- * The security headers of every response (set in proxy.ts). A strict Content-Security-Policy
+ * The security headers of every response (pages and static files in proxy.ts, API routes in
+ * lib/http/route.ts, both through {@link setSecurityHeaders}). A strict Content-Security-Policy
  * with 'self' sources; inline scripts and styles stay allowed because Next.js inlines its
  * bootstrap and React its style attributes (nonces would make every page dynamic). No page may
  * be framed (clickjacking) except the rater page, which MTurk shows inside its own page
@@ -43,4 +46,15 @@ export function securityHeaders(pathname: string, options: SecurityHeaderOptions
     "referrer-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
   };
+}
+
+/**
+ * Sets the security headers of `pathname` on a response's headers, with this deployment's
+ * configuration (the rater page's frame ancestors, development mode). The one place the proxy and
+ * the route wrapper read that configuration, so pages and API routes cannot drift apart.
+ */
+export function setSecurityHeaders(target: Headers, pathname: string): void {
+  const config = getConfig();
+  const headers = securityHeaders(pathname, { raterFrameAncestors: config.RATER_FRAME_ANCESTORS, development: config.NODE_ENV === "development" });
+  for (const [name, value] of Object.entries(headers)) target.set(name, value);
 }

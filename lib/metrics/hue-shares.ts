@@ -25,7 +25,6 @@ export const HUE_SECTORS = [
   { name: "green", from: 126, to: 204 },
   { name: "blue", from: 204, to: 327 },
 ] as const;
-export type HueName = (typeof HUE_SECTORS)[number]["name"];
 
 export interface HueShares {
   red: number;

@@ -5,6 +5,7 @@ import {
   sessionEnvelopeSchema,
   type AnswerBody,
   type AnswerResult,
+  type SessionStartBody,
   type SessionState,
 } from "@/lib/contract/rater-api";
 
@@ -61,14 +62,8 @@ export async function fetchCurrentSession(fetchFn: FetchLike, studyId: string): 
   return (await readBody(response, sessionEnvelopeSchema)).session;
 }
 
-export interface CreateSessionInput {
-  studyId: string;
-  /** The recruiter's query parameters, as recruiter-params.ts picked them. */
-  params: Record<string, string>;
-  screen: { width: number; height: number; devicePixelRatio: number };
-  /** The same for every retry of one start (idempotency-key.ts, startKeyFor). */
-  startKey: string;
-}
+/** What the page sends to start: the contract's body, with a screen and a start key always (idempotency-key.ts, startKeyFor). */
+export type CreateSessionInput = SessionStartBody & { screen: NonNullable<SessionStartBody["screen"]>; startKey: string };
 
 /** `POST /api/rater/sessions`: starts (or resumes) the rater's session; the server sets its cookie. */
 export async function createSession(fetchFn: FetchLike, input: CreateSessionInput): Promise<SessionState> {

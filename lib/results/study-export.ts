@@ -52,8 +52,6 @@ export function buildStudyExport(results: StudyResults) {
   };
 }
 
-export type StudyExport = ReturnType<typeof buildStudyExport>;
-
 /** JSON has no ±Infinity (d′ of a perfect score): write them as strings rather than null. */
 function finiteOrLabel(_key: string, value: unknown): unknown {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);

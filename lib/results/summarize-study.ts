@@ -192,6 +192,190 @@ async function runBootstraps(counts: readonly TrialCounts[], seed: bigint): Prom
   return { twoWay, paper, notes };
 }
 
+/** A method's figures, or only its counts when it has no analysed data or too few raters or images (with a note why). */
+function methodResult(
+  method: MethodInfo,
+  aggregate: MethodAggregate | undefined,
+  counts: TrialCounts | undefined,
+  bootstrap: FoolRateBootstrapSet["methods"][number] | undefined,
+  paper: FoolRateBootstrapSet["methods"][number] | undefined,
+): { result: MethodResult; note: string | null } {
+  const leftOut = aggregate?.leftOut ?? [];
+  const base: MethodResult = {
+    id: method.id,
+    name: method.name,
+    kind: method.kind,
+    tested: method.tested,
+    baseline: method.baseline,
+    metrics: method.metrics,
+    used: { sessions: 0, images: 0, trials: 0, fooled: 0 },
+    leftOut: {
+      sessions: leftOut.reduce((sum, item) => sum + item.sessions, 0),
+      trials: leftOut.reduce((sum, item) => sum + item.trials, 0),
+      byReason: leftOut.map((item) => ({ ...item })),
+    },
+    foolRate: null,
+    interval: null,
+    withheld: null,
+    bootstrap: null,
+    paper: null,
+    wilson: null,
+    dPrime: null,
+    sideBias: null,
+  };
+  if (!aggregate || !counts) return { result: base, note: `${method.name}: no analysed test trials yet.` };
+  if (!bootstrap || !paper) return { result: base, note: null };
+  const used = { sessions: counts.raters, images: counts.images, trials: counts.trials, fooled: counts.fooled };
+  const foolRate = counts.fooled / counts.trials;
+  const sides = aggregate.sides;
+  const bias = sides.realLeftTrials > 0 && sides.realRightTrials > 0 ? dPrimeWithBias(sides) : null;
+  const sideBias = bias ? { dPrime: bias.dPrime, criterion: bias.criterion, leftShare: bias.leftShare } : null;
+  const shortfall = clusterShortfall(counts);
+  if (shortfall !== null) {
+    // Below the minimum no interval covers reliably (the coverage grid starts at 10 raters), so
+    // none is shown — only the estimate and its counts.
+    const dPrime = dPrimeFromFoolRate({ estimate: foolRate, lower: foolRate, upper: foolRate, level: RESULT_LEVEL }, counts.trials);
+    return {
+      result: { ...base, used, foolRate, withheld: shortfall, dPrime: { estimate: dPrime.estimate, lower: null, upper: null }, sideBias },
+      note: `${method.name}: no interval or test, ${shortfall}.`,
+    };
+  }
+  const primary = twoWayFoolRateInterval(counts, RESULT_LEVEL);
+  const wilson = wilsonInterval(counts.fooled, counts.trials, RESULT_LEVEL);
+  const dPrime = dPrimeFromFoolRate(primary, counts.trials);
+  return {
+    result: {
+      ...base,
+      used,
+      foolRate,
+      interval: {
+        lower: primary.lower,
+        upper: primary.upper,
+        standardError: primary.standardError,
+        degreesOfFreedom: primary.degreesOfFreedom,
+        effectiveTrials: primary.effectiveTrials,
+      },
+      bootstrap: { lower: bootstrap.lower, upper: bootstrap.upper, standardError: bootstrap.standardError, variant: bootstrap.variant === "two-way" ? "two-way" : "raters" },
+      paper: { lower: paper.lower, upper: paper.upper, standardError: paper.standardError },
+      wilson: { lower: wilson.lower, upper: wilson.upper },
+      dPrime: { estimate: dPrime.estimate, lower: dPrime.lower, upper: dPrime.upper },
+      sideBias,
+    },
+    note: null,
+  };
+}
+
+/**
+ * Pairwise differences between tested methods with enough raters and images: simultaneous
+ * intervals and Bonferroni-adjusted p-values, one family (lib/stats compareFoolRatesTwoWay).
+ * `withData[i]` has the counts `counts[i]`.
+ */
+function compareTestedMethods(withData: readonly MethodInfo[], counts: readonly TrialCounts[]): ComparisonResult[] {
+  const testedIndices = withData.flatMap((method, index) => (method.tested && clusterShortfall(counts[index] as TrialCounts) === null ? [index] : []));
+  if (testedIndices.length < 2) return [];
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < testedIndices.length; i++) {
+    for (let j = i + 1; j < testedIndices.length; j++) pairs.push([testedIndices[i] as number, testedIndices[j] as number]);
+  }
+  return compareFoolRatesTwoWay(counts, { pairs, level: RESULT_LEVEL }).comparisons.map((item) => {
+    const a = withData[item.a] as MethodInfo;
+    const b = withData[item.b] as MethodInfo;
+    return {
+      methodA: a.id,
+      methodB: b.id,
+      nameA: a.name,
+      nameB: b.name,
+      difference: item.difference,
+      standardError: item.standardError,
+      lower: item.lower,
+      upper: item.upper,
+      pValue: item.pValue,
+      adjustedPValue: item.adjustedPValue,
+    };
+  });
+}
+
+/** Per method shown, its images by fool rate (highest first), with the photos for the gallery. */
+function imageResults(shown: readonly MethodInfo[], byMethod: ReadonlyMap<string, MethodAggregate>, gallery: GalleryLookup): ImageResult[] {
+  return shown.flatMap((method) => {
+    const rows = (byMethod.get(method.id)?.images ?? []).map((image): ImageResult => {
+      const stimulus = gallery.stimuli.get(image.stimulusId);
+      return {
+        methodId: method.id,
+        stimulusId: image.stimulusId,
+        name: stimulus?.name ?? image.stimulusId,
+        realSha256: stimulus?.realSha256 ?? "",
+        candidateSha256: gallery.candidates.get(`${method.id}:${image.stimulusId}`) ?? null,
+        trials: image.trials,
+        fooled: image.fooled,
+        foolRate: image.fooled / image.trials,
+      };
+    });
+    return rows.sort((x, y) => y.foolRate - x.foolRate || y.trials - x.trials || x.name.localeCompare(y.name));
+  });
+}
+
+/** Every session with its disposition: excluded first, then incomplete, then included, each by start. */
+function raterResults(sessions: readonly SessionAggregate[], decisions: ReadonlyMap<string, SessionDecisionRow>, design: Protocol["design"]): RaterResult[] {
+  const raters = sessions.map((session): RaterResult => {
+    const decision = decisions.get(session.sessionId) ?? { disposition: "incomplete" as const, reasons: ["incomplete" as const] };
+    return {
+      sessionId: session.sessionId,
+      recruiter: session.recruiter,
+      status: session.status,
+      methodId: design === "between" ? session.methodId : null,
+      startedAt: session.createdAt.toISOString(),
+      completedAt: session.completedAt?.toISOString() ?? null,
+      testTrials: session.testTrials,
+      testFooled: session.testFooled,
+      vigilanceTrials: session.vigilanceTrials,
+      vigilanceFailures: session.vigilanceFailures,
+      analysableTrials: session.analysableTrials,
+      timingFlagged: session.timingFlagged,
+      meanFrameIntervalMs: session.meanFrameIntervalMs,
+      disposition: decision.disposition,
+      reasons: decision.reasons,
+      screening: session.screening,
+    };
+  });
+  const dispositionOrder = { excluded: 0, incomplete: 1, included: 2 } as const;
+  return raters.sort((x, y) => dispositionOrder[x.disposition] - dispositionOrder[y.disposition] || x.startedAt.localeCompare(y.startedAt));
+}
+
+/** Sessions by status and by the exclusion decision, and the trials analysed and left out. */
+function countSessions(sessions: readonly SessionAggregate[], exclusionCounts: ReturnType<typeof decideSessions>["counts"], methodResults: readonly MethodResult[]): SessionCounts {
+  const byStatus = { active: 0, completed: 0, abandoned: 0, screened_out: 0 };
+  for (const session of sessions) byStatus[session.status]++;
+  return {
+    total: sessions.length,
+    byStatus,
+    analysed: exclusionCounts.kept,
+    excluded: exclusionCounts.excluded,
+    excludedByReason: { ...exclusionCounts.byReason },
+    incomplete: byStatus.active + byStatus.abandoned,
+    analysedTrials: methodResults.reduce((sum, method) => sum + method.used.trials, 0),
+    leftOutTrials: methodResults.reduce((sum, method) => sum + method.leftOut.trials, 0),
+  };
+}
+
+/** How the figures were computed, recorded with them: exclusion rules, interval, bootstraps and their seed. */
+function analysisSettings(protocol: Protocol, seed: bigint, bootstraps: Bootstraps): StudyResults["analysis"] {
+  return {
+    incompleteSessions: "left-out",
+    exclusion: protocol.exclusion,
+    interval: { method: "two-way-cluster-robust", level: RESULT_LEVEL, minimumRaters: MIN_RATERS_PER_METHOD, minimumImages: MIN_IMAGES_PER_METHOD },
+    bootstrap: {
+      variant: bootstraps.twoWay?.variant === "raters" ? "raters" : "two-way",
+      resamples: RESULT_RESAMPLES,
+      level: RESULT_LEVEL,
+      seed: seed.toString(),
+      jointRaters: bootstraps.twoWay?.jointRaters ?? false,
+    },
+    paperBootstrap: { resamples: PAPER_RESAMPLES, seed: seed.toString() },
+    correction: "bonferroni",
+  };
+}
+
 /**
  * Assembles a study's figures from its SQL aggregates: per method the fool rate with the two-way
  * cluster-robust interval (primary), the two-way bootstrap interval (seeded by the study id), the
@@ -216,170 +400,23 @@ export async function summarizeStudy(input: {
   const { study, methods, sessions, decisions, aggregates, gallery } = input;
   const seed = studySeed(study.id);
   const byMethod = new Map(aggregates.map((aggregate) => [aggregate.methodId, aggregate]));
-  const notes: string[] = [];
 
   // Methods in display order: tested first (in creation order), then others with data.
   const shown = methods.filter((method) => method.tested || byMethod.get(method.id)?.cells);
   const withData = shown.filter((method) => byMethod.get(method.id)?.cells);
   const counts = withData.map((method) => countCells(byMethod.get(method.id)?.cells as NonNullable<MethodAggregate["cells"]>));
   const bootstraps = await runBootstraps(counts, seed);
-  notes.push(...bootstraps.notes);
+  const notes = [...bootstraps.notes];
 
-  const methodResults: MethodResult[] = shown.map((method) => {
-    const aggregate = byMethod.get(method.id);
+  const methodResults = shown.map((method) => {
     const index = withData.indexOf(method);
-    const leftOut = aggregate?.leftOut ?? [];
-    const base: MethodResult = {
-      id: method.id,
-      name: method.name,
-      kind: method.kind,
-      tested: method.tested,
-      baseline: method.baseline,
-      metrics: method.metrics,
-      used: { sessions: 0, images: 0, trials: 0, fooled: 0 },
-      leftOut: {
-        sessions: leftOut.reduce((sum, item) => sum + item.sessions, 0),
-        trials: leftOut.reduce((sum, item) => sum + item.trials, 0),
-        byReason: leftOut.map((item) => ({ ...item })),
-      },
-      foolRate: null,
-      interval: null,
-      withheld: null,
-      bootstrap: null,
-      paper: null,
-      wilson: null,
-      dPrime: null,
-      sideBias: null,
-    };
-    if (index < 0 || !bootstraps.twoWay || !bootstraps.paper) {
-      notes.push(`${method.name}: no analysed test trials yet.`);
-      return base;
-    }
-    const bootstrap = bootstraps.twoWay.methods[index];
-    const paper = bootstraps.paper.methods[index];
-    const methodCounts = counts[index];
-    const aggregate_ = aggregate as MethodAggregate;
-    if (!bootstrap || !paper || !methodCounts) return base;
-    const used = { sessions: methodCounts.raters, images: methodCounts.images, trials: methodCounts.trials, fooled: methodCounts.fooled };
-    const foolRate = methodCounts.fooled / methodCounts.trials;
-    const sides = aggregate_.sides;
-    const bias = sides.realLeftTrials > 0 && sides.realRightTrials > 0 ? dPrimeWithBias(sides) : null;
-    const sideBias = bias ? { dPrime: bias.dPrime, criterion: bias.criterion, leftShare: bias.leftShare } : null;
-    const shortfall = clusterShortfall(methodCounts);
-    if (shortfall !== null) {
-      // Below the minimum no interval covers reliably (the coverage grid starts at 10 raters), so
-      // none is shown — only the estimate and its counts.
-      notes.push(`${method.name}: no interval or test, ${shortfall}.`);
-      const dPrime = dPrimeFromFoolRate({ estimate: foolRate, lower: foolRate, upper: foolRate, level: RESULT_LEVEL }, methodCounts.trials);
-      return { ...base, used, foolRate, withheld: shortfall, dPrime: { estimate: dPrime.estimate, lower: null, upper: null }, sideBias };
-    }
-    const primary = twoWayFoolRateInterval(methodCounts, RESULT_LEVEL);
-    const wilson = wilsonInterval(methodCounts.fooled, methodCounts.trials, RESULT_LEVEL);
-    const dPrime = dPrimeFromFoolRate(primary, methodCounts.trials);
-    return {
-      ...base,
-      used,
-      foolRate,
-      interval: {
-        lower: primary.lower,
-        upper: primary.upper,
-        standardError: primary.standardError,
-        degreesOfFreedom: primary.degreesOfFreedom,
-        effectiveTrials: primary.effectiveTrials,
-      },
-      bootstrap: { lower: bootstrap.lower, upper: bootstrap.upper, standardError: bootstrap.standardError, variant: bootstrap.variant === "two-way" ? "two-way" : "raters" },
-      paper: { lower: paper.lower, upper: paper.upper, standardError: paper.standardError },
-      wilson: { lower: wilson.lower, upper: wilson.upper },
-      dPrime: { estimate: dPrime.estimate, lower: dPrime.lower, upper: dPrime.upper },
-      sideBias,
-    };
+    const analysed = index >= 0 && bootstraps.twoWay && bootstraps.paper;
+    const { result, note } = analysed
+      ? methodResult(method, byMethod.get(method.id), counts[index], bootstraps.twoWay?.methods[index], bootstraps.paper?.methods[index])
+      : methodResult(method, byMethod.get(method.id), undefined, undefined, undefined);
+    if (note) notes.push(note);
+    return result;
   });
-
-  // Pairwise differences between tested methods with enough raters and images: simultaneous
-  // intervals and Bonferroni-adjusted p-values, one family (lib/stats compareFoolRatesTwoWay).
-  const comparisons: ComparisonResult[] = [];
-  const testedIndices = withData.flatMap((method, index) => (method.tested && clusterShortfall(counts[index] as TrialCounts) === null ? [index] : []));
-  if (testedIndices.length >= 2) {
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < testedIndices.length; i++) {
-      for (let j = i + 1; j < testedIndices.length; j++) pairs.push([testedIndices[i] as number, testedIndices[j] as number]);
-    }
-    const comparison = compareFoolRatesTwoWay(counts, { pairs, level: RESULT_LEVEL });
-    for (const item of comparison.comparisons) {
-      const a = withData[item.a] as MethodInfo;
-      const b = withData[item.b] as MethodInfo;
-      comparisons.push({
-        methodA: a.id,
-        methodB: b.id,
-        nameA: a.name,
-        nameB: b.name,
-        difference: item.difference,
-        standardError: item.standardError,
-        lower: item.lower,
-        upper: item.upper,
-        pValue: item.pValue,
-        adjustedPValue: item.adjustedPValue,
-      });
-    }
-  }
-
-  const images: ImageResult[] = [];
-  for (const method of shown) {
-    const rows = (byMethod.get(method.id)?.images ?? []).map((image): ImageResult => {
-      const stimulus = gallery.stimuli.get(image.stimulusId);
-      return {
-        methodId: method.id,
-        stimulusId: image.stimulusId,
-        name: stimulus?.name ?? image.stimulusId,
-        realSha256: stimulus?.realSha256 ?? "",
-        candidateSha256: gallery.candidates.get(`${method.id}:${image.stimulusId}`) ?? null,
-        trials: image.trials,
-        fooled: image.fooled,
-        foolRate: image.fooled / image.trials,
-      };
-    });
-    rows.sort((x, y) => y.foolRate - x.foolRate || y.trials - x.trials || x.name.localeCompare(y.name));
-    images.push(...rows);
-  }
-
-  const raters: RaterResult[] = sessions.map((session) => {
-    const decision = decisions.get(session.sessionId) ?? { disposition: "incomplete" as const, reasons: ["incomplete" as const] };
-    return {
-      sessionId: session.sessionId,
-      recruiter: session.recruiter,
-      status: session.status,
-      methodId: study.protocol.design === "between" ? session.methodId : null,
-      startedAt: session.createdAt.toISOString(),
-      completedAt: session.completedAt?.toISOString() ?? null,
-      testTrials: session.testTrials,
-      testFooled: session.testFooled,
-      vigilanceTrials: session.vigilanceTrials,
-      vigilanceFailures: session.vigilanceFailures,
-      analysableTrials: session.analysableTrials,
-      timingFlagged: session.timingFlagged,
-      meanFrameIntervalMs: session.meanFrameIntervalMs,
-      disposition: decision.disposition,
-      reasons: decision.reasons,
-      screening: session.screening,
-    };
-  });
-  const dispositionOrder = { excluded: 0, incomplete: 1, included: 2 } as const;
-  raters.sort((x, y) => dispositionOrder[x.disposition] - dispositionOrder[y.disposition] || x.startedAt.localeCompare(y.startedAt));
-
-  const byStatus = { active: 0, completed: 0, abandoned: 0, screened_out: 0 };
-  for (const session of sessions) byStatus[session.status]++;
-  const analysedTrials = methodResults.reduce((sum, method) => sum + method.used.trials, 0);
-  const leftOutTrials = methodResults.reduce((sum, method) => sum + method.leftOut.trials, 0);
-  const sessionCounts: SessionCounts = {
-    total: sessions.length,
-    byStatus,
-    analysed: input.exclusionCounts.kept,
-    excluded: input.exclusionCounts.excluded,
-    excludedByReason: { ...input.exclusionCounts.byReason },
-    incomplete: byStatus.active + byStatus.abandoned,
-    analysedTrials,
-    leftOutTrials,
-  };
 
   return {
     studyId: study.id,
@@ -389,25 +426,12 @@ export async function summarizeStudy(input: {
     protocol: study.protocol,
     protocolHash: study.protocolHash,
     computedAt: input.now,
-    analysis: {
-      incompleteSessions: "left-out",
-      exclusion: study.protocol.exclusion,
-      interval: { method: "two-way-cluster-robust", level: RESULT_LEVEL, minimumRaters: MIN_RATERS_PER_METHOD, minimumImages: MIN_IMAGES_PER_METHOD },
-      bootstrap: {
-        variant: bootstraps.twoWay?.variant === "raters" ? "raters" : "two-way",
-        resamples: RESULT_RESAMPLES,
-        level: RESULT_LEVEL,
-        seed: seed.toString(),
-        jointRaters: bootstraps.twoWay?.jointRaters ?? false,
-      },
-      paperBootstrap: { resamples: PAPER_RESAMPLES, seed: seed.toString() },
-      correction: "bonferroni",
-    },
-    sessions: sessionCounts,
+    analysis: analysisSettings(study.protocol, seed, bootstraps),
+    sessions: countSessions(sessions, input.exclusionCounts, methodResults),
     methods: methodResults,
-    comparisons,
-    images,
-    raters,
+    comparisons: compareTestedMethods(withData, counts),
+    images: imageResults(shown, byMethod, gallery),
+    raters: raterResults(sessions, decisions, study.protocol.design),
     notes,
   };
 }

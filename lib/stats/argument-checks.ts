@@ -3,13 +3,6 @@ import { StatsError } from "./stats-error";
 // Shared guards for the public functions of lib/stats. Each throws a StatsError with code
 // "invalid-argument" naming the parameter, so callers see which input was wrong.
 
-/** Throws unless `value` is a finite number. */
-export function assertFinite(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new StatsError("invalid-argument", `${name} must be a finite number, got ${String(value)}`);
-  }
-}
-
 /** Throws unless `value` is an integer ≥ `min` (a count, an index, a number of resamples). */
 export function assertInteger(name: string, value: number, min = 0): void {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {

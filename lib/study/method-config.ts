@@ -1,7 +1,6 @@
 import { z } from "zod";
 
 export const baselineNames = ["ground-truth", "gray", "random"] as const;
-export type BaselineName = (typeof baselineNames)[number];
 
 /**
  * The kind-specific settings kept in `Method.config`. `tested` methods are compared in the study;

@@ -9,5 +9,3 @@ export async function getPublicStudy(db: Db, studyId: string) {
   if (!study) return null;
   return { id: study.id, name: study.name, status: study.status, protocol: raterProtocol(readStoredProtocol(study.protocol, study.protocolHash)) };
 }
-
-export type PublicStudy = NonNullable<Awaited<ReturnType<typeof getPublicStudy>>>;

@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { sha256Hex } from "@/lib/crypto";
-import { readCookie } from "@/lib/auth/request";
+import { readCookie } from "@/lib/http/read-request";
 
 /** The name of a study's rater cookie (one per study, so sessions of two studies never meet). */
 export function raterCookieName(studyId: string): string {

@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { readMultipart } from "@/lib/http/multipart";
+import { readMultipart } from "@/lib/http/read-request";
 import { ArchiveError, readImageArchive, sniffArchiveFormat, sniffImageFormat, DEFAULT_ARCHIVE_LIMITS, type ArchiveImage, type ArchiveLimits } from "./archive";
 
 export interface UploadedFile {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { issueInWords } from "@/lib/http/issue-words";
 import { protocolSchema } from "@/lib/contract/protocol";
-import { protocolErrorsInWords } from "@/lib/study/protocol-labels";
+import { protocolErrorsInWords } from "@/lib/contract/protocol-labels";
 
 const wordsFor = (schema: z.ZodType, value: unknown) => {
   const result = schema.safeParse(value);

@@ -1,8 +1,9 @@
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { createStudy, createStudySchema } from "@/lib/study/studies";
 import { listStudies } from "@/lib/study/list-studies";
+import { readJson } from "@/lib/http/read-request";
 
 export const GET = route(async (request) => {
   const researcher = await requireResearcher(request);

@@ -10,7 +10,7 @@ import { isNotVisible } from "@/lib/errors";
 import { publicOriginOf } from "@/lib/http/forwarded";
 import { listAvailableModels } from "@/lib/methods/available-models";
 import { formatPrecisionProgress } from "@/lib/results/format-figures";
-import { getStudyDetail } from "@/lib/study/study-detail";
+import { getStudyDetail, type StudyDetail } from "@/lib/study/study-detail";
 import { recruitingLinks } from "@/lib/study/studies";
 import { AddMethodForms } from "./add-method-forms";
 import { ProtocolEditor } from "./protocol-editor";
@@ -19,7 +19,7 @@ import { StimuliUpload } from "./stimuli-upload";
 export default async function StudyPage({ params }: { params: Promise<{ studyId: string }> }) {
   const { studyId } = await params;
   const researcher = await requireResearcherPage();
-  let study: Awaited<ReturnType<typeof getStudyDetail>>;
+  let study: StudyDetail;
   try {
     study = await getStudyDetail(await getDb(), researcher, studyId);
   } catch (error) {

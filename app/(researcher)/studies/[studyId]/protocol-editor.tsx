@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { Protocol } from "@/lib/contract/protocol";
-import { protocolErrorsInWords } from "@/lib/study/protocol-labels";
+import { protocolErrorsInWords } from "@/lib/contract/protocol-labels";
 
 const input = "w-full rounded border border-neutral-300 px-2 py-1";
 

@@ -4,7 +4,8 @@ import { acceptInvitation } from "@/lib/auth/accounts";
 import { acceptInvitationSchema } from "@/lib/auth/schemas";
 import { createAuthSession } from "@/lib/auth/sessions";
 import { sessionCookie } from "@/lib/auth/request";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
+import { readJson } from "@/lib/http/read-request";
 
 export const POST = route(async (request) => {
   assertSameOrigin(request);

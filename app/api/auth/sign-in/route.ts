@@ -3,8 +3,9 @@ import { getDb } from "@/lib/db/client";
 import { authenticate } from "@/lib/auth/accounts";
 import { signInSchema } from "@/lib/auth/schemas";
 import { createAuthSession } from "@/lib/auth/sessions";
-import { clientAddress, sessionCookie } from "@/lib/auth/request";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { sessionCookie } from "@/lib/auth/request";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
+import { clientAddress, readJson } from "@/lib/http/read-request";
 
 export const POST = route(async (request) => {
   assertSameOrigin(request);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { deleteAllAuthSessions, deleteAuthSession, SESSION_COOKIE } from "@/lib/auth/sessions";
-import { clearedSessionCookie, readCookie } from "@/lib/auth/request";
+import { clearedSessionCookie } from "@/lib/auth/request";
 import { assertSameOrigin, json, route } from "@/lib/http/route";
+import { readCookie } from "@/lib/http/read-request";
 
 const querySchema = z.object({ everywhere: z.enum(["true", "false"]).default("false") });
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { screeningAnswersSchema } from "@/lib/contract/screening-api";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { readJson } from "@/lib/http/read-request";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { raterToken } from "@/lib/study/rater-request";
 import { getScreening, submitScreening } from "@/lib/study/screening";
 import { findRaterSession } from "@/lib/study/session-state";

@@ -1,9 +1,10 @@
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { studyIdParams } from "@/lib/study/route-params";
 import { getStudyDetail } from "@/lib/study/study-detail";
 import { updateStudy, updateStudySchema } from "@/lib/study/studies";
+import { readJson } from "@/lib/http/read-request";
 
 type Context = { params: Promise<{ studyId: string }> };
 

@@ -2,7 +2,8 @@ import { getDb } from "@/lib/db/client";
 import { inviteResearcher, listTeam } from "@/lib/auth/accounts";
 import { inviteSchema } from "@/lib/auth/schemas";
 import { requireResearcher } from "@/lib/auth/request";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
+import { readJson } from "@/lib/http/read-request";
 
 export const GET = route(async (request) => {
   const researcher = await requireResearcher(request);

@@ -1,10 +1,11 @@
 import { getDb } from "@/lib/db/client";
 import { requireResearcher } from "@/lib/auth/request";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { findModel } from "@/lib/methods/available-models";
 import { addGeneratedMethod, addMethodSchema } from "@/lib/methods/create-method";
 import { kickWorker } from "@/lib/methods/worker";
 import { studyIdParams } from "@/lib/study/route-params";
+import { readJson } from "@/lib/http/read-request";
 
 export const POST = route(async (request, context: { params: Promise<{ studyId: string }> }) => {
   assertSameOrigin(request);

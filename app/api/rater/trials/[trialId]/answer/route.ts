@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
-import { assertSameOrigin, json, readJson, route } from "@/lib/http/route";
+import { assertSameOrigin, json, route } from "@/lib/http/route";
 import { answerSchema } from "@/lib/contract/rater-api";
 import { answerTrial } from "@/lib/study/answers";
 import { raterSessionOwning } from "@/lib/study/rater-request";
 import { forgetServedPair } from "@/lib/study/trial-images";
+import { readJson } from "@/lib/http/read-request";
 
 const paramsSchema = z.object({ trialId: z.uuid() });
 

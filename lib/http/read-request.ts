@@ -1,5 +1,75 @@
+import type { z } from "zod";
+import { getConfig } from "@/lib/config";
 import { HttpError } from "./errors";
+import { clientAddressOf } from "./forwarded";
 import { assertStorableText } from "./storable-text";
+
+/**
+ * Everything a route reads from its request, in one place: cookies, the client's address, a JSON
+ * body and a multipart upload. Bodies are read with byte limits enforced while they stream in,
+ * and their text must be storable (lib/http/storable-text.ts).
+ */
+
+/** A cookie's value from the request's Cookie header (URL-decoded), or undefined. */
+export function readCookie(request: Request, name: string): string | undefined {
+  const header = request.headers.get("cookie");
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return undefined;
+}
+
+/**
+ * The client address used for rate limiting: the TCP peer, or what trusted proxies
+ * (TRUSTED_PROXIES) report; a client's own X-Forwarded-For is never believed.
+ */
+export function clientAddress(request: Request): string {
+  return clientAddressOf(request.headers, getConfig().TRUSTED_PROXIES);
+}
+
+const DEFAULT_JSON_LIMIT = 64 * 1024;
+
+/**
+ * Reads a JSON body with a size limit and validates it; malformed JSON is a 400, invalid a 422,
+ * and so is text the database cannot store (NUL, unpaired surrogates).
+ */
+export async function readJson<Schema extends z.ZodType>(
+  request: Request,
+  schema: Schema,
+  maxBytes = DEFAULT_JSON_LIMIT,
+): Promise<z.infer<Schema>> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new HttpError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
+  const text = await readTextLimited(request, maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "malformed_json", "The request body is not valid JSON.");
+  }
+  assertStorableText(value);
+  return schema.parse(value);
+}
+
+async function readTextLimited(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new HttpError(413, "body_too_large", `The request body is over ${maxBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 export interface MultipartUpload {
   files: { name: string; bytes: Buffer }[];
