@@ -39,10 +39,25 @@ function presentationOf(protocol: Protocol): StimulusPresentation {
   return protocol.trialFormat.kind === "paired" ? "paired" : "single";
 }
 
+// Generating a session's plates packs thousands of dots (about 0.1 s of CPU); a rater asks for
+// them and then answers them, so the last few sessions' plates are kept in this process.
+const recentPlates = new Map<string, ScreeningPlate[]>();
+const RECENT_PLATES_LIMIT = 64;
+
+function platesFor(seed: number, platesPerAxis: number): ScreeningPlate[] {
+  const key = `${seed}:${platesPerAxis}`;
+  const known = recentPlates.get(key);
+  if (known) return known;
+  const plates = generateColourScreening(seed, { platesPerAxis });
+  if (recentPlates.size >= RECENT_PLATES_LIMIT) recentPlates.delete(recentPlates.keys().next().value as string);
+  recentPlates.set(key, plates);
+  return plates;
+}
+
 /** The plates and checks a screening row stands for, regenerated from its seed. */
-function regenerate(row: ScreeningRow, protocol: Protocol): { plates: ScreeningPlate[]; checks: DisplayCheck[] } {
+function regenerate(row: ScreeningRow, protocol: Protocol): { plates: readonly ScreeningPlate[]; checks: DisplayCheck[] } {
   return {
-    plates: row.colourVision ? generateColourScreening(row.seed, { platesPerAxis: protocol.screening.platesPerAxis }) : [],
+    plates: row.colourVision ? platesFor(row.seed, protocol.screening.platesPerAxis) : [],
     checks: row.display ? generateDisplayChecks(row.seed) : [],
   };
 }

@@ -75,15 +75,16 @@ export function ScreeningStage({ studyId, onDone, onError }: { studyId: string; 
     );
   }
 
-  const submit = (plates: string[], display: (number | null)[]) => {
+  const submit = (chosenOptions: string[], chosenTiles: (number | null)[]) => {
     setStep({ kind: "sending" });
-    runWithRetry(() => postScreening(fetchFn, studyId, { plates, display, viewport: { width: window.innerWidth, height: window.innerHeight } }), browserRetryHooks()).then(onDone, onError);
+    const answers = { plates: chosenOptions, display: chosenTiles, viewport: { width: window.innerWidth, height: window.innerHeight } };
+    runWithRetry(() => postScreening(fetchFn, studyId, answers), browserRetryHooks()).then(onDone, onError);
   };
   // After the last plate: the display checks, then the window, then the server.
-  const afterPlates = (plates: string[]) => {
+  const afterPlates = (chosenOptions: string[]) => {
     if (view.displayChecks.length > 0) setStep({ kind: "display", index: 0 });
     else if (view.window.check) setStep({ kind: "window" });
-    else submit(plates, []);
+    else submit(chosenOptions, []);
   };
 
   switch (step.kind) {
