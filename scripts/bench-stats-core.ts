@@ -5,9 +5,9 @@
 // (default 5 methods × 5,000 raters × 40 trials over 200 images): aggregation of the trial columns
 // into counts, the joint 10,000-resample two-way cluster bootstrap of the five fool rates, all
 // pairwise differences with Holm-adjusted p-values, d′ with intervals, and the two-way cluster-robust
-// intervals. The bootstrap runs in chunks spread over worker threads (this file is also the
-// worker); chunks use their own random streams, so the numbers do not depend on the number of
-// workers (`replicateChecksum` lets you check). Synthesizing the data and starting and warming up
+// intervals. The bootstrap runs in chunks spread over the server's results worker pool
+// (lib/results/results-workers.ts); chunks use their own random streams, so the numbers do not
+// depend on the number of workers (`replicateChecksum` lets you check). Synthesizing the data and starting and warming up
 // the workers (a small study, so the JIT has compiled the kernels) are timed separately: a server
 // keeps warm workers. Prints one JSON object last with --json.
 // `benchStatsCore(opts)` is what `npm run bench:stats` calls.
@@ -15,7 +15,7 @@ import os from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { createResultsPool, defaultResultsPoolSize, type ResultsPool } from "../lib/results/results-workers";
 import {
   twoWayFoolRateInterval,
   compareFoolRates,
@@ -30,8 +30,6 @@ import {
   type BootstrapPlan,
   type TrialColumns,
 } from "../lib/stats";
-
-const WORKER_ROLE = "bench-stats-core-worker";
 
 export interface BenchStatsCoreOptions {
   readonly methods?: number;
@@ -146,104 +144,6 @@ function synthesize(
   return { columns, truth };
 }
 
-type WorkerRequest = { kind: "plan"; plan: BootstrapPlan } | { kind: "chunk"; chunk: number };
-type WorkerReply = { kind: "loaded" } | { kind: "ready" } | { kind: "chunk"; chunk: number; replicates: Float64Array };
-
-/** Worker side: announces itself, receives a plan, then computes the chunks it is sent. */
-function serveChunks(): void {
-  const port = parentPort;
-  if (port === null) return;
-  let plan: BootstrapPlan | null = null;
-  port.on("message", (message: WorkerRequest) => {
-    if (message.kind === "plan") {
-      plan = message.plan;
-      port.postMessage({ kind: "ready" } satisfies WorkerReply);
-    } else if (plan !== null) {
-      const replicates = runBootstrapChunk(plan, message.chunk);
-      port.postMessage({ kind: "chunk", chunk: message.chunk, replicates } satisfies WorkerReply, [
-        replicates.buffer as ArrayBuffer,
-      ]);
-    }
-  });
-  port.postMessage({ kind: "loaded" } satisfies WorkerReply);
-}
-
-/** Rejects when a worker fails or exits; returns a function that removes the listeners. */
-function watchWorker(worker: Worker, fail: (error: Error) => void): () => void {
-  const onError = (error: Error) => fail(error);
-  const onExit = (code: number) => fail(new Error(`bootstrap worker exited early with code ${code}`));
-  worker.on("error", onError);
-  worker.on("exit", onExit);
-  return () => {
-    worker.off("error", onError);
-    worker.off("exit", onExit);
-  };
-}
-
-/**
- * Starts `count` workers running this file and waits until each has loaded it. A worker thread
- * does not inherit tsx's loader hooks, so each starts from a tiny ES module that registers tsx and
- * then imports this file.
- */
-async function startWorkers(count: number): Promise<Worker[]> {
-  const bootstrap =
-    `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); ` +
-    `await import(${JSON.stringify(import.meta.url)});`;
-  const entry = new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
-  const workers = Array.from({ length: count }, () => new Worker(entry, { workerData: { role: WORKER_ROLE } }));
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((loaded, fail) => {
-            const unwatch = watchWorker(worker, fail);
-            worker.once("message", (reply: WorkerReply) => {
-              unwatch();
-              if (reply.kind === "loaded") loaded();
-              else fail(new Error(`unexpected first message ${reply.kind} from a bootstrap worker`));
-            });
-          }),
-      ),
-    );
-  } catch (error) {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-    throw error;
-  }
-  return workers;
-}
-
-/** Runs every chunk of the plan on the workers, handing out chunks as workers become free. */
-async function runChunks(plan: BootstrapPlan, workers: readonly Worker[]): Promise<Float64Array[]> {
-  if (workers.length === 0) return Array.from({ length: plan.chunks }, (_, c) => runBootstrapChunk(plan, c));
-  const results: Float64Array[] = new Array<Float64Array>(plan.chunks);
-  let next = 0;
-  let done = 0;
-  const cleanups: (() => void)[] = [];
-  try {
-    return await new Promise<Float64Array[]>((finish, fail) => {
-      for (const worker of workers) {
-        const onMessage = (reply: WorkerReply) => {
-          if (reply.kind === "chunk") {
-            results[reply.chunk] = reply.replicates;
-            done++;
-          }
-          if (next < plan.chunks) worker.postMessage({ kind: "chunk", chunk: next++ } satisfies WorkerRequest);
-          if (done === plan.chunks) finish(results);
-        };
-        worker.on("message", onMessage);
-        const unwatch = watchWorker(worker, fail);
-        cleanups.push(() => {
-          worker.off("message", onMessage);
-          unwatch();
-        });
-        worker.postMessage({ kind: "plan", plan } satisfies WorkerRequest);
-      }
-    });
-  } finally {
-    for (const cleanup of cleanups) cleanup();
-  }
-}
-
 /**
  * Builds the synthetic study and times the dashboard statistics on it.
  *
@@ -256,7 +156,7 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
   const trialsPerRater = opts.trialsPerRater ?? 40;
   const images = opts.images ?? 200;
   const resamples = opts.resamples ?? 10_000;
-  const workerCount = opts.workers ?? os.availableParallelism();
+  const workerCount = opts.workers ?? defaultResultsPoolSize();
   const seed = opts.seed ?? 2016;
   if (trialsPerRater > images) throw new Error("each rater sees distinct images: trialsPerRater must be ≤ images");
 
@@ -265,10 +165,13 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
   const synthesizeSeconds = seconds(t);
 
   t = performance.now();
-  const workers = await startWorkers(workerCount);
+  // The server's pool (lib/results/results-workers.ts); 0 workers computes in this thread.
+  const pool: ResultsPool | null = workerCount > 0 ? createResultsPool({ size: workerCount }) : null;
+  const runChunks = (plan: BootstrapPlan) =>
+    pool ? pool.runChunks(plan) : Promise.resolve(Array.from({ length: plan.chunks }, (_, c) => runBootstrapChunk(plan, c)));
   const warmUp = synthesize(methods, 200, trialsPerRater, images, seed + 1).columns.map((c) => countTrials(c));
   const warmUpPlan = planBootstrap(warmUp, { seed, variant: "two-way", resamples: 250 * 2 * Math.max(1, workerCount) });
-  summarizeBootstrap(warmUpPlan, await runChunks(warmUpPlan, workers));
+  summarizeBootstrap(warmUpPlan, await runChunks(warmUpPlan));
   const workerStartSeconds = seconds(t);
 
   try {
@@ -279,7 +182,7 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
     t = performance.now();
     const cpu = process.cpuUsage();
     const plan = planBootstrap(counts, { seed, variant: "two-way", resamples });
-    const chunks = await runChunks(plan, workers);
+    const chunks = await runChunks(plan);
     const set = summarizeBootstrap(plan, chunks);
     const bootstrapSeconds = seconds(t);
     const cpuUsed = process.cpuUsage(cpu);
@@ -335,7 +238,7 @@ export async function benchStatsCore(opts: BenchStatsCoreOptions = {}): Promise<
       significantAfterHolm: comparison.comparisons.filter((c) => c.adjustedPValue <= 0.05).length,
     };
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await pool?.close();
   }
 }
 
@@ -386,9 +289,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
-  serveChunks();
-} else if (isMainThread && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -3,7 +3,7 @@
 //
 // Times the results dashboard on a synthetic study of 1,000,000 responses:
 // 1. the pure statistics (scripts/bench-stats-core.ts: aggregation of counts, the joint 10,000-
-//    resample two-way bootstrap on worker threads, comparisons, d′);
+//    resample two-way bootstrap on the server's results worker pool, comparisons, d′);
 // 2. on a real PostgreSQL database (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
 //    the script creates and drops its own database), a synthetic study inserted with
 //    INSERT … SELECT generate_series — 5 tested methods and the Random baseline, 4,000 sessions per
@@ -208,7 +208,10 @@ runScript(async () => {
   const core = values["skip-core"] ? null : await (async () => {
     log("1/3 pure statistics (scripts/bench-stats-core.ts) …");
     const result = await benchStatsCore({ workers });
-    log(`    two-way bootstrap of ${result.responses.toLocaleString("en-US")} responses: ${result.bootstrapSeconds.toFixed(2)} s on ${result.workers} workers (CPU ${result.bootstrapCpuSeconds.toFixed(2)} s); all numbers ${result.totalSeconds.toFixed(2)} s`);
+    log(
+      `    two-way bootstrap of ${result.responses.toLocaleString("en-US")} responses: ${result.bootstrapSeconds.toFixed(2)} s on ${result.workers} workers ` +
+        `(CPU ${result.bootstrapCpuSeconds.toFixed(2)} s); all numbers ${result.totalSeconds.toFixed(2)} s; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+    );
     return result;
   })();
 
@@ -266,7 +269,7 @@ runScript(async () => {
     await opened.close();
     const sqlMs = sqlRuns[1] as number;
     log(`    SQL aggregation (sessions, exclusions, per-method cells): ${sqlMs.toFixed(0)} ms (cold run ${(sqlRuns[0] as number).toFixed(0)} ms)`);
-    log(`    whole computation in one server thread (SQL + two bootstraps + the rest): ${(full.ms / 1000).toFixed(2)} s`);
+    log(`    whole computation as the server runs it (SQL, then the figures on the results workers): ${(full.ms / 1000).toFixed(2)} s`);
 
     log("3/3 production app …");
     await ensureProductionBuild();

@@ -6,6 +6,7 @@ import type { Protocol } from "@/lib/contract/protocol";
 import { readStoredProtocol } from "@/lib/study/stored-protocol";
 import { hashProtocol } from "@/lib/study/protocol-hash";
 import type { StudyResults } from "./result-types";
+import { sharedResultsPool } from "./results-workers";
 import { screeningRequired } from "@/lib/study/screening-state";
 import {
   readMethodAggregates,
@@ -16,7 +17,7 @@ import {
   type QueryClient,
   type SessionAggregate,
 } from "./study-aggregates";
-import { decideSessions, excludedSessionList, readMethodMetrics, summarizeStudy, type MethodInfo, type SessionDecisionRow } from "./summarize-study";
+import { decideSessions, excludedSessionList, readMethodMetrics, type MethodInfo, type SessionDecisionRow } from "./summarize-study";
 
 /** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
@@ -75,8 +76,9 @@ async function readWithoutFlagged(
 
 /**
  * Computes a study's results from the database (no cache): SQL aggregates, the protocol's
- * exclusion rules, bootstraps. Incomplete (active or abandoned) sessions are left out and counted,
- * as the paper analysed completed HITs only.
+ * exclusion rules, then the figures on the results worker threads (results-workers.ts).
+ * Incomplete (active or abandoned) sessions are left out and counted, as the paper analysed
+ * completed HITs only.
  *
  * @throws DomainError not_found when the study does not exist.
  */
@@ -100,8 +102,10 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
 
   const { sessions, decided, aggregates, withoutFlagged, screening } = await readStudyAggregates(db, studyId, protocol.exclusion);
 
+  // The figures are computed on the results workers: seconds of CPU for a large study, which the
+  // request thread must not spend (raters' answers arrive meanwhile).
   const summarize = (part: { sessions: readonly SessionAggregate[]; decided: ReturnType<typeof decideSessions>; aggregates: MethodAggregate[] }) =>
-    summarizeStudy({
+    sharedResultsPool().summarize({
       study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
       methods,
       sessions: part.sessions,
@@ -114,12 +118,12 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
       },
       now: new Date().toISOString(),
     });
-  const summary = await summarize({ sessions, decided, aggregates });
-  const withoutFlaggedMethods = withoutFlagged ? (await summarize(withoutFlagged)).methods : null;
+  // With flagged raters, the analysis without them runs beside the main one (its own worker).
+  const [summary, withoutFlaggedSummary] = await Promise.all([summarize({ sessions, decided, aggregates }), withoutFlagged ? summarize(withoutFlagged) : null]);
   return {
     ...summary,
     screening: screeningRequired(protocol) || screening.screened > 0 ? screening : null,
-    withoutFlagged: withoutFlagged && withoutFlaggedMethods ? { flaggedSessions: withoutFlagged.flaggedSessions, methods: withoutFlaggedMethods } : null,
+    withoutFlagged: withoutFlagged && withoutFlaggedSummary ? { flaggedSessions: withoutFlagged.flaggedSessions, methods: withoutFlaggedSummary.methods } : null,
     computeMs: Math.round(performance.now() - started),
   };
 }

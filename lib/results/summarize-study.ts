@@ -174,22 +174,40 @@ export async function bootstrapFoolRatesYielding(counts: readonly TrialCounts[],
   return summarizeBootstrap(plan, chunks);
 }
 
+/**
+ * Computes a bootstrap: {@link bootstrapFoolRatesYielding} in the calling thread, or the worker
+ * pool's chunk fan-out (results-workers.ts). Every runner gives the same replicates for a seed.
+ */
+export type BootstrapRunner = (counts: readonly TrialCounts[], options: BootstrapOptions) => Promise<FoolRateBootstrapSet>;
+
 /** Runs the primary (two-way, falling back to raters) and the paper bootstrap over methods with data. */
-async function runBootstraps(counts: readonly TrialCounts[], seed: bigint): Promise<Bootstraps> {
+async function runBootstraps(counts: readonly TrialCounts[], seed: bigint, bootstrap: BootstrapRunner): Promise<Bootstraps> {
   if (counts.length === 0) return { twoWay: null, paper: null, notes: [] };
   const notes: string[] = [];
   const options = { seed, resamples: RESULT_RESAMPLES, level: RESULT_LEVEL };
   let twoWay: FoolRateBootstrapSet;
   try {
-    twoWay = await bootstrapFoolRatesYielding(counts, { ...options, variant: "two-way" });
+    twoWay = await bootstrap(counts, { ...options, variant: "two-way" });
   } catch (error) {
     if (!(error instanceof StatsError) || error.code !== "too-sparse") throw error;
     // Raters and images share too few trials for the crossed resampling: resample raters only.
     notes.push("The two-way bootstrap found too few shared trials between resampled raters and images; intervals resample raters only.");
-    twoWay = await bootstrapFoolRatesYielding(counts, { ...options, variant: "raters" });
+    twoWay = await bootstrap(counts, { ...options, variant: "raters" });
   }
-  const paper = await bootstrapFoolRatesYielding(counts, { ...options, resamples: PAPER_RESAMPLES, variant: "paper" });
+  const paper = await bootstrap(counts, { ...options, resamples: PAPER_RESAMPLES, variant: "paper" });
   return { twoWay, paper, notes };
+}
+
+/** What {@link summarizeStudy} computes from: plain data (structured-cloneable, so a worker can take it). */
+export interface SummarizeInput {
+  study: StudyInfo;
+  methods: readonly MethodInfo[];
+  sessions: readonly SessionAggregate[];
+  decisions: ReadonlyMap<string, SessionDecisionRow>;
+  exclusionCounts: ReturnType<typeof decideSessions>["counts"];
+  aggregates: readonly MethodAggregate[];
+  gallery: GalleryLookup;
+  now: string;
 }
 
 /** A method's figures, or only its counts when it has no analysed data or too few raters or images (with a note why). */
@@ -384,19 +402,14 @@ function analysisSettings(protocol: Protocol, seed: bigint, bootstraps: Bootstra
  * rates; raters with their disposition. Methods below the minimum of raters or images get no
  * interval and no test, and a note says why.
  *
- * @param now timestamp to record (ISO 8601).
+ * @param input the aggregates; `now` is the timestamp to record (ISO 8601).
+ * @param bootstrap how bootstraps are computed (default: in this thread, yielding between chunks).
  * @returns the results without `computeMs`, which the caller measures around the whole computation.
  */
-export async function summarizeStudy(input: {
-  study: StudyInfo;
-  methods: readonly MethodInfo[];
-  sessions: readonly SessionAggregate[];
-  decisions: ReadonlyMap<string, SessionDecisionRow>;
-  exclusionCounts: ReturnType<typeof decideSessions>["counts"];
-  aggregates: readonly MethodAggregate[];
-  gallery: GalleryLookup;
-  now: string;
-}): Promise<Omit<StudyResults, "computeMs" | "screening" | "withoutFlagged">> {
+export async function summarizeStudy(
+  input: SummarizeInput,
+  bootstrap: BootstrapRunner = bootstrapFoolRatesYielding,
+): Promise<Omit<StudyResults, "computeMs" | "screening" | "withoutFlagged">> {
   const { study, methods, sessions, decisions, aggregates, gallery } = input;
   const seed = studySeed(study.id);
   const byMethod = new Map(aggregates.map((aggregate) => [aggregate.methodId, aggregate]));
@@ -405,7 +418,7 @@ export async function summarizeStudy(input: {
   const shown = methods.filter((method) => method.tested || byMethod.get(method.id)?.cells);
   const withData = shown.filter((method) => byMethod.get(method.id)?.cells);
   const counts = withData.map((method) => countCells(byMethod.get(method.id)?.cells as NonNullable<MethodAggregate["cells"]>));
-  const bootstraps = await runBootstraps(counts, seed);
+  const bootstraps = await runBootstraps(counts, seed, bootstrap);
   const notes = [...bootstraps.notes];
 
   const methodResults = shown.map((method) => {

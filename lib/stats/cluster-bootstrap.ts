@@ -98,6 +98,8 @@ const STREAM_REDRAW = 3;
 const STREAM_JOINT_RATERS = 4;
 /** Lanes packed per double in the two-way kernel (see {@link planLanes}). */
 const MAX_LANES = 8;
+/** 2⁵³: integer sums of doubles are exact below it. */
+const TWO_53 = 2 ** 53;
 /** Attempts to redraw a two-way replicate in which some method has no resampled trial. */
 const MAX_REDRAWS = 1000;
 
@@ -106,10 +108,16 @@ export interface MethodPlan {
   readonly counts: BootstrapCounts;
   readonly raterTrials: Int32Array;
   readonly raterFooled: Int32Array;
-  /** Two-way: per-rater entries (CSR); slot i < imagePool adds to image i's fooled count, slot
-   * imagePool + i to its not-fooled count; entryCount is null when every count is 1. */
-  readonly entryStart: Int32Array | null;
-  readonly entrySlot: Int32Array | null;
+  /**
+   * Two-way: the method's (rater, image) entries grouped by slot (compressed columns). Raters are
+   * split into `raterBlocks` contiguous blocks (block b = ⌊r·raterBlocks/raters⌋); slot
+   * b·2·imagePool + i holds block b's fooled trials on image i, slot b·2·imagePool + imagePool + i
+   * its not-fooled trials. The entries of slot s are slotStart[s] ≤ e < slotStart[s + 1],
+   * entryRater[e] the rater and entryCount[e] the trials (entryCount null when every count is 1).
+   */
+  readonly raterBlocks: number;
+  readonly slotStart: Int32Array | null;
+  readonly entryRater: Int32Array | null;
   readonly entryCount: Int32Array | null;
   /** Two-way lane packing, see {@link planLanes}. */
   readonly laneBits: number;
@@ -150,25 +158,75 @@ function bitsFor(bound: number): number {
  * so one pass over a method's (rater, image) entries serves `lanes` replicates. Integer sums below
  * 2⁵³ are exact in doubles.
  *
- * A lane's value for one image is Σ_r w_r·count(r, image) ≤ raters·maxCount. The top lane is always
- * given that many bits, so a packed value never reaches 2⁵³. Lower lanes are given fewer bits,
- * sized to the largest column total (the value with every w = 1) plus 6 standard deviations, when
- * that packs more lanes; such groups are verified — per lower lane, the unpacked values must sum to
- * the exact number of resampled trials, which fails if and only if some lane overflowed (a carry
- * lowers its own sum by 2^bits and no lane below can compensate) — and recomputed lane by lane
- * from the replayed draws if the check fails. Replicates never depend on the packing.
+ * A lane's value for one slot is Σ_r w_r·count(r, slot) ≤ draws·maxCount (draws: raters drawn per
+ * replicate). Rigorous packing gives
+ * every lane that many bits, so nothing can overflow. Verified packing gives every lane the bits
+ * of the largest slot total (the value with every w = 1) plus 6 standard deviations, when that
+ * packs more lanes, and checks each group: per lane below the top, the unpacked values must sum to
+ * the exact number of resampled trials, which fails if some lane overflowed (a carry lowers its own
+ * sum by 2^bits and no lane below can compensate); and every slot's packed sum must be below 2⁵³ —
+ * the sums are of non-negative integers, so a final sum below 2⁵³ means every partial sum was
+ * exact, and the top lane with it. A group that fails is recomputed lane by lane from the replayed
+ * draws. Replicates never depend on the packing.
  */
 function planLanes(
-  raters: number,
+  draws: number,
   maxCount: number,
   maxColumn: number,
 ): { laneBits: number; lanes: number; verifyLanes: boolean } {
-  const topBits = bitsFor(raters * maxCount);
+  const topBits = bitsFor(draws * maxCount);
   const rigorousLanes = Math.max(1, Math.min(MAX_LANES, Math.floor(53 / topBits)));
   const lowBits = bitsFor(maxColumn + Math.ceil(6 * Math.sqrt(maxColumn * maxCount)) + 16);
-  const verifiedLanes = lowBits < topBits ? Math.min(MAX_LANES, 1 + Math.floor((53 - topBits) / lowBits)) : 0;
+  const verifiedLanes = lowBits < topBits ? Math.min(MAX_LANES, Math.floor(53 / lowBits)) : 0;
   if (verifiedLanes > rigorousLanes) return { laneBits: lowBits, lanes: verifiedLanes, verifyLanes: true };
   return { laneBits: topBits, lanes: rigorousLanes, verifyLanes: false };
+}
+
+/** Per-replicate cost of unpacking one slot of one lane, in units of one entry of a pass. */
+const UNPACK_COST = 3;
+
+/** Column (slot) totals of a method's entries with raters split into `blocks` blocks. */
+function blockColumns(counts: TrialCounts, cellPool: Int32Array, imagePool: number, blocks: number): Float64Array {
+  const totals = new Float64Array(blocks * 2 * imagePool);
+  for (let r = 0; r < counts.raters; r++) {
+    const offset = Math.floor((r * blocks) / counts.raters) * 2 * imagePool;
+    for (let c = counts.cellStart[r] as number; c < (counts.cellStart[r + 1] as number); c++) {
+      const fooled = counts.cellFooled[c] as number;
+      totals[offset + (cellPool[c] as number)]! += fooled;
+      totals[offset + imagePool + (cellPool[c] as number)]! += (counts.cellTrials[c] as number) - fooled;
+    }
+  }
+  return totals;
+}
+
+/**
+ * Rater blocks and lanes of a method's two-way kernel. Splitting raters into blocks splits each
+ * image's slot totals, so verified lanes need fewer bits and more of them fit in a double (fewer
+ * passes over the entries), at the price of more slots to unpack per group; the cheapest of 1, 2,
+ * 4 and 8 blocks is taken (estimated cost per replicate: entries/lanes + UNPACK_COST·slots).
+ */
+function planBlocks(
+  counts: TrialCounts,
+  cellPool: Int32Array,
+  imagePool: number,
+  entries: number,
+  maxCount: number,
+  draws: number,
+): { raterBlocks: number; laneBits: number; lanes: number; verifyLanes: boolean } {
+  let best: { raterBlocks: number; laneBits: number; lanes: number; verifyLanes: boolean } | null = null;
+  let bestCost = Infinity;
+  for (const blocks of [1, 2, 4, 8]) {
+    if (blocks > 1 && counts.raters < 16 * blocks) break;
+    let maxColumn = 0;
+    for (const total of blockColumns(counts, cellPool, imagePool, blocks)) if (total > maxColumn) maxColumn = total;
+    const lanes = planLanes(draws, maxCount, maxColumn);
+    const cost = entries / lanes.lanes + UNPACK_COST * blocks * 2 * imagePool;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = { raterBlocks: blocks, ...lanes };
+    }
+  }
+  return best as { raterBlocks: number; laneBits: number; lanes: number; verifyLanes: boolean };
 }
 
 function planMethod(
@@ -185,42 +243,57 @@ function planMethod(
     raterPoolIndex: raterPool === null ? null : Int32Array.from(counts.raterIds, (id) => raterPool.get(id) as number),
   };
   if (variant === "two-way" && poolIndex !== null) {
-    const entryStart = new Int32Array(counts.raters + 1);
-    const slots: number[] = [];
-    const entryCounts: number[] = [];
+    const cellPool = new Int32Array(counts.cellImage.length);
     let maxCount = 1;
-    const columnTotal = new Float64Array(2 * imagePool);
+    let entries = 0;
+    for (let c = 0; c < cellPool.length; c++) {
+      cellPool[c] = poolIndex.get(counts.cellImage[c] as number) as number;
+      const fooled = counts.cellFooled[c] as number;
+      const notFooled = (counts.cellTrials[c] as number) - fooled;
+      entries += (fooled > 0 ? 1 : 0) + (notFooled > 0 ? 1 : 0);
+      if (fooled > maxCount) maxCount = fooled;
+      if (notFooled > maxCount) maxCount = notFooled;
+    }
+    // Joint draws give a method up to raterPool.size draws of its raters.
+    const packing = planBlocks(counts, cellPool, imagePool, entries, maxCount, raterPool === null ? counts.raters : raterPool.size);
+    // Counting sort of the entries into slots (raters ascending within a slot).
+    const blocks = packing.raterBlocks;
+    const slots = blocks * 2 * imagePool;
+    const slotOf = (r: number, pool: number, fooled: boolean) => Math.floor((r * blocks) / counts.raters) * 2 * imagePool + (fooled ? pool : imagePool + pool);
+    const slotStart = new Int32Array(slots + 1);
     for (let r = 0; r < counts.raters; r++) {
-      entryStart[r] = slots.length;
       for (let c = counts.cellStart[r] as number; c < (counts.cellStart[r + 1] as number); c++) {
-        const pool = poolIndex.get(counts.cellImage[c] as number) as number;
+        const fooled = counts.cellFooled[c] as number;
+        if (fooled > 0) slotStart[slotOf(r, cellPool[c] as number, true) + 1]!++;
+        if ((counts.cellTrials[c] as number) > fooled) slotStart[slotOf(r, cellPool[c] as number, false) + 1]!++;
+      }
+    }
+    for (let slot = 0; slot < slots; slot++) slotStart[slot + 1]! += slotStart[slot] as number;
+    const entryRater = new Int32Array(entries);
+    const entryCount = maxCount === 1 ? null : new Int32Array(entries);
+    const next = slotStart.slice(0, slots);
+    for (let r = 0; r < counts.raters; r++) {
+      for (let c = counts.cellStart[r] as number; c < (counts.cellStart[r + 1] as number); c++) {
         const fooled = counts.cellFooled[c] as number;
         const notFooled = (counts.cellTrials[c] as number) - fooled;
-        columnTotal[pool]! += fooled;
-        columnTotal[imagePool + pool]! += notFooled;
         if (fooled > 0) {
-          slots.push(pool);
-          entryCounts.push(fooled);
-          if (fooled > maxCount) maxCount = fooled;
+          const e = next[slotOf(r, cellPool[c] as number, true)]!++;
+          entryRater[e] = r;
+          if (entryCount !== null) entryCount[e] = fooled;
         }
         if (notFooled > 0) {
-          slots.push(imagePool + pool);
-          entryCounts.push(notFooled);
-          if (notFooled > maxCount) maxCount = notFooled;
+          const e = next[slotOf(r, cellPool[c] as number, false)]!++;
+          entryRater[e] = r;
+          if (entryCount !== null) entryCount[e] = notFooled;
         }
       }
     }
-    entryStart[counts.raters] = slots.length;
-    let maxColumn = 0;
-    for (const total of columnTotal) if (total > maxColumn) maxColumn = total;
     return {
       ...base,
-      entryStart,
-      entrySlot: Int32Array.from(slots),
-      entryCount: maxCount === 1 ? null : Int32Array.from(entryCounts),
-      // Joint draws give a method up to raterPool.size draws of its raters, and the lanes are
-      // gathered from pool-level packs (no per-lane trial check): every lane gets the full width.
-      ...(raterPool === null ? planLanes(counts.raters, maxCount, maxColumn) : planLanes(raterPool.size, maxCount, Number.MAX_SAFE_INTEGER)),
+      ...packing,
+      slotStart,
+      entryRater,
+      entryCount,
       aliasStart: null,
       aliasProbability: null,
       aliasIndex: null,
@@ -229,9 +302,10 @@ function planMethod(
   const tables = variant === "paper" ? buildBinomialAliasTables(counts.raterTrials, counts.raterFooled) : null;
   return {
     ...base,
-    entryStart: null,
-    entrySlot: null,
+    slotStart: null,
+    entryRater: null,
     entryCount: null,
+    raterBlocks: 1,
     laneBits: 0,
     lanes: 1,
     verifyLanes: false,
@@ -384,43 +458,48 @@ function jointRatersReplicates(plan: BootstrapPlan, rng: SeededRandom, out: Floa
   }
 }
 
-/** Adds each rater's packed multiplicity to the image slots of its entries (all counts 1). */
-function scatterUnit(entryStart: Int32Array, entrySlot: Int32Array, packed: Float64Array, accumulator: Float64Array) {
-  const raters = packed.length;
-  let start = entryStart[0] as number;
-  for (let r = 0; r < raters; r++) {
-    const end = entryStart[r + 1] as number;
-    const w = packed[r] as number;
-    if (w !== 0) {
-      let e = start;
-      for (; e + 3 < end; e += 4) {
-        accumulator[entrySlot[e] as number]! += w;
-        accumulator[entrySlot[e + 1] as number]! += w;
-        accumulator[entrySlot[e + 2] as number]! += w;
-        accumulator[entrySlot[e + 3] as number]! += w;
-      }
-      for (; e < end; e++) accumulator[entrySlot[e] as number]! += w;
+/**
+ * Sets accumulator[s] = Σ packed[r] over the entries (r) of slot s (all counts 1). A gather, not a
+ * scatter: each slot's sum stays in registers (four independent partial sums), and the sums are
+ * of integers below 2⁵³, exact in any order.
+ */
+function gatherUnit(slotStart: Int32Array, entryRater: Int32Array, packed: Float64Array, accumulator: Float64Array) {
+  const slots = accumulator.length;
+  let start = slotStart[0] as number;
+  for (let slot = 0; slot < slots; slot++) {
+    const end = slotStart[slot + 1] as number;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let e = start;
+    for (; e + 3 < end; e += 4) {
+      a0 += packed[entryRater[e] as number] as number;
+      a1 += packed[entryRater[e + 1] as number] as number;
+      a2 += packed[entryRater[e + 2] as number] as number;
+      a3 += packed[entryRater[e + 3] as number] as number;
     }
+    for (; e < end; e++) a0 += packed[entryRater[e] as number] as number;
+    accumulator[slot] = a0 + a1 + (a2 + a3);
     start = end;
   }
 }
 
-/** As {@link scatterUnit}, for entries whose counts may exceed 1. */
-function scatterWeighted(
-  entryStart: Int32Array,
-  entrySlot: Int32Array,
-  entryCount: Int32Array,
-  packed: Float64Array,
-  accumulator: Float64Array,
-) {
-  const raters = packed.length;
-  let start = entryStart[0] as number;
-  for (let r = 0; r < raters; r++) {
-    const end = entryStart[r + 1] as number;
-    const w = packed[r] as number;
-    if (w !== 0) {
-      for (let e = start; e < end; e++) accumulator[entrySlot[e] as number]! += w * (entryCount[e] as number);
+/** As {@link gatherUnit}, for entries whose counts may exceed 1. */
+function gatherWeighted(slotStart: Int32Array, entryRater: Int32Array, entryCount: Int32Array, packed: Float64Array, accumulator: Float64Array) {
+  const slots = accumulator.length;
+  let start = slotStart[0] as number;
+  for (let slot = 0; slot < slots; slot++) {
+    const end = slotStart[slot + 1] as number;
+    let a0 = 0;
+    let a1 = 0;
+    let e = start;
+    for (; e + 1 < end; e += 2) {
+      a0 += (packed[entryRater[e] as number] as number) * (entryCount[e] as number);
+      a1 += (packed[entryRater[e + 1] as number] as number) * (entryCount[e + 1] as number);
     }
+    for (; e < end; e++) a0 += (packed[entryRater[e] as number] as number) * (entryCount[e] as number);
+    accumulator[slot] = a0 + a1;
     start = end;
   }
 }
@@ -437,31 +516,31 @@ function twoWayReplicate(
   imageOffset: number,
   multiplicity: Float64Array,
 ): { numerator: number; denominator: number } {
-  const entryStart = method.entryStart as Int32Array;
-  const entrySlot = method.entrySlot as Int32Array;
+  const slotStart = method.slotStart as Int32Array;
+  const entryRater = method.entryRater as Int32Array;
   const entryCount = method.entryCount;
   let numerator = 0;
   let denominator = 0;
-  for (let r = 0; r < method.counts.raters; r++) {
-    const w = multiplicity[r] as number;
-    if (w === 0) continue;
-    for (let e = entryStart[r] as number; e < (entryStart[r + 1] as number); e++) {
-      const slot = entrySlot[e] as number;
-      const fooled = slot < imagePool;
-      const image = fooled ? slot : slot - imagePool;
-      const weight = w * (imageCounts[imageOffset + image] as number) * (entryCount === null ? 1 : (entryCount[e] as number));
-      if (fooled) numerator += weight;
-      denominator += weight;
+  for (let slot = 0; slot < method.raterBlocks * 2 * imagePool; slot++) {
+    const column = slot % (2 * imagePool);
+    const fooled = column < imagePool;
+    const v = imageCounts[imageOffset + (fooled ? column : column - imagePool)] as number;
+    if (v === 0) continue;
+    let sum = 0;
+    for (let e = slotStart[slot] as number; e < (slotStart[slot + 1] as number); e++) {
+      sum += (multiplicity[entryRater[e] as number] as number) * (entryCount === null ? 1 : (entryCount[e] as number));
     }
+    if (fooled) numerator += v * sum;
+    denominator += v * sum;
   }
   return { numerator, denominator };
 }
 
 /**
  * Two-way replicates of one method for a chunk. For each group of `lanes` replicates: pack the
- * rater multiplicities (see {@link planLanes}), scatter them over the method's (rater, image)
- * entries — one pass over the entries serves the whole group — then unpack per image and weight by
- * each replicate's image multiplicities: numerator = Σ_i v_i·Σ_r w_r·k(r, i), denominator =
+ * rater multiplicities (see {@link planLanes}), gather them over the method's (rater, image)
+ * entries — one pass over the entries serves the whole group — then unpack per slot (rater block ×
+ * image) and weight by each replicate's image multiplicities: numerator = Σ_i v_i·Σ_r w_r·k(r, i), denominator =
  * Σ_i v_i·Σ_r w_r·n(r, i). Draws are consumed replicate by replicate (raters draws each), so the
  * replicates do not depend on how they are grouped.
  */
@@ -478,12 +557,12 @@ function twoWayReplicates(
 ) {
   const raters = method.counts.raters;
   const raterTrials = method.raterTrials;
-  const entryStart = method.entryStart as Int32Array;
-  const entrySlot = method.entrySlot as Int32Array;
+  const slotStart = method.slotStart as Int32Array;
+  const entryRater = method.entryRater as Int32Array;
   const entryCount = method.entryCount;
   const base = 2 ** method.laneBits;
   const packed = new Float64Array(raters);
-  const accumulator = new Float64Array(2 * imagePool);
+  const accumulator = new Float64Array(method.raterBlocks * 2 * imagePool);
   const laneTrials = new Float64Array(method.lanes);
   const unpackedTrials = new Float64Array(method.lanes);
   const groupNumerator = new Float64Array(method.lanes);
@@ -498,11 +577,18 @@ function twoWayReplicates(
     packed.fill(0);
     let weight = 1;
     if (joint !== null) {
-      // Joint raters: gather this method's raters' multiplicities from the pool draws, packed.
+      // Joint raters: gather this method's raters' multiplicities from the pool draws, packed,
+      // with each lane's resampled trials (for the check of verified lanes).
       const poolIndex = method.raterPoolIndex as Int32Array;
       for (let lane = 0; lane < lanes; lane++) {
         const row = (group + lane) * joint.pool;
-        for (let r = 0; r < raters; r++) packed[r]! += weight * (joint.counts[row + (poolIndex[r] as number)] as number);
+        let trials = 0;
+        for (let r = 0; r < raters; r++) {
+          const w = joint.counts[row + (poolIndex[r] as number)] as number;
+          packed[r]! += weight * w;
+          trials += w * (raterTrials[r] as number);
+        }
+        laneTrials[lane] = trials;
         weight *= base;
       }
     }
@@ -516,42 +602,52 @@ function twoWayReplicates(
       }
       weight *= base;
     }
-    accumulator.fill(0);
-    if (entryCount === null) scatterUnit(entryStart, entrySlot, packed, accumulator);
-    else scatterWeighted(entryStart, entrySlot, entryCount, packed, accumulator);
+    if (entryCount === null) gatherUnit(slotStart, entryRater, packed, accumulator);
+    else gatherWeighted(slotStart, entryRater, entryCount, packed, accumulator);
     groupNumerator.fill(0);
     groupDenominator.fill(0);
     unpackedTrials.fill(0);
-    for (let i = 0; i < imagePool; i++) {
-      let fooled = accumulator[i] as number;
-      let notFooled = accumulator[imagePool + i] as number;
-      for (let lane = 0; lane < lanes; lane++) {
-        let laneFooled = fooled;
-        let laneNotFooled = notFooled;
-        if (lane < lanes - 1) {
-          const fooledRest = Math.floor(fooled / base);
-          const notFooledRest = Math.floor(notFooled / base);
-          laneFooled = fooled - fooledRest * base;
-          laneNotFooled = notFooled - notFooledRest * base;
-          fooled = fooledRest;
-          notFooled = notFooledRest;
-          unpackedTrials[lane]! += laneFooled + laneNotFooled;
+    let beyondExact = false;
+    for (let block = 0; block < method.raterBlocks; block++) {
+      const slots = block * 2 * imagePool;
+      for (let i = 0; i < imagePool; i++) {
+        let fooled = accumulator[slots + i] as number;
+        let notFooled = accumulator[slots + imagePool + i] as number;
+        if (fooled >= TWO_53 || notFooled >= TWO_53) beyondExact = true;
+        for (let lane = 0; lane < lanes; lane++) {
+          let laneFooled = fooled;
+          let laneNotFooled = notFooled;
+          if (lane < lanes - 1) {
+            const fooledRest = Math.floor(fooled / base);
+            const notFooledRest = Math.floor(notFooled / base);
+            laneFooled = fooled - fooledRest * base;
+            laneNotFooled = notFooled - notFooledRest * base;
+            fooled = fooledRest;
+            notFooled = notFooledRest;
+            unpackedTrials[lane]! += laneFooled + laneNotFooled;
+          }
+          const v = imageCounts[(group + lane) * imagePool + i] as number;
+          groupNumerator[lane]! += v * laneFooled;
+          groupDenominator[lane]! += v * (laneFooled + laneNotFooled);
         }
-        const v = imageCounts[(group + lane) * imagePool + i] as number;
-        groupNumerator[lane]! += v * laneFooled;
-        groupDenominator[lane]! += v * (laneFooled + laneNotFooled);
       }
     }
-    let overflow = false;
-    if (replay !== null) {
+    let overflow = beyondExact;
+    if (method.verifyLanes) {
       for (let lane = 0; lane < lanes - 1; lane++) if (unpackedTrials[lane] !== laneTrials[lane]) overflow = true;
     }
-    if (overflow && replay !== null) {
-      // A lower lane overflowed: replay this group's draws and compute each replicate unpacked.
-      rng.restoreState(replay);
+    if (overflow) {
+      // A lane overflowed (or a sum passed 2⁵³): take this group's draws again (replayed, or from
+      // the joint pool draws) and compute each replicate unpacked.
+      if (replay !== null) rng.restoreState(replay);
       for (let lane = 0; lane < lanes; lane++) {
         packed.fill(0);
-        rng.addDraws(raters, raters, packed, 1);
+        if (joint === null) rng.addDraws(raters, raters, packed, 1);
+        else {
+          const row = (group + lane) * joint.pool;
+          const poolIndex = method.raterPoolIndex as Int32Array;
+          for (let r = 0; r < raters; r++) packed[r] = joint.counts[row + (poolIndex[r] as number)] as number;
+        }
         const exact = twoWayReplicate(method, imagePool, imageCounts, (group + lane) * imagePool, packed);
         groupNumerator[lane] = exact.numerator;
         groupDenominator[lane] = exact.denominator;

@@ -30,8 +30,9 @@ import type { TrialCounts } from "./trial-counts";
 // interval of the pooled counts; at 0 or 100% fooled (SE 0, n_eff = N) it is that interval with the
 // t quantile for z.
 //
-// Coverage is checked by simulation over a grid of designs in test/stats/interval-grid.test.ts,
-// whose table is kept in docs/statistics.md.
+// Coverage is checked by simulation over a grid of designs in test/stats/interval-grid.ts (run by
+// interval-grid-between.test.ts and interval-grid-within.test.ts), whose table is kept in
+// docs/statistics.md.
 
 /** Fewest raters a method needs before an interval or a test is reported for it. */
 export const MIN_RATERS_PER_METHOD = 10;

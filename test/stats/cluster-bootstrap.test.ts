@@ -277,6 +277,36 @@ describe("two-way kernel: lane packing is exact", () => {
     expect(set.replicates[1]).toEqual(naive[1]);
   });
 
+  it("recovers when a packed sum passes 2^53: too many lanes give the same replicates", () => {
+    // 8 lanes of 10 bits need 80 bits: packed sums pass 2^53 and are rounded. The group checks (the
+    // lower lanes' trial sums; every sum below 2^53) must send those groups to the exact path.
+    for (const [methods, seed, joint] of [
+      [[a, b], 4, false],
+      [[randomStudy(6, 120, 60, 15, 1, 30), randomStudy(5, 90, 70, 20, 2)], 9, true],
+    ] as const) {
+      const plan = planBootstrap(methods, { seed, variant: "two-way", resamples });
+      const wide: BootstrapPlan = { ...plan, methods: plan.methods.map((m) => ({ ...m, laneBits: 10, lanes: 8, verifyLanes: true })) };
+      const set = summarizeBootstrap(wide, Array.from({ length: plan.chunks }, (_, c) => runBootstrapChunk(wide, c)));
+      const naive = naiveTwoWay(methods, seed, resamples, joint);
+      expect(set.replicates[0]).toEqual(naive[0]);
+      expect(set.replicates[1]).toEqual(naive[1]);
+    }
+  });
+
+  it("splits raters into blocks when that packs more lanes, with the same replicates", () => {
+    // 2,000 raters × 20 trials over 20 images: an image's slot totals need 11 bits (4 lanes); two
+    // blocks of raters halve them, 10 bits, 5 lanes.
+    const many = randomStudy(7, 2000, 20, 20);
+    const few = randomStudy(8, 40, 20, 10, 1, 5000);
+    const plan = planBootstrap([many, few], { seed: 3, variant: "two-way", resamples: 500 });
+    expect(plan.methods[0]!.raterBlocks).toBeGreaterThan(1);
+    expect(plan.methods[0]!.verifyLanes).toBe(true);
+    const set = summarizeBootstrap(plan, Array.from({ length: plan.chunks }, (_, c) => runBootstrapChunk(plan, c)));
+    const naive = naiveTwoWay([many, few], 3, 500);
+    expect(set.replicates[0]).toEqual(naive[0]);
+    expect(set.replicates[1]).toEqual(naive[1]);
+  });
+
   it("redraws replicates in which a method has no resampled trial", () => {
     // Method A only saw image 0, method B only image 1: half of the image draws leave one of them
     // empty; those replicates are redrawn, so every replicate is defined (here v = (1, 1)).
