@@ -29,6 +29,10 @@ export type DomainErrorCode =
   | "mturk_preview"
   | "already_answered"
   | "out_of_order"
+  | "screening_pending"
+  | "screened_out"
+  // what is sent
+  | "invalid_screening_answer"
   | "wrong_answer_kind";
 
 export class DomainError extends Error {

@@ -104,6 +104,8 @@ async function loadImages(): Promise<{ source: string; images: Buffer[] }> {
 }
 
 interface RunResult {
+  /** Pipelined runs: the network's threads on the worker (the main thread decodes and encodes). */
+  inference_threads?: number;
   /** "sequential": decode, inference, encode in turn on one thread (the split below is exact);
    *  "pipelined": the CLI's path — inference on a worker thread overlapped with decoding and encoding. */
   mode: "sequential" | "pipelined";
@@ -209,7 +211,10 @@ async function runTimed(
  */
 async function runPipelined(manifestPath: string, batch: number, images: Buffer[], sessionOptions: ColorizerOptions, pytorch: PytorchServer | null): Promise<RunResult> {
   const { log: _log, ...options } = sessionOptions;
-  const colorizer = await startWorkerColorizer(manifestPath, { ...options, maxBatch: batch, providers, log });
+  // The same core budget as PyTorch's `threads`: the main thread decodes and encodes, the worker's
+  // network gets the rest (the worker colorizer's default).
+  const inferenceThreads = Math.max(1, threads - 1);
+  const colorizer = await startWorkerColorizer(manifestPath, { ...options, intraOpNumThreads: inferenceThreads, maxBatch: batch, providers, log });
   try {
     const encode = async (_item: Buffer, r: { width: number; height: number; L: Float32Array; ab: Float32Array }) => {
       await encodeRgbPng(colorizedToRgb8(r), r.width, r.height);
@@ -233,6 +238,7 @@ async function runPipelined(manifestPath: string, batch: number, images: Buffer[
     return {
       mode: "pipelined",
       batch,
+      inference_threads: inferenceThreads,
       images: n,
       provider: colorizer.provider,
       images_per_s: (1000 * n) / t.wallMs,

@@ -160,6 +160,12 @@ export function protocolWarnings(protocol: Protocol): string[] {
   if (protocol.exclusion.maxTimingFlaggedShare >= 1) {
     warnings.push("Sessions are excluded when more than 100% of their trials have flagged timing: the rule can never exclude anyone.");
   }
+  const { screening } = protocol;
+  if ((screening.colourVision || screening.display) && screening.onFail === "end" && screening.screenedOutUrl === null) {
+    warnings.push(
+      "Raters who fail the screening are ended, but there is no screened-out link: Prolific participants will be asked to return their submission, unpaid for the checks. Add Prolific's screened-out completion link, or keep and flag them instead.",
+    );
+  }
   return warnings;
 }
 

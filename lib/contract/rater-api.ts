@@ -65,12 +65,30 @@ export const completionSchema = z.object({
 });
 export type Completion = z.infer<typeof completionSchema>;
 
+/**
+ * Where a session that the screening ended goes (docs/colour-vision-screening.md): Prolific's
+ * screened-out completion link when the protocol names one, MTurk's submit form, or nothing (a
+ * thank-you page).
+ */
+export const screenedOutSchema = z.object({
+  redirectUrl: z.string().nullable(),
+  recruiter: z.enum(["prolific", "mturk", "link"]),
+  mturkSubmit: z.object({ action: z.string().min(1), assignmentId: z.string().min(1) }).optional(),
+});
+export type ScreenedOut = z.infer<typeof screenedOutSchema>;
+
 export const sessionStateSchema = z.object({
   id: z.string().min(1),
-  status: z.enum(["active", "completed"]),
+  status: z.enum(["active", "completed", "screened_out"]),
+  /**
+   * The screening before practice: null when the protocol screens nobody; `pending` until answered.
+   * Absent from a server older than the screening: read as none.
+   */
+  screening: z.enum(["pending", "passed", "flagged", "screened_out"]).nullable().default(null),
   progress: z.object({ answered: z.number().int().min(0), total: z.number().int().min(0), practiceTotal: z.number().int().min(0) }),
   next: trialViewSchema.nullable(),
   completion: completionSchema.nullable(),
+  screenedOut: screenedOutSchema.nullable().default(null),
 });
 export type SessionState = z.infer<typeof sessionStateSchema>;
 

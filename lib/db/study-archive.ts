@@ -22,13 +22,14 @@ export class StudyArchiveError extends Error {
   override name = "StudyArchiveError";
 }
 
-/** The study's tables in insertion order, each with the rows of study `$1`. */
-const STUDY_TABLES: { table: string; where: string }[] = [
+/** The study's tables in insertion order, each with the rows of study `$1` (ordered by `key`, default "id"). */
+const STUDY_TABLES: { table: string; where: string; key?: string }[] = [
   { table: "Study", where: `t."id" = $1` },
   { table: "StimulusImage", where: `t."studyId" = $1` },
   { table: "Method", where: `t."studyId" = $1` },
   { table: "Candidate", where: `t."methodId" IN (SELECT "id" FROM "Method" WHERE "studyId" = $1)` },
   { table: "RaterSession", where: `t."studyId" = $1` },
+  { table: "RaterScreening", where: `t."sessionId" IN (SELECT "id" FROM "RaterSession" WHERE "studyId" = $1)`, key: "sessionId" },
   { table: "Trial", where: `t."sessionId" IN (SELECT "id" FROM "RaterSession" WHERE "studyId" = $1)` },
   { table: "Response", where: `t."trialId" IN (SELECT tr."id" FROM "Trial" tr JOIN "RaterSession" s ON s."id" = tr."sessionId" WHERE s."studyId" = $1)` },
 ];
@@ -101,8 +102,8 @@ export async function exportStudyArchive(connection: SqlConnection, studyId: str
     const [study] = await connection.query<{ name: string }>(`SELECT "name" FROM "Study" WHERE "id" = $1`, [studyId]);
     if (!study) throw new StudyArchiveError(`no study ${studyId}`);
     const rowsByTable = new Map<string, Record<string, unknown>[]>();
-    for (const { table, where } of STUDY_TABLES) {
-      const rows = await connection.query<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) AS row FROM "${table}" t WHERE ${where} ORDER BY t."id"`, [studyId]);
+    for (const { table, where, key = "id" } of STUDY_TABLES) {
+      const rows = await connection.query<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) AS row FROM "${table}" t WHERE ${where} ORDER BY t."${key}"`, [studyId]);
       rowsByTable.set(table, rows.map((entry) => entry.row));
     }
     const hashes = (await connection.query<{ sha: string }>(`${BLOB_HASHES} ORDER BY 1`, [studyId])).map((row) => row.sha);
@@ -164,7 +165,8 @@ export async function importStudyArchive(connection: SqlConnection, file: string
   if (!owner) throw new StudyArchiveError(`no researcher ${ownerId} here`);
   const [existing] = await connection.query<{ id: string }>(`SELECT "id" FROM "Study" WHERE "id" = $1`, [header.studyId]);
   if (existing) throw new StudyArchiveError(`study ${header.studyId} is already in this installation`);
-  const counts: Record<string, number> = {};
+  // Every table of the header, so that an empty one (no screenings, say) is reported as 0 rows.
+  const counts: Record<string, number> = Object.fromEntries(Object.keys(header.rows).map((table) => [table, 0]));
   await connection.exec("BEGIN");
   try {
     for await (const value of lines) {

@@ -48,6 +48,9 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   mturk_preview: 409,
   already_answered: 409,
   out_of_order: 409,
+  screening_pending: 409,
+  screened_out: 409,
+  invalid_screening_answer: 422,
   wrong_answer_kind: 422,
 };
 

@@ -34,6 +34,13 @@ export interface ColorizerOptions {
   /** Threads inside one operator; default: the machine's available parallelism. */
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  /**
+   * Let onnxruntime's pool threads spin between operators instead of sleeping (its default).
+   * Off here: spinning bought no speed for our networks and burned CPU that decoding, encoding and
+   * the server's requests need (the shipped model at batch 8, 2 threads: 52 → 39 ms of CPU per
+   * image with spinning off, docs/benchmarks.md).
+   */
+  allowSpinning?: boolean;
   graphOptimizationLevel?: "disabled" | "basic" | "extended" | "layout" | "all";
   executionMode?: "sequential" | "parallel";
   enableCpuMemArena?: boolean;
@@ -129,6 +136,7 @@ async function createSession(
     // Provider failures are reported through `log` below; keep the native logger to fatal errors.
     logSeverityLevel: 4,
   };
+  if (!options.allowSpinning) base.extra = { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } };
   if (options.interOpNumThreads !== undefined) base.interOpNumThreads = options.interOpNumThreads;
   // The environment's logger too (it reports provider library loading), before the first session.
   ort.env.logLevel = "fatal";

@@ -32,7 +32,7 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 
 const jsonHeaders = { "content-type": "application/json", accept: "application/json" };
 
-async function readBody<Schema extends z.ZodType>(response: Response, schema: Schema): Promise<z.infer<Schema>> {
+export async function readBody<Schema extends z.ZodType>(response: Response, schema: Schema): Promise<z.infer<Schema>> {
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const problem = problemSchema.safeParse(body);
@@ -44,7 +44,7 @@ async function readBody<Schema extends z.ZodType>(response: Response, schema: Sc
   return parsed.data;
 }
 
-function timeoutSignal(): AbortSignal | undefined {
+export function timeoutSignal(): AbortSignal | undefined {
   return typeof AbortSignal !== "undefined" && "timeout" in AbortSignal ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined;
 }
 

@@ -76,6 +76,8 @@ export function writeMethodsParagraph(results: Omit<StudyResults, "computeMs">):
   sentences.push(
     `Exclusion rules were fixed before data collection: sessions that ${exclusionRule(protocol)} were excluded. Of ${count(s.byStatus.completed, "completed session")}, ${integer.format(s.excluded)} ${s.excluded === 1 ? "was" : "were"} excluded${reasons.length ? ` (${reasons.join(", ")})` : ""}; ${count(s.incomplete, "incomplete session")} ${s.incomplete === 1 ? "was" : "were"} not analysed.`,
   );
+  const screening = screeningSentence(results);
+  if (screening) sentences.push(screening);
   if (single && results.designFigures) {
     sentences.push(...designSentences(results.designFigures));
     sentences.push(`The protocol (SHA-256 ${results.protocolHash.slice(0, 12)}…) is recorded with the data.`);
@@ -151,4 +153,25 @@ function designSentences(figures: DesignFigures): string[] {
   });
   if (parts.length > 0) sentences.push(`${figures.kind === "adaptive-exposure" ? "Results" : "HYPE∞"} — ${parts.join("; ")}.`);
   return sentences;
+}
+
+/** The screening before practice, in a sentence (docs/colour-vision-screening.md); null when off. */
+function screeningSentence(results: Pick<StudyResults, "protocol" | "screening" | "withoutFlagged">): string | null {
+  const { screening } = results.protocol;
+  const counts = results.screening;
+  if (!counts || (!screening.colourVision && !screening.display)) return null;
+  const parts = [
+    screening.colourVision
+      ? `${screening.platesPerAxis} pseudo-isochromatic plates per dichromacy axis (protan, deutan, tritan; generated per session, an axis failed with more than ${count(screening.maxMissesPerAxis, "miss", "misses")}) and a control plate`
+      : null,
+    screening.display ? "display checks (dark and light steps, saturated colours) and a window large enough for the photos" : null,
+  ].filter((part): part is string => part !== null);
+  const rule = screening.onFail === "end" ? "raters who failed were ended before practice and not analysed" : "raters who failed were kept and flagged";
+  const flagged = results.withoutFlagged
+    ? ` Fool rates without the ${count(results.withoutFlagged.flaggedSessions, "flagged rater")}: ${results.withoutFlagged.methods
+        .filter((method) => method.foolRate !== null)
+        .map((method) => `${method.name} ${formatPercent(method.foolRate as number)}`)
+        .join("; ")}.`
+    : "";
+  return `Before practice, raters were screened with ${parts.join(", and ")}; ${rule}. Of ${count(counts.screened, "rater")} screened, ${integer.format(counts.passed)} passed, ${integer.format(counts.flagged)} ${counts.flagged === 1 ? "was" : "were"} flagged and ${integer.format(counts.screenedOut)} screened out.${flagged}`;
 }

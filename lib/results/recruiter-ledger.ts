@@ -26,7 +26,8 @@ export interface LedgerEntry {
   completedAt: Date | null;
   excluded: boolean;
   reasons: LeftOutReason[];
-  decision: "approve" | "reject";
+  /** `screened-out`: ended by the screening before practice; neither approved for the study nor rejected. */
+  decision: "approve" | "reject" | "screened-out";
   /** Why a rejection is suggested, in words a participant can read. */
   rejectReason: string | null;
 }
@@ -36,9 +37,12 @@ export interface LedgerEntry {
  * attention checks (vigilance) or answered faster than the images were shown (pace): those are
  * the rater's doing, and both recruiters allow rejecting them. A timing flag alone is the
  * display's doing (a slow screen), so such a session is excluded from the analysis yet paid.
- * A session that never completed has no code and should have no submission.
+ * A session that never completed has no code and should have no submission. A session the
+ * screening ended is never rejected: the rater did what was asked and the study's checks ended it
+ * (Prolific pays it through the screened-out code; on MTurk the HIT is approved).
  */
-export function ledgerDecision(completed: boolean, reasons: readonly LeftOutReason[]): Pick<LedgerEntry, "decision" | "rejectReason"> {
+export function ledgerDecision(completed: boolean, reasons: readonly LeftOutReason[], screenedOut = false): Pick<LedgerEntry, "decision" | "rejectReason"> {
+  if (screenedOut) return { decision: "screened-out", rejectReason: null };
   if (!completed) return { decision: "reject", rejectReason: "The study was not completed." };
   if (reasons.includes("vigilance")) return { decision: "reject", rejectReason: "Failed the attention-check trials." };
   if (reasons.includes("pace")) return { decision: "reject", rejectReason: "Answered faster than the images were shown." };
@@ -73,7 +77,7 @@ export async function readRecruiterLedger(db: Db, studyId: string): Promise<Ledg
       completedAt: session.completedAt,
       excluded: reasons.length > 0,
       reasons,
-      ...ledgerDecision(completed, reasons),
+      ...ledgerDecision(completed, reasons, session.status === "screened_out"),
     };
   });
 }
@@ -114,7 +118,7 @@ export function formatRecruiterLedger(entries: readonly LedgerEntry[], recruiter
         entry.startedAt.toISOString(),
         entry.completedAt?.toISOString() ?? null,
         ...(recruiter === "mturk"
-          ? [entry.decision === "approve" ? "x" : null, entry.rejectReason]
+          ? [entry.decision === "approve" || entry.decision === "screened-out" ? "x" : null, entry.rejectReason]
           : [entry.decision, entry.rejectReason]),
       ]),
     );

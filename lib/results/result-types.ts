@@ -98,7 +98,9 @@ export interface ImageResult {
 export interface RaterResult {
   sessionId: string;
   recruiter: string;
-  status: "active" | "completed" | "abandoned";
+  status: "active" | "completed" | "abandoned" | "screened_out";
+  /** The screening's outcome; null when the session was not screened (or has not answered yet). */
+  screening: "passed" | "flagged" | "screened_out" | null;
   /** Between design: the session's method; null in the within design. */
   methodId: string | null;
   startedAt: string;
@@ -117,7 +119,7 @@ export interface RaterResult {
 
 export interface SessionCounts {
   total: number;
-  byStatus: { active: number; completed: number; abandoned: number };
+  byStatus: { active: number; completed: number; abandoned: number; screened_out: number };
   /** Completed sessions analysed. */
   analysed: number;
   /** Completed sessions excluded by the protocol's rules. */
@@ -167,4 +169,24 @@ export interface StudyResults {
    * with the paired design's intervals). Null for the paired design.
    */
   designFigures: DesignFigures | null;
+  /** Screening outcomes, when the protocol screens raters (docs/colour-vision-screening.md). */
+  screening: ScreeningCounts | null;
+  /**
+   * The fool rates again with the flagged raters (failed the screening, kept by the protocol) left
+   * out, beside the main figures that include them; null when no analysed rater is flagged.
+   */
+  withoutFlagged: { flaggedSessions: number; methods: MethodResult[] } | null;
+}
+
+/** Screening outcomes of a study's sessions: how many were screened, and failures per axis. */
+export interface ScreeningCounts {
+  /** Sessions whose screening was scored. */
+  screened: number;
+  passed: number;
+  flagged: number;
+  screenedOut: number;
+  /** Sessions that failed each part (a session can fail several). */
+  failed: { protan: number; deutan: number; tritan: number; control: number; display: number; window: number };
+  /** Sessions that were shown each part (colour plates; display checks with the window). */
+  tested: { colourVision: number; display: number };
 }

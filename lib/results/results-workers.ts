@@ -45,7 +45,7 @@ export const MAX_RESULTS_WORKERS = 4;
  */
 export const RESULTS_WORKERS_IDLE_MS = 5 * 60_000;
 
-type Summary = Omit<StudyResults, "computeMs">;
+type Summary = Omit<StudyResults, "computeMs" | "screening" | "withoutFlagged">;
 
 /** An error as it crosses a thread: StatsError keeps its code (the caller's fallbacks test it). */
 interface ErrorData {

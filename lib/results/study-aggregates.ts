@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import type { SideCounts } from "@/lib/stats";
 import { decodePackedCells, type PackedCells } from "./packed-cells";
+import type { ScreeningCounts } from "./result-types";
 
 // The SQL side of the results: every query here aggregates in PostgreSQL (GROUP BY over
 // Trial ⨝ Response ⨝ RaterSession) and returns counts, never one row per trial. Only
@@ -17,7 +18,9 @@ export type QueryClient = Pick<Db, "$queryRaw">;
 export interface SessionAggregate {
   sessionId: string;
   recruiter: string;
-  status: "active" | "completed" | "abandoned";
+  status: "active" | "completed" | "abandoned" | "screened_out";
+  /** The screening's outcome (docs/colour-vision-screening.md); null when unscreened or not yet answered. */
+  screening: "passed" | "flagged" | "screened_out" | null;
   /** The session's method in the between design; null in the within design. */
   methodId: string | null;
   createdAt: Date;
@@ -42,6 +45,7 @@ export async function readSessionAggregates(db: QueryClient, studyId: string): P
   return db.$queryRaw<SessionAggregate[]>(Prisma.sql`
     SELECT s.id AS "sessionId", s.recruiter::text AS recruiter, s.status::text AS status, s."methodId",
            s."createdAt", s."completedAt",
+           (SELECT sc.outcome::text FROM "RaterScreening" sc WHERE sc."sessionId" = s.id) AS screening,
            count(r.id) FILTER (WHERE t.kind = 'test')::int AS "testTrials",
            count(r.id) FILTER (WHERE t.kind = 'test' AND r.fooled)::int AS "testFooled",
            count(r.id) FILTER (WHERE t.kind = 'vigilance')::int AS "vigilanceTrials",
@@ -225,9 +229,41 @@ export async function readResultsFingerprint(db: QueryClient, studyId: string): 
                                count(*) FILTER (WHERE s.status = 'abandoned'),
                                max(s."createdAt"), max(s."completedAt"))
               FROM "RaterSession" s WHERE s."studyId" = st.id),
+             (SELECT concat_ws('|', count(*), count(sc."outcome"), max(sc."answeredAt"))
+              FROM "RaterScreening" sc JOIN "RaterSession" s ON s.id = sc."sessionId" WHERE s."studyId" = st.id),
              (SELECT concat_ws('|', count(*), max(m."createdAt"), md5(string_agg(m.id || m.name || m.config::text || coalesce(m.metrics::text, ''), ',' ORDER BY m.id)))
               FROM "Method" m WHERE m."studyId" = st.id)
            ) AS fingerprint
     FROM "Study" st WHERE st.id = ${studyId}`);
   return rows[0]?.fingerprint ?? null;
+}
+
+/** Counts the study's scored screenings in SQL (one row). */
+export async function readScreeningCounts(db: QueryClient, studyId: string): Promise<ScreeningCounts> {
+  const [row] = await db.$queryRaw<
+    { screened: number; passed: number; flagged: number; screenedOut: number; protan: number; deutan: number; tritan: number; control: number; display: number; window: number; colourVision: number; displayTested: number }[]
+  >(Prisma.sql`
+    SELECT count(*)::int AS screened,
+           count(*) FILTER (WHERE sc.outcome = 'passed')::int AS passed,
+           count(*) FILTER (WHERE sc.outcome = 'flagged')::int AS flagged,
+           count(*) FILTER (WHERE sc.outcome = 'screened_out')::int AS "screenedOut",
+           count(*) FILTER (WHERE sc."protanFailed")::int AS protan,
+           count(*) FILTER (WHERE sc."deutanFailed")::int AS deutan,
+           count(*) FILTER (WHERE sc."tritanFailed")::int AS tritan,
+           count(*) FILTER (WHERE sc."controlFailed")::int AS control,
+           count(*) FILTER (WHERE sc."displayFailed")::int AS display,
+           count(*) FILTER (WHERE sc."windowFits" = false)::int AS window,
+           count(*) FILTER (WHERE sc."colourVision")::int AS "colourVision",
+           count(*) FILTER (WHERE sc."display")::int AS "displayTested"
+    FROM "RaterScreening" sc JOIN "RaterSession" s ON s.id = sc."sessionId"
+    WHERE s."studyId" = ${studyId} AND sc.outcome IS NOT NULL`);
+  const r = row ?? { screened: 0, passed: 0, flagged: 0, screenedOut: 0, protan: 0, deutan: 0, tritan: 0, control: 0, display: 0, window: 0, colourVision: 0, displayTested: 0 };
+  return {
+    screened: r.screened,
+    passed: r.passed,
+    flagged: r.flagged,
+    screenedOut: r.screenedOut,
+    failed: { protan: r.protan, deutan: r.deutan, tritan: r.tritan, control: r.control, display: r.display, window: r.window },
+    tested: { colourVision: r.colourVision, display: r.displayTested },
+  };
 }

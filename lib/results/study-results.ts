@@ -7,9 +7,19 @@ import { readStoredProtocol } from "@/lib/study/stored-protocol";
 import { hashProtocol } from "@/lib/study/protocol-hash";
 import type { StudyResults } from "./result-types";
 import { sharedResultsPool } from "./results-workers";
-import { readMethodAggregates, readResultsFingerprint, readSessionAggregates } from "./study-aggregates";
+import { screeningRequired } from "@/lib/study/screening-state";
+import {
+  readMethodAggregates,
+  readResultsFingerprint,
+  readScreeningCounts,
+  readSessionAggregates,
+  type MethodAggregate,
+  type QueryClient,
+  type SessionAggregate,
+} from "./study-aggregates";
+import { decideSessions, excludedSessionList, readMethodMetrics, type MethodInfo, type SessionDecisionRow } from "./summarize-study";
 import { readDesignRows } from "./design-rows";
-import { decideSessions, excludedSessionList, readMethodMetrics, type MethodInfo } from "./summarize-study";
+import type { DesignRow } from "./design-figures";
 
 /** The long statements of a large study may take seconds; Prisma's 5 s default is too short. */
 const TRANSACTION_TIMEOUT_MS = 120_000;
@@ -33,12 +43,40 @@ export async function readStudyAggregates(db: Db, studyId: string, rules: Protoc
       const sessions = await readSessionAggregates(tx, studyId);
       const decided = decideSessions(sessions, rules);
       const aggregates = await readMethodAggregates(tx, studyId, excludedSessionList(decided.decisions));
+      const withoutFlagged = await readWithoutFlagged(tx, studyId, rules, sessions, decided.decisions);
       const analysed = [...decided.decisions].filter(([, decision]) => decision.disposition === "included").map(([sessionId]) => sessionId);
       const designRows = singleImage ? await readDesignRows(tx, studyId, analysed) : [];
-      return { sessions, decided, aggregates, designRows };
+      return { sessions, decided, aggregates, withoutFlagged, screening: await readScreeningCounts(tx, studyId), designRows };
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
+}
+
+/**
+ * The same aggregates with the raters the screening flagged (failed, kept by the protocol) left
+ * out, for the fool rates "without flagged raters"; null when no analysed session is flagged.
+ * Flagged sessions go into the excluded list with the reason "screening", so the per-method query
+ * leaves them out exactly as it leaves out sessions excluded by rule.
+ */
+async function readWithoutFlagged(
+  tx: QueryClient,
+  studyId: string,
+  rules: Protocol["exclusion"],
+  sessions: readonly SessionAggregate[],
+  decisions: ReadonlyMap<string, SessionDecisionRow>,
+) {
+  const flagged = sessions.filter((session) => session.screening === "flagged");
+  const flaggedAnalysed = flagged.filter((session) => decisions.get(session.sessionId)?.disposition === "included").length;
+  if (flaggedAnalysed === 0) return null;
+  const flaggedIds = new Set(flagged.map((session) => session.sessionId));
+  const kept = sessions.filter((session) => !flaggedIds.has(session.sessionId));
+  const decided = decideSessions(kept, rules);
+  const excluded = excludedSessionList(decided.decisions);
+  const aggregates = await readMethodAggregates(tx, studyId, {
+    sessionIds: [...excluded.sessionIds, ...flaggedIds],
+    reasons: [...excluded.reasons, ...flagged.map(() => "screening")],
+  });
+  return { flaggedSessions: flaggedAnalysed, sessions: kept, decided, aggregates };
 }
 
 /**
@@ -67,25 +105,34 @@ export async function computeStudyResults(db: Db, studyId: string): Promise<Stud
     return { id: method.id, name: method.name, kind: method.kind, tested: config.tested, baseline: config.baseline ?? null, metrics: readMethodMetrics(method.metrics) };
   });
 
-  const { sessions, decided, aggregates, designRows } = await readStudyAggregates(db, studyId, protocol.exclusion, protocol.trialFormat.kind !== "paired");
+  const { sessions, decided, aggregates, withoutFlagged, screening, designRows } = await readStudyAggregates(db, studyId, protocol.exclusion, protocol.trialFormat.kind !== "paired");
 
   // The figures are computed on the results workers: seconds of CPU for a large study, which the
   // request thread must not spend (raters' answers arrive meanwhile).
-  const summary = await sharedResultsPool().summarize({
-    study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
-    methods,
-    sessions,
-    decisions: decided.decisions,
-    exclusionCounts: decided.counts,
-    aggregates,
-    gallery: {
-      stimuli: new Map(stimuli.map((stimulus) => [stimulus.id, { name: stimulus.name, realSha256: stimulus.realSha256 }])),
-      candidates: new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.blobSha256])),
-    },
-    now: new Date().toISOString(),
-    designRows,
-  });
-  return { ...summary, computeMs: Math.round(performance.now() - started) };
+  // A single-image design's own figures come with the main analysis only.
+  const summarize = (part: { sessions: readonly SessionAggregate[]; decided: ReturnType<typeof decideSessions>; aggregates: MethodAggregate[] }, rows: readonly DesignRow[] = []) =>
+    sharedResultsPool().summarize({
+      study: { id: study.id, name: study.name, status: study.status, protocol, protocolHash: study.protocolHash ?? hashProtocol(protocol) },
+      methods,
+      sessions: part.sessions,
+      decisions: part.decided.decisions,
+      exclusionCounts: part.decided.counts,
+      aggregates: part.aggregates,
+      gallery: {
+        stimuli: new Map(stimuli.map((stimulus) => [stimulus.id, { name: stimulus.name, realSha256: stimulus.realSha256 }])),
+        candidates: new Map(candidates.map((candidate) => [`${candidate.methodId}:${candidate.stimulusId}`, candidate.blobSha256])),
+      },
+      now: new Date().toISOString(),
+      designRows: rows,
+    });
+  // With flagged raters, the analysis without them runs beside the main one (its own worker).
+  const [summary, withoutFlaggedSummary] = await Promise.all([summarize({ sessions, decided, aggregates }, designRows), withoutFlagged ? summarize(withoutFlagged) : null]);
+  return {
+    ...summary,
+    screening: screeningRequired(protocol) || screening.screened > 0 ? screening : null,
+    withoutFlagged: withoutFlagged && withoutFlaggedSummary ? { flaggedSessions: withoutFlagged.flaggedSessions, methods: withoutFlaggedSummary.methods } : null,
+    computeMs: Math.round(performance.now() - started),
+  };
 }
 
 interface CacheEntry {

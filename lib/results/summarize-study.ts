@@ -356,6 +356,7 @@ function raterResults(sessions: readonly SessionAggregate[], decisions: Readonly
       meanFrameIntervalMs: session.meanFrameIntervalMs,
       disposition: decision.disposition,
       reasons: decision.reasons,
+      screening: session.screening,
     };
   });
   const dispositionOrder = { excluded: 0, incomplete: 1, included: 2 } as const;
@@ -364,7 +365,7 @@ function raterResults(sessions: readonly SessionAggregate[], decisions: Readonly
 
 /** Sessions by status and by the exclusion decision, and the trials analysed and left out. */
 function countSessions(sessions: readonly SessionAggregate[], exclusionCounts: ReturnType<typeof decideSessions>["counts"], methodResults: readonly MethodResult[]): SessionCounts {
-  const byStatus = { active: 0, completed: 0, abandoned: 0 };
+  const byStatus = { active: 0, completed: 0, abandoned: 0, screened_out: 0 };
   for (const session of sessions) byStatus[session.status]++;
   return {
     total: sessions.length,
@@ -411,7 +412,7 @@ function analysisSettings(protocol: Protocol, seed: bigint, bootstraps: Bootstra
 export async function summarizeStudy(
   input: SummarizeInput,
   bootstrap: BootstrapRunner = bootstrapFoolRatesYielding,
-): Promise<Omit<StudyResults, "computeMs">> {
+): Promise<Omit<StudyResults, "computeMs" | "screening" | "withoutFlagged">> {
   const { study, methods, sessions, decisions, aggregates, gallery } = input;
   const seed = studySeed(study.id);
   const byMethod = new Map(aggregates.map((aggregate) => [aggregate.methodId, aggregate]));

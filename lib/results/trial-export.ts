@@ -29,6 +29,10 @@ export const TRIAL_CSV_COLUMNS = [
   "excluded",
   "exclusion_reason",
   "answered_at",
+  // The rater's screening (docs/colour-vision-screening.md): passed, flagged or empty (not
+  // screened), and the parts failed joined by "+" (protan, deutan, tritan, control, display, window).
+  "screening",
+  "screening_failed",
   // Single-image designs (empty for pairs): what the one photo was, the rater's judgement, and
   // the exposure the staircase gave the trial (adaptive exposure; the measured one is exposure_left_ms).
   "shown",
@@ -63,6 +67,8 @@ export interface TrialExportRow {
   serverElapsedMs: number | null;
   tooFast: boolean | null;
   answeredAt: Date | null;
+  screening: string | null;
+  screeningFailed: string | null;
 }
 
 /**
@@ -81,9 +87,14 @@ export async function readTrialPage(
            m.name AS method, m.kind::text AS "methodKind", i.name AS image, t.kind::text AS kind,
            t.position, t."realOnLeft", t."showsReal", t."exposureMs", r."chosenSide"::text AS "chosenSide", r."judgedReal", r.correct, r.fooled,
            r."responseTimeMs", r."exposureLeftMs", r."exposureRightMs", r."frameIntervalMs",
-           r."timingFlagged", r."serverElapsedMs", r."tooFast", r."createdAt" AS "answeredAt"
+           r."timingFlagged", r."serverElapsedMs", r."tooFast", r."createdAt" AS "answeredAt",
+           sc.outcome::text AS screening,
+           NULLIF(concat_ws('+', CASE WHEN sc."protanFailed" THEN 'protan' END, CASE WHEN sc."deutanFailed" THEN 'deutan' END,
+                                 CASE WHEN sc."tritanFailed" THEN 'tritan' END, CASE WHEN sc."controlFailed" THEN 'control' END,
+                                 CASE WHEN sc."displayFailed" THEN 'display' END, CASE WHEN sc."windowFits" = false THEN 'window' END), '') AS "screeningFailed"
     FROM "Trial" t
     JOIN "RaterSession" s ON s.id = t."sessionId"
+    LEFT JOIN "RaterScreening" sc ON sc."sessionId" = s.id
     JOIN "Method" m ON m.id = t."methodId"
     JOIN "StimulusImage" i ON i.id = t."stimulusId"
     LEFT JOIN "Response" r ON r."trialId" = t.id
@@ -131,6 +142,8 @@ export function formatTrialRecord(studyName: string, row: TrialExportRow, dispos
     reason !== null,
     reason,
     row.answeredAt ? row.answeredAt.toISOString() : null,
+    row.screening,
+    row.screeningFailed,
     row.showsReal === null ? null : row.showsReal ? "real" : "fake",
     row.judgedReal === null ? null : row.judgedReal ? "real" : "fake",
     row.exposureMs,

@@ -114,7 +114,7 @@ export function scoreDisplayChecks(checks: readonly DisplayCheck[], answers: rea
 /**
  * Draws a check: a (2·tile + 3·gap)² image, background everywhere, the four tiles in a 2×2 grid.
  */
-export function renderDisplayCheck(item: DisplayCheck, tileSize = 96, gap = 16): RgbaImage {
+export function renderDisplayCheck(item: Pick<DisplayCheck, "tiles" | "backgroundRgb">, tileSize = 96, gap = 16): RgbaImage {
   const size = 2 * tileSize + 3 * gap;
   const data = new Uint8ClampedArray(size * size * 4);
   for (let j = 0; j < size; j++) {

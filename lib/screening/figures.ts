@@ -44,6 +44,11 @@ const FIGURE_STROKES: Readonly<Record<FigureName, readonly Stroke[]>> = {
   cross: [[[0, -0.44], [0, 0.44]], [[-0.44, 0], [0.44, 0]]],
 };
 
+/** Whether a string (an option id from the page, say) names a figure. */
+export function isFigureName(value: string): value is FigureName {
+  return Object.hasOwn(FIGURE_STROKES, value);
+}
+
 export function figureKindOf(name: FigureName): FigureKind {
   return (DIGITS as readonly string[]).includes(name) ? "digit" : "shape";
 }

@@ -20,7 +20,7 @@ export {
   type Vector3,
 } from "./colour-science";
 export { CONFUSION_AXES, MACHADO_2009_DICHROMAT, simulateDichromat, type ConfusionAxis } from "./dichromat-simulation";
-export { DIGITS, SHAPES, figureMask, isOnFigure, type FigureKind, type FigureName, type FigurePlacement } from "./figures";
+export { DIGITS, SHAPES, figureMask, isFigureName, isOnFigure, type FigureKind, type FigureName, type FigurePlacement } from "./figures";
 export {
   AXIS_CONTRAST,
   generateColourScreening,
@@ -36,6 +36,7 @@ export {
   type ScreeningPlate,
 } from "./plates";
 export { renderPlate, type RgbaImage } from "./render-plate";
+export { displayCheckToWire, plateFromWire, plateToWire, type DisplayCheckDrawing, type PlateDrawing, type PlateWire } from "./plate-view";
 export { judgePlate, READABLE_CONTRAST, type ObserverJudgement, type ObserverVision } from "./simulated-observer";
 export { scoreColourScreening, type AxisScore, type ColourScreeningOutcome, type ColourScreeningRule } from "./score-screening";
 export {

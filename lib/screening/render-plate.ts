@@ -1,4 +1,4 @@
-import type { ScreeningPlate } from "./plates";
+import type { PlateDrawing } from "./plate-view";
 
 /** An RGBA image, 8 bits per channel, rows top to bottom — the layout of a canvas ImageData. */
 export interface RgbaImage {
@@ -12,7 +12,7 @@ export interface RgbaImage {
  * circle (a pixel belongs to a dot when its centre lies inside). No anti-aliasing: every pixel
  * has exactly its dot's colour, so what the page shows (`putImageData`) is what tests analyse.
  */
-export function renderPlate(plate: ScreeningPlate): RgbaImage {
+export function renderPlate(plate: Pick<PlateDrawing, "size" | "gapRgb" | "dots">): RgbaImage {
   const { size } = plate;
   const data = new Uint8ClampedArray(size * size * 4);
   const [gr, gg, gb] = plate.gapRgb;

@@ -1,7 +1,8 @@
 import { applyMatrix, LINEAR_SRGB_TO_XYZ, SRGB8_TO_LINEAR } from "./colour-science";
 import { MACHADO_2009_DICHROMAT, type ConfusionAxis } from "./dichromat-simulation";
-import { figureMask, type FigureName } from "./figures";
-import { NO_FIGURE, type PlateAnswer, type ScreeningPlate } from "./plates";
+import { figureMask, isFigureName, type FigureName } from "./figures";
+import type { PlateDrawing } from "./plate-view";
+import { NO_FIGURE, type PlateAnswer } from "./plates";
 import type { RgbaImage } from "./render-plate";
 
 /** Normal trichromatic vision, or a dichromacy simulated with Machado et al. (2009). */
@@ -15,9 +16,9 @@ export type ObserverVision = "normal" | ConfusionAxis;
 export const READABLE_CONTRAST = 0.004;
 
 // The option masks depend only on the plate, not on the observer: computed once per plate.
-const maskCache = new WeakMap<ScreeningPlate, Map<FigureName, Uint8Array>>();
+const maskCache = new WeakMap<PlateDrawing, Map<FigureName, Uint8Array>>();
 
-function optionMask(plate: ScreeningPlate, name: FigureName, width: number, height: number): Uint8Array {
+function optionMask(plate: PlateDrawing, name: FigureName, width: number, height: number): Uint8Array {
   let masks = maskCache.get(plate);
   if (masks === undefined) {
     masks = new Map();
@@ -44,9 +45,10 @@ export interface ObserverJudgement {
  * for each figure offered as an answer, compares the mean chromaticity of the dot pixels under
  * that figure's strokes with the mean over the other dot pixels. It answers the figure with the
  * largest contrast if that contrast reaches `threshold`, and "Nothing" otherwise: an ideal
- * template matcher limited only by a chromatic discrimination threshold.
+ * template matcher limited only by a chromatic discrimination threshold. It needs the plate's
+ * drawing only (placement and options), not its answer, so it can judge what a page drew.
  */
-export function judgePlate(plate: ScreeningPlate, image: RgbaImage, vision: ObserverVision, threshold = READABLE_CONTRAST): ObserverJudgement {
+export function judgePlate(plate: PlateDrawing, image: RgbaImage, vision: ObserverVision, threshold = READABLE_CONTRAST): ObserverJudgement {
   const { width, height, data } = image;
   const pixels = width * height;
   const u = new Float64Array(pixels);
@@ -74,7 +76,7 @@ export function judgePlate(plate: ScreeningPlate, image: RgbaImage, vision: Obse
   let best: FigureName | null = null;
   let bestContrast = -Infinity;
   for (const option of plate.options) {
-    if (option.id === NO_FIGURE) continue;
+    if (option.id === NO_FIGURE || !isFigureName(option.id)) continue;
     const mask = optionMask(plate, option.id, width, height);
     let inside = 0;
     let insideU = 0;

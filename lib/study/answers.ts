@@ -10,6 +10,7 @@ import { FALLBACK_FRAME_INTERVAL_MS, missesTarget } from "@/lib/contract/timing-
 import { buildSessionState } from "./session-state";
 import { assignNextExposure } from "./adaptive-exposure";
 import { judgedCorrectly, MASK_MS } from "./trial-format";
+import { screeningStateOf } from "./screening-state";
 
 /**
  * The server's own check of the exposure the browser measured: a timed exposure that missed its
@@ -79,8 +80,9 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
     await db.$transaction(async (tx) => {
       // One answer at a time per session: the row lock orders concurrent deliveries, so the
       // order check below sees every earlier answer. The study's status and protocol come along.
-      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; protocolHash: string | null; sessionStartedAt: Date }[]>`
-        SELECT s."status"::text AS "status", s."protocol", s."protocolHash", r."createdAt" AS "sessionStartedAt"
+      const [study] = await tx.$queryRaw<{ status: string; protocol: unknown; protocolHash: string | null; sessionStartedAt: Date; screeningOutcome: string | null }[]>`
+        SELECT s."status"::text AS "status", s."protocol", s."protocolHash", r."createdAt" AS "sessionStartedAt",
+               (SELECT sc."outcome"::text FROM "RaterScreening" sc WHERE sc."sessionId" = r."id") AS "screeningOutcome"
           FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
          WHERE r."id" = ${session.id}
            FOR UPDATE OF r`;
@@ -101,6 +103,10 @@ export async function answerTrial(db: Db, session: { id: string; studyId: string
       if (study.status === "closed") throw new DomainError("study_closed", "This study has closed; answers are no longer accepted.");
       if (!firstOpen || firstOpen.id !== trial.id) throw new DomainError("out_of_order", "Answer the trials in order: this is not the current trial.");
       const protocol = readStoredProtocol(study.protocol, study.protocolHash);
+      // The screening comes before practice; the server, not the page, holds the rater to it.
+      if (screeningStateOf(protocol, study.screeningOutcome) === "pending") {
+        throw new DomainError("screening_pending", "Finish the colour and screen checks first.");
+      }
       const single = showsReal === null ? null : { exposureMs: trial.exposureMs, maskMs: trial.exposureMs === null ? 0 : MASK_MS };
       const pace = await answerPace(tx, session.id, trial.position, study.sessionStartedAt, receivedAt, protocol, single);
       await tx.response.create({

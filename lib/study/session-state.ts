@@ -4,6 +4,7 @@ import { DomainError } from "@/lib/errors";
 import type { Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
 import type { Protocol } from "@/lib/contract/protocol";
 import { isMturkSubmitUrl } from "./recruiter-identity";
+import { screenedOutFor, screeningStateOf } from "./screening-state";
 import { readStoredProtocol } from "./stored-protocol";
 import { MASK_MS } from "./trial-format";
 
@@ -26,10 +27,22 @@ export async function findRaterSession(db: Db, token: string | undefined) {
  * after every answer and on every trial fetch, the hottest path under load (docs/benchmarks.md).
  */
 export async function buildSessionState(db: Db, sessionId: string): Promise<SessionState> {
-  const [row] = await db.$queryRaw<{ id: string; status: string; recruiter: Completion["recruiter"]; recruiterIds: unknown; protocol: unknown; protocolHash: string | null; studyCode: string; sessionCode: string | null }[]>`
+  const [row] = await db.$queryRaw<
+    {
+      id: string;
+      status: string;
+      recruiter: Completion["recruiter"];
+      recruiterIds: unknown;
+      protocol: unknown;
+      protocolHash: string | null;
+      studyCode: string;
+      sessionCode: string | null;
+      screeningOutcome: string | null;
+    }[]
+  >`
     SELECT r."id", r."status"::text AS "status", r."recruiter"::text AS "recruiter", r."recruiterIds", s."protocol", s."protocolHash",
-           s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode"
-      FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId"
+           s."completionCode" AS "studyCode", r."completionCode" AS "sessionCode", sc."outcome"::text AS "screeningOutcome"
+      FROM "RaterSession" r JOIN "Study" s ON s."id" = r."studyId" LEFT JOIN "RaterScreening" sc ON sc."sessionId" = r."id"
      WHERE r."id" = ${sessionId}`;
   if (!row) throw new DomainError("not_found", "Session not found.");
   const trials = await db.$queryRaw<{ id: string; position: number; kind: string; leftToken: string; rightToken: string | null; showsReal: boolean | null; exposureMs: number | null; answered: boolean }[]>`
@@ -65,12 +78,15 @@ export async function buildSessionState(db: Db, sessionId: string): Promise<Sess
       view = { ...common, format: "paired", leftUrl: raterImageUrl(next.leftToken), rightUrl: raterImageUrl(next.rightToken), presentation: protocol.presentation };
     }
   }
+  const screenedOut = session.status === "screened_out";
   return {
     id: session.id,
-    status: completed ? "completed" : "active",
+    status: completed ? "completed" : screenedOut ? "screened_out" : "active",
+    screening: screeningStateOf(protocol, row.screeningOutcome),
     progress: { answered, total: session.trials.length, practiceTotal },
-    next: view,
+    next: screenedOut ? null : view,
     completion: completed ? completionFor(session.recruiter, session.recruiterIds, { study: row.studyCode, session: row.sessionCode ?? row.studyCode }, protocol) : null,
+    screenedOut: screenedOut ? screenedOutFor(session.recruiter, session.recruiterIds, protocol) : null,
   };
 }
 

@@ -61,6 +61,10 @@ describe.each(databaseKinds())("every model round-trips on %s", (kind) => {
     expect((await db.authSession.findUniqueOrThrow({ where: { id: authSession.id } })).tokenHash).toBe("t1");
     expect((await db.signInThrottle.findUniqueOrThrow({ where: { key: throttle.key } })).failures).toBe(2);
     expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("queued");
+    await db.raterScreening.create({ data: { sessionId: session.id, seed: 2_147_483_646, colourVision: true, display: false, outcome: "flagged", protanFailed: true, answers: { plates: ["3", "none"] } } });
+    const screening = await db.raterScreening.findUniqueOrThrow({ where: { sessionId: session.id }, include: { session: true } });
+    expect(screening).toMatchObject({ seed: 2_147_483_646, outcome: "flagged", protanFailed: true, deutanFailed: false, windowFits: null, answers: { plates: ["3", "none"] } });
+    expect(screening.session.id).toBe(session.id);
     expect((await db.study.findUniqueOrThrow({ where: { id: study.id } })).status).toBe("draft");
   });
 

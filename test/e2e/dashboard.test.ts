@@ -63,7 +63,7 @@ describe("researcher dashboard in a real browser", () => {
     const csv = readFileSync((await download.path()) as string, "utf8");
     const lines = csv.split("\r\n").filter((line) => line !== "");
     expect(lines[0]).toBe(
-      "study,session,recruiter,method,method_kind,image,trial_kind,position,real_side,chosen_side,correct,fooled,response_time_ms,exposure_left_ms,exposure_right_ms,frame_interval_ms,timing_flagged,server_elapsed_ms,too_fast,excluded,exclusion_reason,answered_at,shown,judgement,exposure_ms",
+      "study,session,recruiter,method,method_kind,image,trial_kind,position,real_side,chosen_side,correct,fooled,response_time_ms,exposure_left_ms,exposure_right_ms,frame_interval_ms,timing_flagged,server_elapsed_ms,too_fast,excluded,exclusion_reason,answered_at,screening,screening_failed,shown,judgement,exposure_ms",
     );
     expect(lines).toHaveLength(1 + 56);
     // The analysis scripts are served beside the CSV and read it by its download name.

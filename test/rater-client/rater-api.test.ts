@@ -14,7 +14,7 @@ const trial = {
   responseTimeLimitMs: null,
   practiceFeedbackMs: 2400,
 };
-const session = { id: "s1", status: "active", progress: { answered: 0, total: 50, practiceTotal: 10 }, next: trial, completion: null };
+const session = { id: "s1", status: "active", progress: { answered: 0, total: 50, practiceTotal: 10 }, next: trial, completion: null, screening: null, screenedOut: null };
 
 /** Answers every request with one canned response and records what was asked. */
 function respondWith(status: number, body: unknown) {

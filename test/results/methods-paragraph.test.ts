@@ -46,7 +46,7 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
     },
     sessions: {
       total: 86,
-      byStatus: { active: 1, completed: 84, abandoned: 1 },
+      byStatus: { active: 1, completed: 84, abandoned: 1, screened_out: 0 },
       analysed: 80,
       excluded: 4,
       excludedByReason: { vigilance: 3, timing: 1, pace: 0, "no-trials": 0 },
@@ -61,6 +61,8 @@ function paperLikeResults(overrides: Partial<Parameters<typeof protocolSchema.pa
     images: [],
     raters: [],
     notes: [],
+    screening: null,
+    withoutFlagged: null,
   };
 }
 

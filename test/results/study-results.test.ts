@@ -84,7 +84,7 @@ describe.each(databaseKinds())("study results on %s", (kind) => {
     const results = await computeStudyResults(database.db, between.studyId);
     expect(results.sessions).toEqual({
       total: 8,
-      byStatus: { active: 1, completed: 6, abandoned: 1 },
+      byStatus: { active: 1, completed: 6, abandoned: 1, screened_out: 0 },
       analysed: 4,
       excluded: 2,
       excludedByReason: { vigilance: 1, timing: 1, pace: 0, "no-trials": 0 },

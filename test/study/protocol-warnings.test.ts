@@ -11,6 +11,13 @@ describe("protocol warnings", () => {
     expect(protocolWarnings(protocolSchema.parse({ exclusion: { maxVigilanceFailures: 1, maxTimingFlaggedShare: 1 } }))).toHaveLength(1);
   });
 
+  it("warns when the screening ends raters without a screened-out link", () => {
+    const screening = { colourVision: true, onFail: "end" as const };
+    expect(protocolWarnings(protocolSchema.parse({ screening }))).toEqual([expect.stringMatching(/no screened-out link: Prolific participants will be asked to return/)]);
+    expect(protocolWarnings(protocolSchema.parse({ screening: { ...screening, screenedOutUrl: "https://app.prolific.com/submissions/complete?cc=SCREENOUT" } }))).toEqual([]);
+    expect(protocolWarnings(protocolSchema.parse({ screening: { ...screening, onFail: "flag" } }))).toEqual([]);
+  });
+
   it("is silent for the paper's defaults and for the demo", () => {
     expect(protocolWarnings(protocolSchema.parse({}))).toEqual([]);
     expect(protocolWarnings(DEMO_PROTOCOL)).toEqual([]);

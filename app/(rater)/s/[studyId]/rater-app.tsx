@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import type { RaterProtocol } from "@/lib/contract/protocol";
-import type { AnswerBody, AnswerResult, Completion, SessionState, TrialView } from "@/lib/contract/rater-api";
+import type { AnswerBody, AnswerResult, Completion, ScreenedOut, SessionState, TrialView } from "@/lib/contract/rater-api";
 import { clearPendingAnswer, loadPendingAnswer, savePendingAnswer, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import { FrameIntervalTracker, measureFrameInterval } from "@/lib/rater-client/frame-interval";
 import { ImageCache } from "@/lib/rater-client/image-preload";
@@ -13,6 +13,8 @@ import { browserRetryHooks, browserStorage, requestFrame } from "./browser-runti
 import { CompletionScreen } from "./completion-screen";
 import { ConsentScreen } from "./consent-screen";
 import { FocusHeading } from "./focus-heading";
+import { ScreenedOutScreen } from "./screened-out-screen";
+import { ScreeningStage } from "./screening-stage";
 import { SingleImageStage } from "./single-image-stage";
 import { TrialStage } from "./trial-stage";
 import type { SubmitOutcome } from "./use-answer-submission";
@@ -28,10 +30,13 @@ type Screen =
   | { kind: "practice-done"; session: SessionState }
   | { kind: "trial"; trial: TrialView }
   | { kind: "completed"; completion: Completion; justFinished: boolean }
+  /** The protocol's screening before practice, and the end of a session it screened out. */
+  | { kind: "screening" }
+  | { kind: "screened-out"; screenedOut: ScreenedOut; justFinished: boolean }
   | { kind: "failed"; detail: string };
 
 /** Where a session state came from: it decides which screen comes next. */
-type Origin = "load" | "consent" | "answer" | "resync";
+type Origin = "load" | "consent" | "answer" | "resync" | "screening";
 
 export interface RaterAppProps {
   studyId: string;
@@ -92,6 +97,8 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
         else setScreen({ kind: "failed", detail: "The study is finished, but no completion code came back." });
         return;
       }
+      if (session.status === "screened_out" && session.screenedOut) return setScreen({ kind: "screened-out", screenedOut: session.screenedOut, justFinished: origin === "screening" });
+      if (session.screening === "pending") return setScreen({ kind: "screening" });
       const next = session.next;
       if (!next) return setScreen({ kind: "failed", detail: "The server has no next pair for you." });
       if (studyStatus === "closed") return setScreen({ kind: "unavailable", reason: "closed" });
@@ -108,7 +115,7 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
       if (error instanceof RaterApiError) {
         if (error.code === "study_closed") return setScreen({ kind: "unavailable", reason: "closed" });
         if (error.status === 401) return setScreen({ kind: "unavailable", reason: "session-lost" });
-        if (error.status === 404 || error.code === "already_answered" || error.code === "out_of_order") {
+        if (error.status === 404 || error.code === "already_answered" || error.code === "out_of_order" || error.code === "screening_pending" || error.code === "screened_out") {
           // The server knows better where this rater is (another tab answered, say): follow it.
           try {
             const session = await runWithRetry(() => fetchCurrentSession(fetchFn, studyId), browserRetryHooks());
@@ -295,6 +302,10 @@ export function RaterApp({ studyId, studyStatus, protocol, params, hasSessionCoo
             onDone={(result) => show(result.session, "answer", screen.trial)}
           />
         );
+      case "screening":
+        return <ScreeningStage studyId={studyId} onDone={(session) => show(session, "screening")} onError={refusal} />;
+      case "screened-out":
+        return <ScreenedOutScreen screenedOut={screen.screenedOut} justFinished={screen.justFinished} />;
       case "completed":
         return <CompletionScreen completion={screen.completion} justFinished={screen.justFinished} />;
       case "failed":

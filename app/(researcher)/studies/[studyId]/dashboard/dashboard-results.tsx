@@ -5,6 +5,7 @@ import { formatDPrime, formatPercent, formatPoints, formatPValue } from "@/lib/r
 import type { MethodResult } from "@/lib/results/result-types";
 import { CopyButton } from "./copy-button";
 import { DesignFiguresSection } from "./design-figures-section";
+import { ScreeningResults } from "./screening-results";
 
 const th = "p-2 font-medium";
 const td = "p-2 tabular-nums";
@@ -157,7 +158,7 @@ function ExclusionSummary({ results }: { results: DashboardResults }) {
         <strong>{s.excluded}</strong> completed {s.excluded === 1 ? "session" : "sessions"} excluded: {s.excludedByReason.vigilance} for failing more than{" "}
         {rules.maxVigilanceFailures} vigilance {rules.maxVigilanceFailures === 1 ? "trial" : "trials"}, {s.excludedByReason.timing} for timing flagged on more than{" "}
         {formatPercent(rules.maxTimingFlaggedShare, 0)} of trials{s.excludedByReason.pace > 0 ? `, ${s.excludedByReason.pace} for answering faster than the presentation allows` : ""}{s.excludedByReason["no-trials"] > 0 ? `, ${s.excludedByReason["no-trials"]} without answers` : ""}.{" "}
-        <strong>{s.incomplete}</strong> incomplete {s.incomplete === 1 ? "session" : "sessions"} ({s.byStatus.active} active, {s.byStatus.abandoned} abandoned) not analysed; {s.leftOutTrials} test trials left out in all.
+        <strong>{s.incomplete}</strong> incomplete {s.incomplete === 1 ? "session" : "sessions"} ({s.byStatus.active} active, {s.byStatus.abandoned} abandoned) not analysed;{s.byStatus.screened_out > 0 ? ` ${s.byStatus.screened_out} ended by the screening;` : ""} {s.leftOutTrials} test trials left out in all.
       </p>
       <p className="mt-1 text-xs text-neutral-500">
         Rules stored with the protocol before data arrived. Only completed sessions are analysed, as in the paper (completed HITs).
@@ -219,6 +220,7 @@ function RatersTable({ results }: { results: DashboardResults }) {
             <th className={th}>Vigilance passed</th>
             <th className={th}>Timing flagged</th>
             <th className={th}>Frame interval</th>
+            <th className={th}>Screening</th>
             <th className={th}>Analysis</th>
           </tr>
         </thead>
@@ -233,6 +235,9 @@ function RatersTable({ results }: { results: DashboardResults }) {
               <td className={td}>{rater.vigilanceTrials > 0 ? `${rater.vigilanceTrials - rater.vigilanceFailures}/${rater.vigilanceTrials}` : "—"}</td>
               <td className={td}>{rater.analysableTrials > 0 ? `${rater.timingFlagged}/${rater.analysableTrials}` : "—"}</td>
               <td className={td}>{rater.meanFrameIntervalMs === null ? "—" : `${rater.meanFrameIntervalMs.toFixed(1)} ms`}</td>
+              <td className={rater.screening === "flagged" ? "p-2 text-amber-800" : "p-2"} data-testid="rater-screening">
+                {rater.screening === null ? "—" : rater.screening === "screened_out" ? "screened out" : rater.screening}
+              </td>
               <td className="p-2">
                 {rater.disposition === "included" ? (
                   <span className="text-green-800">analysed</span>
@@ -281,6 +286,13 @@ export async function DashboardResultsSection({ studyId }: { studyId: string }) 
           <ul className="list-disc pl-5 text-sm text-amber-800">{results.notes.map((note) => <li key={note}>{note}</li>)}</ul>
         )}
       </section>
+
+      {results.screening && (
+        <section aria-labelledby="screening-heading" className="space-y-2">
+          <h2 id="screening-heading" className="text-lg font-medium">Colour-vision and display screening</h2>
+          <ScreeningResults results={results} />
+        </section>
+      )}
 
       <section aria-labelledby="comparisons-heading">
         <h2 id="comparisons-heading" className="mb-2 text-lg font-medium">Pairwise comparisons</h2>
