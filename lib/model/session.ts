@@ -37,8 +37,8 @@ export interface ColorizerOptions {
   /**
    * Let onnxruntime's pool threads spin between operators instead of sleeping (its default).
    * Off here: spinning bought no speed for our networks and burned CPU that decoding, encoding and
-   * the server's requests need (the shipped model at batch 8, 2 threads: 52 → 39 ms of CPU per
-   * image with spinning off, docs/benchmarks.md).
+   * the server's requests need (the shipped model at batch 8 on 2 quiet cores, 2 threads: 21.5 →
+   * 20 ms per image and 42 → 36 ms of CPU per image with spinning off, docs/benchmarks.md).
    */
   allowSpinning?: boolean;
   graphOptimizationLevel?: "disabled" | "basic" | "extended" | "layout" | "all";

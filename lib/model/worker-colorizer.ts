@@ -13,7 +13,6 @@
  * thread does not inherit tsx's loader hooks), so it serves the tsx-run CLI and benchmark. Errors
  * thrown in the worker come back as the same ModelError (code and message).
  */
-import os from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { ModelError, type ModelErrorCode } from "./errors";
 import { loadManifest, type ResolvedManifest } from "./manifest";
@@ -46,11 +45,7 @@ function toError(reply: Extract<Reply, { kind: "error" }>): Error {
  */
 export async function startWorkerColorizer(manifestPath: string, options: WorkerColorizerOptions = {}): Promise<WorkerColorizer> {
   const manifest: ResolvedManifest = await loadManifest(manifestPath);
-  const { log, ...given } = options;
-  // The thread that hands work to this worker decodes and encodes meanwhile (colorize-pipeline.ts):
-  // by default the network gets the other cores. On 2 cores, 1 inference thread costs 30 ms of CPU
-  // per image of the shipped model against 39 for 2 (docs/benchmarks.md), and leaves a core free.
-  const sessionOptions = { ...given, intraOpNumThreads: given.intraOpNumThreads ?? Math.max(1, os.availableParallelism() - 1) };
+  const { log, ...sessionOptions } = options;
   const bootstrap =
     `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); ` +
     `await import(${JSON.stringify(import.meta.url)});`;
