@@ -2,12 +2,11 @@
 
 import { useEffect, useRef, type RefObject } from "react";
 import type { PairedTrialView } from "@/lib/contract/rater-api";
-import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
-import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
+import { wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
 import { buildPresentationSteps, PresentationRun } from "@/lib/rater-client/presentation-schedule";
 import type { SideWords, StimulusLayout, StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
-import { requestFrame } from "./browser-runtime";
+import { startFrameLoop, useSpoiledWhenHidden } from "./frame-loop";
 import { showsSide, type StageRefs } from "./stage-elements";
 import type { TrialPhase } from "./use-trial-phase";
 
@@ -75,34 +74,23 @@ export function usePresentationRun(input: PresentationInput): PresentationHandle
     runRef.current = presentation;
     tracker.pause();
     setPhase("presenting");
-    let marked = false;
-    const onFrame = (timestamp: number) => {
-      const calledAt = performance.now();
-      tracker.record(timestamp);
-      const tick = presentation.tick(timestamp, tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS, calledAt);
-      if (tick.changed) {
-        const previous = root.dataset.display;
-        root.dataset.display = tick.display;
-        // A photo whose exposure ended leaves the page, not just the screen: nothing in the DOM
-        // holds it while the rater chooses.
+    startFrameLoop({
+      run: presentation,
+      tracker,
+      root,
+      // A photo whose exposure ended leaves the page, not just the screen: nothing in the DOM
+      // holds it while the rater chooses.
+      onDisplayChange: (previous, display) => {
         for (const [side, host] of [["left", leftHost], ["right", rightHost]] as const) {
-          if (showsSide(previous, side) && !showsSide(tick.display, side)) host.replaceChildren();
+          if (showsSide(previous, side) && !showsSide(display, side)) host.replaceChildren();
         }
-        if (!marked && tick.display !== "fixation") {
-          marked = true;
-          // Storage writes can take milliseconds: after this frame, never inside it.
-          if (storage) setTimeout(() => markTrialExposed(storage, studyId, trial.trialId), 0);
-        }
-      }
-      if (tick.finished) {
-        tracker.pause();
-        root.dataset.answer = "open";
-        setPhase("answering");
-        return;
-      }
-      frameHandle.current = requestFrame(onFrame);
-    };
-    frameHandle.current = requestFrame(onFrame);
+      },
+      onFinished: () => setPhase("answering"),
+      storage,
+      studyId,
+      trialId: trial.trialId,
+      frameHandle,
+    });
     // No cleanup here: a resize must not stop a running presentation; unmounting does (below).
     // Later changes of the inputs find `started` set and leave the running presentation alone.
   }, [pair, fits, kind, words, setPhase, size, storage, studyId, tracker, trial.presentation, trial.trialId, phaseRef, rootRef, leftHostRef, rightHostRef]);
@@ -120,13 +108,7 @@ export function usePresentationRun(input: PresentationInput): PresentationHandle
   useEffect(() => {
     if (phaseRef.current === "presenting" && layoutAtStart.current !== null && currentLayout !== layoutAtStart.current) spoiledRef.current = true;
   }, [currentLayout, phaseRef]);
-  useEffect(() => {
-    const onVisibility = () => {
-      if (document.visibilityState === "hidden" && phaseRef.current === "presenting") spoiledRef.current = true;
-    };
-    document.addEventListener("visibilitychange", onVisibility);
-    return () => document.removeEventListener("visibilitychange", onVisibility);
-  }, [phaseRef]);
+  useSpoiledWhenHidden(phaseRef, spoiledRef);
 
   return { runRef, spoiledRef };
 }

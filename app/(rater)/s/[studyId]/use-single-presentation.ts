@@ -2,12 +2,11 @@
 
 import { useEffect, useRef, useState, type RefObject } from "react";
 import type { SingleTrialView } from "@/lib/contract/rater-api";
-import { FALLBACK_FRAME_INTERVAL_MS } from "@/lib/contract/timing-rule";
-import { markTrialExposed, wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
+import { wasTrialExposed, type KeyValueStorage } from "@/lib/rater-client/answer-store";
 import type { FrameIntervalTracker } from "@/lib/rater-client/frame-interval";
 import { FIXATION_MS, PresentationRun, type PresentationStep } from "@/lib/rater-client/presentation-schedule";
 import { singleImageFits } from "@/lib/rater-client/single-image-layout";
-import { requestFrame } from "./browser-runtime";
+import { startFrameLoop, useSpoiledWhenHidden } from "./frame-loop";
 import type { TrialPhase } from "./use-trial-phase";
 
 /**
@@ -56,46 +55,28 @@ export function useSinglePresentation(input: SinglePresentationInput) {
     runRef.current = run;
     tracker.pause();
     setPhase("presenting");
-    let marked = false;
-    const onFrame = (timestamp: number) => {
-      const calledAt = performance.now();
-      tracker.record(timestamp);
-      const tick = run.tick(timestamp, tracker.estimateMs() ?? FALLBACK_FRAME_INTERVAL_MS, calledAt);
-      if (tick.changed) {
-        const previous = root.dataset.display;
-        root.dataset.display = tick.display;
-        if (previous === "left" && tick.display !== "left") host.replaceChildren();
-        if (!marked && tick.display !== "fixation") {
-          marked = true;
-          // Storage writes can take milliseconds: after this frame, never inside it.
-          if (storage) setTimeout(() => markTrialExposed(storage, studyId, trial.trialId), 0);
-        }
-      }
-      if (tick.finished) {
-        tracker.pause();
-        root.dataset.answer = "open";
-        setPhase("answering");
-        return;
-      }
-      frameHandle.current = requestFrame(onFrame);
-    };
-    frameHandle.current = requestFrame(onFrame);
+    startFrameLoop({
+      run,
+      tracker,
+      root,
+      // The photo leaves the page when its exposure ends.
+      onDisplayChange: (previous, display) => {
+        if (previous === "left" && display !== "left") host.replaceChildren();
+      },
+      onFinished: () => setPhase("answering"),
+      storage,
+      studyId,
+      trialId: trial.trialId,
+      frameHandle,
+    });
   }, [photo, storage, studyId, trial, tracker, setPhase, rootRef, hostRef]);
 
   useEffect(() => {
     if (!fits && phaseRef.current === "presenting") spoiledRef.current = true;
   }, [fits, phaseRef]);
 
-  useEffect(() => {
-    const onVisibility = () => {
-      if (document.visibilityState === "hidden" && phaseRef.current === "presenting") spoiledRef.current = true;
-    };
-    document.addEventListener("visibilitychange", onVisibility);
-    return () => {
-      document.removeEventListener("visibilitychange", onVisibility);
-      cancelAnimationFrame(frameHandle.current);
-    };
-  }, [phaseRef]);
+  useSpoiledWhenHidden(phaseRef, spoiledRef);
+  useEffect(() => () => cancelAnimationFrame(frameHandle.current), []);
 
   return { runRef, spoiledRef };
 }
