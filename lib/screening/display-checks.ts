@@ -1,4 +1,5 @@
-import { layoutNeeds, STAGE_SPACING, type LayoutNeed } from "../rater-client/stimulus-layout";
+import { singleImageNeed } from "../rater-client/single-image-layout";
+import { layoutNeeds, type LayoutNeed } from "../rater-client/stimulus-layout";
 import { SeededRandom, type Seed } from "../stats/seeded-random";
 import { linearToSrgb8, SRGB8_TO_LINEAR } from "./colour-science";
 import type { RgbaImage } from "./render-plate";
@@ -156,11 +157,8 @@ export interface WindowSizeCheck {
  */
 export function checkWindowSize(viewport: { width: number; height: number }, stimulusSize: number, presentation: StimulusPresentation): WindowSizeCheck {
   if (!Number.isInteger(stimulusSize) || stimulusSize < 1) throw new ScreeningError("stimulusSize must be a positive integer");
-  const { paddingPx, labelPx, headerPx, answerRowPx } = STAGE_SPACING;
-  const needs: LayoutNeed[] =
-    presentation === "paired"
-      ? layoutNeeds(stimulusSize)
-      : [{ kind: "column", minWidth: stimulusSize + 2 * paddingPx, minHeight: headerPx + answerRowPx + 2 * paddingPx + labelPx + stimulusSize }];
+  // The same needs the rater page waits for (the paired stage's layouts, or the single-image stage's).
+  const needs: LayoutNeed[] = presentation === "paired" ? layoutNeeds(stimulusSize) : [{ kind: "column", ...singleImageNeed(stimulusSize) }];
   const fits = needs.some((need) => viewport.width >= need.minWidth && viewport.height >= need.minHeight);
   return { fits, needs: needs.slice().sort((a, b) => a.minWidth * a.minHeight - b.minWidth * b.minHeight) };
 }

@@ -1,3 +1,4 @@
+import { singleImageFits } from "@/lib/rater-client/single-image-layout";
 import { describe, expect, it } from "vitest";
 import {
   applyMatrix,
@@ -82,16 +83,19 @@ describe("checkWindowSize", () => {
   it("needs room for the photos at full size, paired or single", () => {
     // Spacing of the trial stage: padding 8, gap 12, label 24, header 40, answer row 56.
     // Paired, 256 px: side by side 2·256 + 12 + 16 = 540 × (40 + 56 + 16 + 24 + 256) = 392;
-    // stacked 24 + 256 + 16 = 296 × (40 + 56 + 16 + 512 + 12) = 636. Single: 272 × 392.
+    // stacked 24 + 256 + 16 = 296 × (40 + 56 + 16 + 512 + 12) = 636. Single, as the single-image
+    // stage waits for it (singleImageNeed: no label, a 12 px gap above the answer row): 272 × 380.
     expect(checkWindowSize({ width: 1280, height: 720 }, 256, "paired").fits).toBe(true);
     const small = checkWindowSize({ width: 500, height: 500 }, 256, "paired");
     expect(small.fits).toBe(false);
     expect(small.needs.map((n) => [n.minWidth, n.minHeight])).toEqual([[296, 636], [540, 392]]);
     expect(checkWindowSize({ width: 500, height: 500 }, 256, "single")).toEqual({
       fits: true,
-      needs: [{ kind: "column", minWidth: 272, minHeight: 392 }],
+      needs: [{ kind: "column", minWidth: 272, minHeight: 380 }],
     });
     expect(checkWindowSize({ width: 271, height: 900 }, 256, "single").fits).toBe(false);
+    expect(checkWindowSize({ width: 272, height: 380 }, 256, "single").fits).toBe(singleImageFits({ width: 272, height: 380 }, 256));
+    expect(checkWindowSize({ width: 272, height: 379 }, 256, "single").fits).toBe(false);
     expect(() => checkWindowSize({ width: 1, height: 1 }, 0, "single")).toThrow(ScreeningError);
   });
 });
