@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { Completion } from "@/lib/contract/rater-api";
 import { safeNavigationUrl } from "@/lib/rater-client/recruiter-params";
+import { ReturnToProlific, useRecruiterRedirect } from "./recruiter-redirect";
 
 /** Long enough to read "done" and see the code, short enough that nobody closes the tab first. */
 const REDIRECT_DELAY_MS = 1_500;
@@ -16,16 +17,10 @@ const REDIRECT_DELAY_MS = 1_500;
 export function CompletionScreen({ completion, justFinished }: { completion: Completion; justFinished: boolean }) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [copied, setCopied] = useState(false);
-  const redirectUrl = safeNavigationUrl(completion.redirectUrl);
+  const { redirectUrl, redirecting } = useRecruiterRedirect(completion.redirectUrl, justFinished, REDIRECT_DELAY_MS);
   const mturkAction = safeNavigationUrl(completion.mturkSubmit?.action);
-  const redirecting = justFinished && redirectUrl !== null;
 
   useEffect(() => headingRef.current?.focus(), []);
-  useEffect(() => {
-    if (!redirecting || !redirectUrl) return;
-    const timer = setTimeout(() => window.location.assign(redirectUrl), REDIRECT_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [redirecting, redirectUrl]);
 
   return (
     <main className="mx-auto max-w-xl space-y-5 px-4 py-12">
@@ -47,14 +42,7 @@ export function CompletionScreen({ completion, justFinished }: { completion: Com
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
-      {redirectUrl && (
-        <p role="status">
-          {redirecting ? "Taking you back to Prolific… " : ""}
-          <a href={redirectUrl} className="font-medium underline" data-testid="completion-redirect">
-            Return to Prolific
-          </a>
-        </p>
-      )}
+      {redirectUrl && <ReturnToProlific redirectUrl={redirectUrl} redirecting={redirecting} testId="completion-redirect" />}
       {completion.recruiter === "mturk" && completion.mturkSubmit && mturkAction && (
         <form method="POST" action={mturkAction} data-testid="mturk-submit">
           <input type="hidden" name="assignmentId" value={completion.mturkSubmit.assignmentId} />

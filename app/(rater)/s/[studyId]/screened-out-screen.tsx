@@ -1,9 +1,9 @@
 "use client";
 
-import { useEffect } from "react";
 import type { ScreenedOut } from "@/lib/contract/rater-api";
 import { safeNavigationUrl } from "@/lib/rater-client/recruiter-params";
 import { FocusHeading } from "./focus-heading";
+import { ReturnToProlific, useRecruiterRedirect } from "./recruiter-redirect";
 
 /** As on the completion screen: long enough to read, short enough that nobody closes the tab. */
 const REDIRECT_DELAY_MS = 2_500;
@@ -15,14 +15,8 @@ const REDIRECT_DELAY_MS = 2_500;
  * submit form, or nothing further to do.
  */
 export function ScreenedOutScreen({ screenedOut, justFinished }: { screenedOut: ScreenedOut; justFinished: boolean }) {
-  const redirectUrl = safeNavigationUrl(screenedOut.redirectUrl);
+  const { redirectUrl, redirecting } = useRecruiterRedirect(screenedOut.redirectUrl, justFinished, REDIRECT_DELAY_MS);
   const mturkAction = safeNavigationUrl(screenedOut.mturkSubmit?.action);
-  const redirecting = justFinished && redirectUrl !== null;
-  useEffect(() => {
-    if (!redirecting || !redirectUrl) return;
-    const timer = setTimeout(() => window.location.assign(redirectUrl), REDIRECT_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [redirecting, redirectUrl]);
 
   return (
     <main className="mx-auto max-w-xl space-y-5 px-4 py-12" data-testid="screened-out">
@@ -32,14 +26,7 @@ export function ScreenedOutScreen({ screenedOut, justFinished }: { screenedOut: 
         differences. From the checks you just did, the study cannot go on for you. This is not a test of you, and screens and eyes differ in ways nobody can
         control; your answers to the checks are recorded, and nothing else is asked of you.
       </p>
-      {redirectUrl && (
-        <p role="status">
-          {redirecting ? "Taking you back to Prolific… " : ""}
-          <a href={redirectUrl} className="font-medium underline" data-testid="screened-out-redirect">
-            Return to Prolific
-          </a>
-        </p>
-      )}
+      {redirectUrl && <ReturnToProlific redirectUrl={redirectUrl} redirecting={redirecting} testId="screened-out-redirect" />}
       {screenedOut.recruiter === "prolific" && !redirectUrl && (
         <p className="text-neutral-800">Please return your submission on Prolific (choose “Return submission”).</p>
       )}
