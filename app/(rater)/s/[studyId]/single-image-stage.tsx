@@ -12,6 +12,7 @@ import { runWithRetry } from "@/lib/rater-client/retry";
 import { STAGE_SPACING } from "@/lib/rater-client/stimulus-layout";
 import { browserRetryHooks } from "./browser-runtime";
 import { JudgementRow, type Judgement } from "./judgement-row";
+import { AnswerAlerts } from "./answer-alerts";
 import { RetryAlert } from "./retry-alert";
 import { TrialHeader } from "./trial-header";
 import { useAnswerSubmission, type SubmitOutcome } from "./use-answer-submission";
@@ -139,17 +140,7 @@ export function SingleImageStage({ studyId, trial, stimulusSize: size, tracker, 
           <JudgementRow enabled={phase === "answering"} chosen={chosen} feedback={feedback} onJudge={judge} />
         </div>
       </div>
-      {overdue && phase === "answering" && (
-        <p role="alert" className="mt-2 text-sm font-medium text-amber-800">
-          Please answer now.
-        </p>
-      )}
-      {phase === "send-failed" && submission.answer && (
-        <RetryAlert
-          message="Your answer is not saved yet: the server cannot be reached. Check your internet connection and try again — your answer is kept."
-          onRetry={submission.resend}
-        />
-      )}
+      <AnswerAlerts phase={phase} overdue={overdue} unsent={Boolean(submission.answer)} onResend={submission.resend} />
       {fits === false && (phase === "preparing" || phase === "presenting") && (
         <div role="alert" data-testid="screen-too-small" className="fixed inset-0 z-20 flex items-center justify-center bg-neutral-50 p-4">
           <p className="max-w-md text-sm text-neutral-800">

@@ -10,6 +10,7 @@ import type { ImageCache } from "@/lib/rater-client/image-preload";
 import { responseTimeMs, summarizeTiming } from "@/lib/rater-client/presentation-schedule";
 import { sideWords, STAGE_SPACING, type StimulusLayoutKind } from "@/lib/rater-client/stimulus-layout";
 import { AnswerRow } from "./answer-row";
+import { AnswerAlerts } from "./answer-alerts";
 import { RetryAlert } from "./retry-alert";
 import { ScreenTooSmall } from "./screen-too-small";
 import { useFeedbackReveal } from "./stage-elements";
@@ -122,17 +123,7 @@ export function TrialStage({ studyId, trial, stimulusSize: size, tracker, images
         <AnswerRow width={gridWidth} words={words} enabled={phase === "answering"} chosen={chosen} feedback={feedback} onChoose={choose} />
       </div>
 
-      {overdue && phase === "answering" && (
-        <p role="alert" className="mt-2 text-sm font-medium text-amber-800">
-          Please answer now.
-        </p>
-      )}
-      {phase === "send-failed" && submission.answer && (
-        <RetryAlert
-          message="Your answer is not saved yet: the server cannot be reached. Check your internet connection and try again — your answer is kept."
-          onRetry={submission.resend}
-        />
-      )}
+      <AnswerAlerts phase={phase} overdue={overdue} unsent={Boolean(submission.answer)} onResend={submission.resend} />
       {phase === "load-failed" && (
         <RetryAlert
           message="The photos could not be loaded. Check your internet connection and try again."
