@@ -16,15 +16,19 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { ModelError, type ModelErrorCode } from "./errors";
 import { loadManifest, type ResolvedManifest } from "./manifest";
-import { loadColorizer, type Colorizer, type ColorizerOptions, type PredictOptions, type PredictTimings } from "./session";
+import { closeColorizers, loadColorizer, type Colorizer, type ColorizerOptions, type PredictOptions, type PredictTimings } from "./session";
 
 const WORKER_ROLE = "colorizer-worker";
 
 /** Options that can cross a thread boundary (no `log` function: the worker's log lines are relayed). */
+/** How long `close` waits for the worker to release its session before stopping it regardless. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
 export type WorkerColorizerOptions = Omit<ColorizerOptions, "log"> & { log?: (message: string) => void };
 
-type Request = { kind: "predict"; id: number; planes: Float32Array[]; options: PredictOptions };
+type Request = { kind: "predict"; id: number; planes: Float32Array[]; options: PredictOptions } | { kind: "close" };
 type Reply =
+  | { kind: "closed" }
   | { kind: "ready"; provider: string; providerFailures: { provider: string; reason: string }[]; maxBatch: number }
   | { kind: "log"; message: string }
   | { kind: "result"; id: number; ab: Float32Array[]; timings: PredictTimings }
@@ -63,6 +67,7 @@ export async function startWorkerColorizer(manifestPath: string, options: Worker
   const ready = await new Promise<Extract<Reply, { kind: "ready" }>>((resolve, reject) => {
     worker.on("message", (reply: Reply) => {
       if (reply.kind === "log") (log ?? ((m: string) => console.error(m)))(reply.message);
+      else if (reply.kind === "closed") return;
       else if (reply.kind === "ready") resolve(reply);
       else if (reply.kind === "result") {
         pending.get(reply.id)?.resolve(reply);
@@ -107,6 +112,20 @@ export async function startWorkerColorizer(manifestPath: string, options: Worker
     async close() {
       failAll(new ModelError("inference_failed", "the colorizer worker was closed"));
       worker.removeAllListeners("exit");
+      // The worker releases its onnxruntime session before it is stopped: terminating a thread
+      // whose native session is still alive could abort the whole process while the session was
+      // finalized ("terminate called after throwing an instance of 'Napi::Error'", about one run
+      // in thirty of the pipeline test). A worker that does not answer in time is stopped anyway.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        worker.on("message", (reply: Reply) => reply.kind === "closed" && done());
+        worker.once("exit", done);
+        worker.postMessage({ kind: "close" } satisfies Request);
+      });
       await worker.terminate();
     },
   };
@@ -131,6 +150,11 @@ async function serveWorker(): Promise<void> {
   let queue = Promise.resolve();
   port.on("message", (request: Request) => {
     queue = queue.then(async () => {
+      if (request.kind === "close") {
+        await closeColorizers();
+        send({ kind: "closed" });
+        return;
+      }
       try {
         const { ab, timings } = await colorizer.predictAb(request.planes, request.options);
         send({ kind: "result", id: request.id, ab, timings }, [...new Set(ab.map((a) => a.buffer as ArrayBuffer))]);
