@@ -78,6 +78,8 @@ interface BenchModel {
   floatModelPath: string;
   precision: "float32" | "int8";
   quantization?: NonNullable<ModelManifest["quantization"]>;
+  /** --int8: annealed-mean ab of the int8 against the float32 network on the benchmark's images. */
+  agreement?: { images: number; mean_ab_difference: number; p99_ab_difference: number };
 }
 
 async function resolveFloatModel(tmp: string): Promise<{ manifestPath: string; synthesized: boolean; macsPerImage?: number }> {
@@ -134,7 +136,20 @@ async function resolveModel(tmp: string, images: Buffer[]): Promise<BenchModel> 
   await writeFile(join(tmp, "int8.onnx"), quantized.bytes);
   const manifestPath = join(tmp, "int8.manifest.json");
   await writeFile(manifestPath, JSON.stringify(int8Manifest));
-  return { ...chosen, manifestPath, floatModelPath: manifest.modelPath, precision: "int8", quantization: int8Manifest.quantization! };
+  // How far the int8 network's colours are from the float one's on these images (random weights
+  // make no sensible colours, but a broken quantization would show here).
+  const sample = planes.slice(0, 8);
+  const a = await (await loadColorizer(chosen.manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log })).predictAb(sample);
+  const b = await (await loadColorizer(manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log })).predictAb(sample);
+  await closeColorizers(); // the runs below open their own sessions with their own options
+  const d: number[] = [];
+  a.ab.forEach((x, k) => {
+    for (let i = 0; i < x.length; i += 2) d.push(Math.hypot(x[i]! - b.ab[k]![i]!, x[i + 1]! - b.ab[k]![i + 1]!));
+  });
+  d.sort((p, q) => p - q);
+  const agreement = { images: sample.length, mean_ab_difference: d.reduce((s, v) => s + v, 0) / d.length, p99_ab_difference: d[Math.floor(0.99 * d.length)]! };
+  log(`--int8: |Δab| int8 vs float32 on ${sample.length} benchmark images: mean ${agreement.mean_ab_difference.toFixed(3)}, 99th percentile ${agreement.p99_ab_difference.toFixed(2)}`);
+  return { ...chosen, manifestPath, floatModelPath: manifest.modelPath, precision: "int8", quantization: int8Manifest.quantization!, agreement };
 }
 
 async function loadImages(): Promise<{ source: string; images: Buffer[] }> {
@@ -504,7 +519,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       model: { name: manifest.manifest.name, path: manifest.modelPath, synthesized_random_weights: model.synthesized, input: `${manifest.inputWidth}×${manifest.inputHeight}`, gflop_per_image: gflop ?? null, ...(model.quantization ? { quantization: model.quantization } : {}) },
       // Which arithmetic each side ran: an int8 model here against PyTorch's float32 source.
-      precision: { ours: model.precision, pytorch: "float32", pytorch_model: model.floatModelPath },
+      precision: { ours: model.precision, pytorch: "float32", pytorch_model: model.floatModelPath, ...(model.agreement ? { int8_vs_float32: model.agreement } : {}) },
       images: { source, count: images.length },
       machine: { cpus: os.availableParallelism(), cpu_model: os.cpus()[0]?.model ?? "", threads, load_average_at_start: loadAvg.map((x) => Number(x.toFixed(2))), load_average_at_end: os.loadavg().map((x) => Number(x.toFixed(2))), measured_peak_gflops: peak ?? null, peak_mean_gflops: peakMeans, peak_samples: peaks.onnxruntime.length + peaks.torch.length },
       provider,
