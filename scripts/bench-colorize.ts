@@ -1,5 +1,5 @@
 // `npm run bench:colorize -- --json [--model models/full.manifest.json] [--images DIR] [--count 16]
-//   [--batches 1,8] [--threads N] [--providers cpu] [--synthetic [--width 64]] [--int8] [--no-pytorch] [--sweep]`
+//   [--batches 1,8] [--threads N] [--providers cpu] [--synthetic [--width 64]] [--int8] [--no-pytorch] [--sweep] [--png-level 0]`
 //
 // End-to-end colorizer throughput on the CPU (or the providers given) at the network's input size
 // (256×256 for our models): decode + preprocess (sharp decode, L, resize to the input) / inference
@@ -30,7 +30,7 @@ import { extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
-import { colorizePrepared, colorizedToRgb8, encodeRgbPng, prepareImage } from "@/lib/images/colorize";
+import { colorizePrepared, colorizedToRgb8, DEFAULT_PNG_COMPRESSION_LEVEL, encodeRgbPng, prepareImage, type ColorizedImage } from "@/lib/images/colorize";
 import { colorizePipeline } from "@/lib/images/colorize-pipeline";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
@@ -60,12 +60,14 @@ const { values: opts } = parseArgs({
     synthetic: { type: "boolean", default: false },
     int8: { type: "boolean", default: false },
     sweep: { type: "boolean", default: false },
+    "png-level": { type: "string", default: String(DEFAULT_PNG_COMPRESSION_LEVEL) },
   },
 });
 
 const count = Number(opts.count);
 const threads = Number(opts.threads);
 const batches = opts.batches.split(",").map(Number);
+const pngLevel = Number(opts["png-level"]);
 const providers = opts.providers.split(",").map((p) => p.trim()).filter(Boolean);
 if (!(count >= 1) || !(threads >= 1) || batches.some((b) => !(b >= 1))) throw new Error("--count, --threads and --batches must be positive integers");
 const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -223,7 +225,7 @@ async function runTimed(
     const pre = performance.now() - t;
     const { results, timings } = await colorizePrepared(prepared, colorizer);
     t = performance.now();
-    for (const r of results) await encodeRgbPng(colorizedToRgb8(r), r.width, r.height);
+    for (const r of results) await encodeRgbPng(colorizedToRgb8(r), r.width, r.height, pngLevel);
     const encode = performance.now() - t;
     return { pre, inference: timings.inferenceMs, post: timings.postprocessMs + encode };
   };
@@ -287,8 +289,8 @@ async function runPipelined(manifestPath: string, batch: number, images: Buffer[
   const inferenceThreads = threads;
   const colorizer = await startWorkerColorizer(manifestPath, { ...options, intraOpNumThreads: inferenceThreads, maxBatch: batch, providers, log });
   try {
-    const encode = async (_item: Buffer, r: { width: number; height: number; L: Float32Array; ab: Float32Array }) => {
-      await encodeRgbPng(colorizedToRgb8(r), r.width, r.height);
+    const encode = async (_item: Buffer, r: ColorizedImage) => {
+      await encodeRgbPng(colorizedToRgb8(r), r.width, r.height, pngLevel);
     };
     await colorizePipeline(images.slice(0, batch), async (b) => b, colorizer, encode, { batch }); // warm-up
     const loadBefore = load1();
@@ -523,6 +525,7 @@ async function main(): Promise<void> {
       images: { source, count: images.length },
       machine: { cpus: os.availableParallelism(), cpu_model: os.cpus()[0]?.model ?? "", threads, load_average_at_start: loadAvg.map((x) => Number(x.toFixed(2))), load_average_at_end: os.loadavg().map((x) => Number(x.toFixed(2))), measured_peak_gflops: peak ?? null, peak_mean_gflops: peakMeans, peak_samples: peaks.onnxruntime.length + peaks.torch.length },
       provider,
+      png_level: pngLevel,
       session_options: { graphOptimizationLevel: "all", intraOpNumThreads: threads, executionMode: "sequential", enableCpuMemArena: true },
       runs: perBatch,
       peak_rss_mb: Number(peakRssMb.toFixed(1)),

@@ -1,8 +1,9 @@
 // `npm run colorize -- <input file or folder> <output folder> [--model models/full.manifest.json]
-//   [--temperature 0.38] [--batch 8] [--providers cuda,webgpu,cpu] [--pixel-limit 40000000]`
+//   [--temperature 0.38] [--batch 8] [--providers cuda,webgpu,cpu] [--pixel-limit 40000000] [--png-level 0]`
 //
 // Colorizes every image (JPEG, PNG, WebP, TIFF, AVIF, GIF) of a file or folder and writes
 // <output>/<name>.png at the input's full resolution: the original L joined with the predicted ab.
+// --png-level (zlib 0–9, default 0) trades writing time for file size (see encodeRgbPng).
 // Progress goes to stderr; a summary (images, time, provider) ends the run. An image that cannot be
 // decoded is reported and skipped, and nothing is written for it (outputs are written to a temporary
 // name and renamed, so a partial file never appears). Exit code: 0 all done, 1 some images failed,
@@ -11,7 +12,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { aspectRatioWarning, colorizedToRgb8, encodeRgbPng } from "@/lib/images/colorize";
+import { aspectRatioWarning, colorizedToRgb8, DEFAULT_PNG_COMPRESSION_LEVEL, encodeRgbPng } from "@/lib/images/colorize";
 import { colorizePipeline } from "@/lib/images/colorize-pipeline";
 import { DEFAULT_PIXEL_LIMIT } from "@/lib/images/decode";
 import { ImageError } from "@/lib/images/errors";
@@ -29,10 +30,11 @@ const argsSchema = z.object({
   batch: z.coerce.number().int().min(1).max(256),
   providers: z.array(z.string().min(1)).min(1),
   pixelLimit: z.coerce.number().int().min(1),
+  pngLevel: z.coerce.number().int().min(0).max(9),
 });
 
 const usage = `usage: npm run colorize -- <input file or folder> <output folder> [--model models/full.manifest.json]
-       [--temperature 0.38] [--batch 8] [--providers cuda,webgpu,cpu] [--pixel-limit 40000000]`;
+       [--temperature 0.38] [--batch 8] [--providers cuda,webgpu,cpu] [--pixel-limit 40000000] [--png-level 0]`;
 
 class UsageError extends Error {}
 
@@ -48,6 +50,7 @@ function parse(argv: string[]): z.infer<typeof argsSchema> {
         batch: { type: "string", default: "8" },
         providers: { type: "string", default: DEFAULT_EXECUTION_PROVIDERS.join(",") },
         "pixel-limit": { type: "string", default: String(DEFAULT_PIXEL_LIMIT) },
+        "png-level": { type: "string", default: String(DEFAULT_PNG_COMPRESSION_LEVEL) },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -67,6 +70,7 @@ function parse(argv: string[]): z.infer<typeof argsSchema> {
     batch: parsed.values.batch,
     providers: parsed.values.providers.split(",").map((p) => p.trim()).filter(Boolean),
     pixelLimit: parsed.values["pixel-limit"],
+    pngLevel: parsed.values["png-level"],
   });
   if (!result.success) throw new UsageError(result.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
   return result.data;
@@ -145,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
       (file) => readFile(file),
       colorizer,
       async (file, result) => {
-        const png = await encodeRgbPng(colorizedToRgb8(result), result.width, result.height);
+        const png = await encodeRgbPng(colorizedToRgb8(result), result.width, result.height, args.pngLevel);
         await writeAtomically(join(args.output, `${basename(file, extname(file))}.png`), png);
         show(++done, failures.length);
       },

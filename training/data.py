@@ -63,18 +63,40 @@ def preload(files, size, cache_dir=None, log=print):
     return arr
 
 
-def random_batch(images, batch, size, rng):
-    """Random images, random size x size crops, random horizontal flips -> (B, 3, S, S) float [0,1]."""
+def random_batch(images, batch, size, rng, max_zoom=1.0):
+    """Random images, random size x size crops, random horizontal flips -> (B, 3, S, S) float [0,1].
+
+    With max_zoom > 1 each crop is first taken at size / z (z uniform in [1, max_zoom]) and enlarged
+    bilinearly to size: objects then appear at up to max_zoom times their thumbnail scale. The
+    colorizer runs whole photos at 256 px while the training photos are 128 px thumbnails, so
+    without zoom every object is twice as large at inference as the network ever saw it.
+    """
     n, h, w, _ = images.shape
     idx = rng.integers(0, n, size=batch)
-    ys = rng.integers(0, h - size + 1, size=batch)
-    xs = rng.integers(0, w - size + 1, size=batch)
+    if max_zoom <= 1:  # the original draws, so earlier runs resume with the same crops
+        ys = rng.integers(0, h - size + 1, size=batch)
+        xs = rng.integers(0, w - size + 1, size=batch)
+        flips = rng.random(batch) < 0.5
+        out = np.empty((batch, size, size, 3), dtype=np.uint8)
+        for j in range(batch):
+            crop = images[idx[j], ys[j] : ys[j] + size, xs[j] : xs[j] + size]
+            out[j] = crop[:, ::-1] if flips[j] else crop
+        return torch.from_numpy(out).permute(0, 3, 1, 2).float().div_(255.0)
+    zooms = rng.uniform(1.0, max_zoom, size=batch)
+    sides = np.clip(np.round(size / zooms).astype(int), 1, size)
+    ys = rng.integers(0, h - sides + 1)
+    xs = rng.integers(0, w - sides + 1)
     flips = rng.random(batch) < 0.5
-    out = np.empty((batch, size, size, 3), dtype=np.uint8)
+    out = torch.empty((batch, 3, size, size))
     for j in range(batch):
-        crop = images[idx[j], ys[j] : ys[j] + size, xs[j] : xs[j] + size]
-        out[j] = crop[:, ::-1] if flips[j] else crop
-    return torch.from_numpy(out).permute(0, 3, 1, 2).float().div_(255.0)
+        side = sides[j]
+        crop = images[idx[j], ys[j] : ys[j] + side, xs[j] : xs[j] + side]
+        crop = torch.from_numpy(np.ascontiguousarray(crop[:, ::-1] if flips[j] else crop))
+        crop = crop.permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+        if side != size:
+            crop = torch.nn.functional.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False)
+        out[j] = crop[0].clamp_(0.0, 1.0)
+    return out
 
 
 def centre_batch(images, size):

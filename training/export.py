@@ -143,7 +143,7 @@ def main(argv=None):
         "training": {
             "loss": kind, "arch": targs.get("arch", "eccv16"), "width": targs["width"], "steps": int(ck["step"]), "batch": targs["batch"],
             "hardware": hardware, "wallTimeSeconds": round(wall, 1),
-            "cropSize": targs["size"], "trainImages": ck.get("num_train_images"), "seed": targs["seed"],
+            "cropSize": targs["size"], "maxZoom": targs.get("max_zoom", 1.0), "trainImages": ck.get("num_train_images"), "seed": targs["seed"],
             "prior": targs["prior"], "learningRate": targs["lr"], "opset": a.opset,
             "framework": f"PyTorch {torch.__version__}",
             "validation": {k: round(float(v), 5) for k, v in last_val.items()},
@@ -182,7 +182,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 | architecture | {ARCH_TEXT[targs.get('arch', 'eccv16')]} (Zhang, Isola, Efros 2016; Zhang et al. 2017), width {t['width']} (conv1 channels; paper 64), {sum(x.numel() for x in ck['model'].values() if x.dtype.is_floating_point) / 1e6:.2f} M parameters |
 | objective | `{t['loss']}`: {loss_unit} |
 | output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else ', 313 bins grid10-in-gamut, decode with annealed mean T = 0.38'} |
-| data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops, horizontal flips |
+| data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops{f", each enlarged by a random factor in [1, {t['maxZoom']:g}]" if t.get('maxZoom', 1.0) > 1 else ''}, horizontal flips |
 | class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + ' (smoothed, σ = 5), λ = 0.5'} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |
 | optimiser | Adam (β 0.9, 0.99), weight decay {targs['weight_decay']}, peak lr {targs['lr']}, {targs['warmup']} warm-up steps, cosine to 10 % |

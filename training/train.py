@@ -49,6 +49,8 @@ def parse_args(argv=None):
     p.add_argument("--small-size", type=int, default=0,
                    help="crop size of the first --small-steps steps (small crops first: more images per second early on)")
     p.add_argument("--small-steps", type=int, default=0)
+    p.add_argument("--max-zoom", type=float, default=1.0,
+                   help="enlarge each crop by a random factor in [1, MAX] (objects at the scale the colorizer's 256 px input shows them)")
     p.add_argument("--init-onnx", default=None,
                    help="start (not resume) from the weights of an exported ECCV16 model of the same width and loss")
     p.add_argument("--steps", type=int, default=1000)
@@ -267,7 +269,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         size = args.small_size if args.small_size and step < args.small_steps else args.size
-        x, _, ab, ab_q = lab_batch(random_batch(images, args.batch, size, rng), device)
+        x, _, ab, ab_q = lab_batch(random_batch(images, args.batch, size, rng, args.max_zoom), device)
         with autocast:
             out = model(x)
         loss = objective(out, ab, ab_q)

@@ -10,10 +10,10 @@
  * The original colour is never used: only L enters the network, and the output's L is the input's.
  */
 import sharp from "sharp";
-import { lAndAbToRgb8, rgb8ToL } from "@/lib/model/color-space";
+import { labPixelToRgb8, lAndAbToRgb8, rgb8ToL } from "@/lib/model/color-space";
 import type { Colorizer, PredictOptions } from "@/lib/model/session";
 import { decodeImage, type DecodeOptions } from "./decode";
-import { resizeBilinear } from "./resize";
+import { computeTaps, resizeBilinear, resizeRows } from "./resize";
 
 export interface ColorizeOptions extends PredictOptions, DecodeOptions {}
 
@@ -22,8 +22,8 @@ export interface ColorizedImage {
   height: number;
   /** Full-resolution L plane of the input (0..100), width × height values. */
   L: Float32Array;
-  /** Predicted ab at full resolution, interleaved (2 per pixel). */
-  ab: Float32Array;
+  /** Predicted ab at full resolution, interleaved (2 per pixel); computed on first read. */
+  readonly ab: Float32Array;
   /** Predicted ab at the network's output resolution (before resizing). */
   abModel: Float32Array;
   modelWidth: number;
@@ -116,17 +116,29 @@ export async function colorizePrepared(
   timings.postprocessMs += predict.decodeMs;
   const t = performance.now();
   const { outputWidth, outputHeight } = colorizer.manifest;
-  const results = prepared.map((p, k): ColorizedImage => ({
+  const results = prepared.map((p, k) => colorizedImage(p, abModels[k]!, outputWidth, outputHeight));
+  timings.postprocessMs += performance.now() - t;
+  return { results, timings };
+}
+
+/**
+ * The result for one image. Its full-resolution ab is resized only when read: turning the result
+ * into pixels (colorizedToRgb8) upsamples row by row instead, so the CLI and the benchmark never
+ * build the full-resolution ab array.
+ */
+function colorizedImage(p: PreparedImage, abModel: Float32Array, modelWidth: number, modelHeight: number): ColorizedImage {
+  let ab: Float32Array | undefined;
+  return {
     width: p.width,
     height: p.height,
     L: p.L,
-    ab: resizeBilinear(abModels[k]!, outputWidth, outputHeight, 2, p.width, p.height),
-    abModel: abModels[k]!,
-    modelWidth: outputWidth,
-    modelHeight: outputHeight,
-  }));
-  timings.postprocessMs += performance.now() - t;
-  return { results, timings };
+    abModel,
+    modelWidth,
+    modelHeight,
+    get ab() {
+      return (ab ??= resizeBilinear(abModel, modelWidth, modelHeight, 2, p.width, p.height));
+    },
+  };
 }
 
 /** Colorize one encoded image (see {@link colorizeImages}). */
@@ -136,13 +148,62 @@ export async function colorizeImage(bytes: Uint8Array, colorizer: Colorizer, opt
 }
 
 /** The colorized image as 8-bit sRGB (full-resolution L joined with the predicted ab). */
-export function colorizedToRgb8(image: Pick<ColorizedImage, "L" | "ab">): Uint8Array {
-  return lAndAbToRgb8(image.L, image.ab);
+export function colorizedToRgb8(image: ColorizedImage): Uint8Array {
+  const { L, width, height, abModel, modelWidth, modelHeight } = image;
+  // Shrinking ab (an image smaller than the network's output) takes more than two taps per row.
+  if (width < modelWidth || height < modelHeight) return lAndAbToRgb8(L, image.ab);
+  return lAndUpsampledAbToRgb8(L, width, height, abModel, modelWidth, modelHeight);
 }
 
-/** Encode 8-bit RGB pixels losslessly as PNG (no metadata). */
-export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+/**
+ * lAndAbToRgb8(L, resizeBilinear(abModel, …, width, height)) with the same bits, in one pass: the
+ * vertical half of the bilinear upsampling (two rows, accumulated in float32 exactly as
+ * resizeBilinear stores them) feeds the colour conversion pixel by pixel, so the full-resolution
+ * ab array (8 bytes a pixel) is never written and read back. For enlarging only.
+ */
+export function lAndUpsampledAbToRgb8(
+  L: Float32Array,
+  width: number,
+  height: number,
+  abModel: Float32Array,
+  modelWidth: number,
+  modelHeight: number,
+): Uint8Array {
+  const rows = resizeRows(abModel, modelWidth, modelHeight, 2, width);
+  const taps = computeTaps(modelHeight, height);
+  const rowLength = 2 * width;
+  const out = new Uint8Array(3 * width * height);
+  const fround = Math.fround;
+  for (let y = 0; y < height; y++) {
+    const first = taps.start[y]!, count = taps.count[y]!, wb = y * taps.maxTaps;
+    const w0 = taps.weights[wb]!, row0 = first * rowLength;
+    const w1 = count > 1 ? taps.weights[wb + 1]! : 0, row1 = count > 1 ? row0 + rowLength : row0;
+    const pixel0 = y * width;
+    for (let x = 0, i = 0; x < width; x++, i += 2) {
+      let a = fround(w0 * rows[row0 + i]!);
+      let b = fround(w0 * rows[row0 + i + 1]!);
+      if (count > 1) {
+        a = fround(a + w1 * rows[row1 + i]!);
+        b = fround(b + w1 * rows[row1 + i + 1]!);
+      }
+      labPixelToRgb8(L[pixel0 + x]!, a, b, out, 3 * (pixel0 + x));
+    }
+  }
+  return out;
+}
+
+/**
+ * zlib level of the colorizer's PNGs. Photographs barely compress without PNG's row filters, and
+ * filtering or higher levels cost more than the network: for 481×321 photos, level 0 writes in
+ * about 1–3 ms and 453 KB, level 2 in 9–10 ms and 362 KB, level 6 with adaptive filtering in 26 ms
+ * and 263 KB (sharp, 2 cores). Outputs are working files, so speed wins by default; `--png-level`
+ * in the CLI trades it back for size.
+ */
+export const DEFAULT_PNG_COMPRESSION_LEVEL = 0;
+
+/** Encode 8-bit RGB pixels losslessly as PNG (no metadata); level 0–9, 6 and up with adaptive row filters. */
+export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number, compressionLevel = DEFAULT_PNG_COMPRESSION_LEVEL): Promise<Buffer> {
   return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: 2, adaptiveFiltering: false })
+    .png({ compressionLevel, adaptiveFiltering: compressionLevel >= 6 })
     .toBuffer();
 }

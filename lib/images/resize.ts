@@ -6,7 +6,7 @@
  * bilinear interpolation. Edges are handled by renormalizing the weights inside the image.
  */
 
-interface Taps {
+export interface Taps {
   /** First source index for each output index. */
   start: Int32Array;
   /** Number of taps for each output index. */
@@ -16,7 +16,7 @@ interface Taps {
   maxTaps: number;
 }
 
-function computeTaps(srcSize: number, dstSize: number): Taps {
+export function computeTaps(srcSize: number, dstSize: number): Taps {
   const scale = srcSize / dstSize;
   const support = scale > 1 ? scale : 1; // triangle half-width in source pixels
   const maxTaps = Math.ceil(support) * 2 + 1;
@@ -71,7 +71,30 @@ export function resizeBilinear(
   }
   if (srcW === dstW && srcH === dstH) return src.slice();
   const C = channels;
-  // Horizontal pass: srcH rows of dstW.
+  const tmp = resizeRows(src, srcW, srcH, C, dstW);
+  const rowLen = dstW * C;
+  // Vertical pass.
+  const v = computeTaps(srcH, dstH);
+  const out = new Float32Array(dstW * dstH * C);
+  for (let y = 0; y < dstH; y++) {
+    const s0 = v.start[y]!, n = v.count[y]!, wb = y * v.maxTaps;
+    const rowOut = y * rowLen;
+    for (let t = 0; t < n; t++) {
+      const w = v.weights[wb + t]!;
+      const rowIn = (s0 + t) * rowLen;
+      for (let i = 0; i < rowLen; i++) out[rowOut + i] = out[rowOut + i]! + w * tmp[rowIn + i]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * The horizontal pass of {@link resizeBilinear} alone: each of the `srcH` rows resampled from
+ * `srcW` to `dstW` pixels. Callers that consume the vertical pass row by row (the colorizer's
+ * fused ab upsampling and colour conversion) start from here.
+ */
+export function resizeRows(src: Float32Array, srcW: number, srcH: number, channels: number, dstW: number): Float32Array {
+  const C = channels;
   const h = computeTaps(srcW, dstW);
   const tmp = new Float32Array(dstW * srcH * C);
   for (let y = 0; y < srcH; y++) {
@@ -86,18 +109,5 @@ export function resizeBilinear(
       }
     }
   }
-  // Vertical pass.
-  const v = computeTaps(srcH, dstH);
-  const out = new Float32Array(dstW * dstH * C);
-  const rowLen = dstW * C;
-  for (let y = 0; y < dstH; y++) {
-    const s0 = v.start[y]!, n = v.count[y]!, wb = y * v.maxTaps;
-    const rowOut = y * rowLen;
-    for (let t = 0; t < n; t++) {
-      const w = v.weights[wb + t]!;
-      const rowIn = (s0 + t) * rowLen;
-      for (let i = 0; i < rowLen; i++) out[rowOut + i] = out[rowOut + i]! + w * tmp[rowIn + i]!;
-    }
-  }
-  return out;
+  return tmp;
 }

@@ -3,13 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aspectRatioWarning, colorizeImage, colorizeImages, colorizedToRgb8 } from "@/lib/images/colorize";
+import { aspectRatioWarning, colorizeImage, colorizeImages, colorizedToRgb8, lAndUpsampledAbToRgb8 } from "@/lib/images/colorize";
+import { resizeBilinear } from "@/lib/images/resize";
 import { ImageError } from "@/lib/images/errors";
 import { renderFakeStimulus, renderRealStimulus, renderStimulusFromLAndAb } from "@/lib/images/render-stimulus";
 import { AB_BINS, NUM_AB_BINS, abBinIndex } from "@/lib/model/ab-bins";
-import { joinLab, labToRgb8, rgb8ToL } from "@/lib/model/color-space";
+import { joinLab, lAndAbToRgb8, labToRgb8, rgb8ToL } from "@/lib/model/color-space";
 import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/session";
 import { buildLogitsModel } from "../support/onnx-builder";
+import { seededRandom } from "../support/random";
 
 // The test network: AveragePool(4) then a 1×1 convolution whose logits are +60·x for BRIGHT and
 // −60·x for DARK (x = (L − 50)/100) and 0 for the other 311 bins. At T = 0.38 a pixel with L well
@@ -163,5 +165,18 @@ describe("aspectRatioWarning", () => {
     expect(aspectRatioWarning(1024, 256, 256, 256)).toBeNull(); // exactly 4:1
     expect(aspectRatioWarning(481, 321, 256, 256)).toBeNull();
     expect(aspectRatioWarning(2000, 250, 512, 128)).toBeNull(); // 8:1 image on a 4:1 input: squashed 2:1
+  });
+});
+
+describe("lAndUpsampledAbToRgb8", () => {
+  it("gives the same bytes as resizing ab to full resolution and converting, for every shape it serves", () => {
+    const random = seededRandom(7);
+    for (const [width, height, modelWidth, modelHeight] of [[481, 321, 64, 64], [64, 64, 64, 64], [200, 64, 64, 64], [65, 97, 16, 8], [1, 300, 1, 4]] as const) {
+      const L = Float32Array.from({ length: width * height }, () => 100 * random());
+      const abModel = Float32Array.from({ length: 2 * modelWidth * modelHeight }, () => 220 * random() - 110);
+      const fused = lAndUpsampledAbToRgb8(L, width, height, abModel, modelWidth, modelHeight);
+      const twoPass = lAndAbToRgb8(L, resizeBilinear(abModel, modelWidth, modelHeight, 2, width, height));
+      expect(Buffer.from(fused).equals(Buffer.from(twoPass)), `${width}×${height} from ${modelWidth}×${modelHeight}`).toBe(true);
+    }
   });
 });

@@ -91,6 +91,22 @@ describe("whole-image conversions", () => {
     expect(Math.abs(lab[7]!)).toBeLessThan(1e-4); // grey has a = b = 0
   });
 
+  it("rgb8ToL's interpolated table is within 1e-5 of the exact L over a grid of 8-bit colours, and exact for greys", () => {
+    const levels = Array.from({ length: 33 }, (_, i) => Math.min(255, i * 8));
+    const rgb: number[] = [];
+    for (const r of levels) for (const g of levels) for (const b of levels) rgb.push(r, g, b);
+    for (let v = 0; v < 256; v++) rgb.push(v, v, v);
+    const L = rgb8ToL(Uint8Array.from(rgb));
+    let worst = 0;
+    for (let p = 0; p < L.length; p++) {
+      const exact = srgbToLab(rgb[3 * p]! / 255, rgb[3 * p + 1]! / 255, rgb[3 * p + 2]! / 255)[0];
+      worst = Math.max(worst, Math.abs(L[p]! - Math.fround(exact)));
+    }
+    expect(worst).toBeLessThan(1e-5);
+    const greys = Uint8Array.from({ length: 256 }, (_, v) => v);
+    expect(Array.from(rgb8ToL(Uint8Array.from(rgb.slice(-768))))).toEqual(Array.from(gray8ToL(greys)));
+  });
+
   it("clamps and rounds out-of-gamut Lab to 8 bits", () => {
     const out = Array.from(labToRgb8(Float32Array.from([100, 0, 0, 0, 0, 0, 50, 200, 0])));
     expect(out.slice(0, 6)).toEqual([255, 255, 255, 0, 0, 0]);

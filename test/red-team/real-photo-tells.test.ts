@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderStimulusFromLab } from "@/lib/images/render-stimulus";
 import { rgb8ToLab } from "@/lib/model/color-space";
-import { binomialTestTwoSided, SeededRandom } from "@/lib/stats";
+import { adjustPValues, binomialTestTwoSided, SeededRandom } from "@/lib/stats";
 import { startApp, type RunningApp } from "../support/app-server";
 import { appDatabaseKind } from "../support/database";
 import { HttpClient } from "../support/http-client";
@@ -213,7 +213,11 @@ describe("red team: nothing but the pixels tells the real photo", () => {
     }
   });
 
-  it("each signal's accuracy over the test trials is consistent with chance (two-sided binomial p > 0.01)", () => {
+  // Ten signals are tested at once, and the random ones (tokens, timings) differ on every run: held
+  // one by one to p > 0.01, some signal fails by chance about once in 25 runs. So the signals are
+  // one family: Holm-adjusted p-values must stay above 0.001, a false alarm in at most one run in
+  // a thousand. With 224 test trials a signal still fails the test from about 63 % accuracy on.
+  it("no signal's accuracy over the test trials departs from chance (two-sided binomial, Holm-adjusted across signals, p > 0.001)", () => {
     // What the rater kept from its earlier sessions (not from earlier trials of this session).
     const seenHashes = new Map<string, number>();
     const seenChunks = new ChunkIndex();
@@ -254,14 +258,16 @@ describe("red team: nothing but the pixels tells the real photo", () => {
       }
       pending.push(trial.left, trial.right);
     }
-    const rows = [...tally].map(([name, { correct, total, ties }]) => ({ name, correct, total, ties, accuracy: correct / total, p: binomialTestTwoSided(correct, total) }));
+    const counted = [...tally].map(([name, { correct, total, ties }]) => ({ name, correct, total, ties, accuracy: correct / total, p: binomialTestTwoSided(correct, total) }));
+    const adjusted = adjustPValues(counted.map((row) => row.p), "holm");
+    const rows = counted.map((row, i) => ({ ...row, adjustedP: adjusted[i]! }));
     console.log(
       [
         `Red team over ${rows[0]?.total} test trials of ${SESSIONS} sessions (accuracy choosing the real photo; a tie picks left):`,
-        ...rows.map((row) => `  ${row.name.padEnd(46)} ${(100 * row.accuracy).toFixed(1).padStart(5)} %  (${row.correct}/${row.total}, ties ${row.ties})  p = ${row.p.toPrecision(3)}`),
+        ...rows.map((row) => `  ${row.name.padEnd(46)} ${(100 * row.accuracy).toFixed(1).padStart(5)} %  (${row.correct}/${row.total}, ties ${row.ties})  p = ${row.p.toPrecision(3)}, Holm ${row.adjustedP.toPrecision(3)}`),
       ].join("\n"),
     );
     expect(rows[0]!.total).toBeGreaterThanOrEqual(200);
-    for (const row of rows) expect(row.p, `${row.name}: ${row.correct}/${row.total}`).toBeGreaterThan(0.01);
+    for (const row of rows) expect(row.adjustedP, `${row.name}: ${row.correct}/${row.total}, p = ${row.p}`).toBeGreaterThan(0.001);
   }, 300_000);
 });

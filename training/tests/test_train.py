@@ -154,6 +154,22 @@ class TrainTest(unittest.TestCase):
             seen_noflip |= step == 3
         self.assertTrue(seen_flip and seen_noflip)
 
+    def test_zoomed_crops_enlarge_objects(self):
+        # A 1 px checkerboard: an unzoomed crop alternates fully between neighbours; a crop enlarged
+        # 2x or more repeats pixels (bilinear), so neighbouring values differ far less on average.
+        yy, xx = np.mgrid[0:32, 0:32]
+        board = (((yy + xx) % 2) * 255).astype(np.uint8)
+        img = np.repeat(board[None, :, :, None], 3, axis=3)
+        rng = np.random.default_rng(0)
+        plain = random_batch(img, 8, 16, rng)
+        zoomed = random_batch(img, 8, 16, rng, max_zoom=4.0)
+        self.assertEqual(tuple(zoomed.shape), (8, 3, 16, 16))
+        self.assertTrue(float(zoomed.min()) >= 0.0 and float(zoomed.max()) <= 1.0)
+        def neighbour_step(x):
+            return float((x[..., 1:] - x[..., :-1]).abs().mean())
+        self.assertAlmostEqual(neighbour_step(plain), 1.0, places=5)
+        self.assertLess(neighbour_step(zoomed), 0.8)
+
 
 class PackSubsetTest(unittest.TestCase):
     def test_budget_and_balance(self):
