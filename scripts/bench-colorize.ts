@@ -1,5 +1,5 @@
 // `npm run bench:colorize -- --json [--model models/full.manifest.json] [--images DIR] [--count 16]
-//   [--batches 1,8] [--threads N] [--providers cpu] [--synthetic [--width 64]] [--no-pytorch] [--sweep] [--png-level 0]`
+//   [--batches 1,8] [--threads N] [--providers cpu] [--synthetic [--width 64]] [--int8] [--no-pytorch] [--sweep] [--png-level 0]`
 //
 // End-to-end colorizer throughput on the CPU (or the providers given) at the network's input size
 // (256×256 for our models): decode + preprocess (sharp decode, L, resize to the input) / inference
@@ -14,7 +14,15 @@
 // architecture built with seeded random weights at --width (default 64, the paper's network; speed
 // does not depend on the weights). Images: --images, else /work/shared/datasets/stimuli/bsds500-test when present, else
 // synthetic 481×321 JPEGs.
+//
+// Precision: a quantized model (a manifest with `quantization`, e.g. models/full-int8.manifest.json)
+// runs int8 on our side while PyTorch runs its float32 source (`quantization.source.file`): the
+// comparison is our int8 against PyTorch's float32 network with the same trained weights. `--int8`
+// quantizes the chosen float model first (lib/model/quantize.ts, calibrated on the benchmark's own
+// images), e.g. `--synthetic --int8` for the paper-size network. The JSON's `precision` says
+// which precision each side ran.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -26,10 +34,11 @@ import { colorizePrepared, colorizedToRgb8, DEFAULT_PNG_COMPRESSION_LEVEL, encod
 import { colorizePipeline } from "@/lib/images/colorize-pipeline";
 import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
-import { loadManifest } from "@/lib/model/manifest";
+import { loadManifest, type ModelManifest } from "@/lib/model/manifest";
 import { closeColorizers, loadColorizer, type ColorizerOptions } from "@/lib/model/session";
 import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
 import { buildOnnxModel } from "@/lib/model/onnx-writer";
+import { calibrationBatches, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { buildEccv16Onnx } from "./support/eccv16-onnx";
 
 const DEFAULT_IMAGES = "/work/shared/datasets/stimuli/bsds500-test";
@@ -49,6 +58,7 @@ const { values: opts } = parseArgs({
     python: { type: "string", default: "/usr/bin/python3" },
     "no-pytorch": { type: "boolean", default: false },
     synthetic: { type: "boolean", default: false },
+    int8: { type: "boolean", default: false },
     sweep: { type: "boolean", default: false },
     "png-level": { type: "string", default: String(DEFAULT_PNG_COMPRESSION_LEVEL) },
   },
@@ -62,7 +72,19 @@ const providers = opts.providers.split(",").map((p) => p.trim()).filter(Boolean)
 if (!(count >= 1) || !(threads >= 1) || batches.some((b) => !(b >= 1))) throw new Error("--count, --threads and --batches must be positive integers");
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
-async function resolveModel(tmp: string): Promise<{ manifestPath: string; synthesized: boolean; macsPerImage?: number }> {
+interface BenchModel {
+  manifestPath: string;
+  synthesized: boolean;
+  macsPerImage?: number;
+  /** The float32 ONNX PyTorch runs: the model itself, or the source of a quantized one. */
+  floatModelPath: string;
+  precision: "float32" | "int8";
+  quantization?: NonNullable<ModelManifest["quantization"]>;
+  /** --int8: annealed-mean ab of the int8 against the float32 network on the benchmark's images. */
+  agreement?: { images: number; mean_ab_difference: number; p99_ab_difference: number };
+}
+
+async function resolveFloatModel(tmp: string): Promise<{ manifestPath: string; synthesized: boolean; macsPerImage?: number }> {
   if (opts.model) return { manifestPath: opts.model, synthesized: false };
   if (!opts.synthetic && existsSync(DEFAULT_MODEL)) return { manifestPath: DEFAULT_MODEL, synthesized: false };
   const width = Number(opts.width);
@@ -82,6 +104,54 @@ async function resolveModel(tmp: string): Promise<{ manifestPath: string; synthe
   const manifestPath = join(tmp, "eccv16.manifest.json");
   await writeFile(manifestPath, JSON.stringify(manifest));
   return { manifestPath, synthesized: true, macsPerImage };
+}
+
+/**
+ * The model to benchmark and the float32 file PyTorch runs. With --int8 the float model is
+ * quantized here, calibrated on the benchmark's images (each reduced to the network's input as the
+ * colorizer does).
+ */
+async function resolveModel(tmp: string, images: Buffer[]): Promise<BenchModel> {
+  const chosen = await resolveFloatModel(tmp);
+  const manifest = await loadManifest(chosen.manifestPath);
+  if (manifest.manifest.quantization) {
+    if (opts.int8) throw new Error(`--int8: ${chosen.manifestPath} is already quantized`);
+    const floatModelPath = manifest.quantizedFrom!;
+    if (!existsSync(floatModelPath)) throw new Error(`${chosen.manifestPath} was quantized from ${floatModelPath}, which is missing: PyTorch needs the float32 source`);
+    return { ...chosen, floatModelPath, precision: "int8", quantization: manifest.manifest.quantization };
+  }
+  if (!opts.int8) return { ...chosen, floatModelPath: manifest.modelPath, precision: "float32" };
+  const float = await loadColorizer(chosen.manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log });
+  const planes = [];
+  for (const image of images) planes.push((await prepareImage(image, float)).lInput);
+  await closeColorizers();
+  const started = performance.now();
+  const floatBytes = await readFile(manifest.modelPath);
+  const quantized = await quantizeModel(floatBytes, calibrationBatches(planes, manifest.manifest.input), { method: "percentile", percentile: 99.99, threads });
+  log(`--int8: quantized ${manifest.modelPath} in ${((performance.now() - started) / 1000).toFixed(1)} s, calibrated on the ${planes.length} benchmark images`);
+  const int8Manifest = quantizedManifest(manifest.manifest, quantized, {
+    file: join(tmp, "int8.onnx"),
+    source: { file: manifest.modelPath, sha256: createHash("sha256").update(floatBytes).digest("hex") },
+    calibration: { images: "the benchmark's images", count: planes.length, method: "percentile", percentile: 99.99 },
+    tool: "bench:colorize --int8",
+  });
+  await writeFile(join(tmp, "int8.onnx"), quantized.bytes);
+  const manifestPath = join(tmp, "int8.manifest.json");
+  await writeFile(manifestPath, JSON.stringify(int8Manifest));
+  // How far the int8 network's colours are from the float one's on these images (random weights
+  // make no sensible colours, but a broken quantization would show here).
+  const sample = planes.slice(0, 8);
+  const a = await (await loadColorizer(chosen.manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log })).predictAb(sample);
+  const b = await (await loadColorizer(manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log })).predictAb(sample);
+  await closeColorizers(); // the runs below open their own sessions with their own options
+  const d: number[] = [];
+  a.ab.forEach((x, k) => {
+    for (let i = 0; i < x.length; i += 2) d.push(Math.hypot(x[i]! - b.ab[k]![i]!, x[i + 1]! - b.ab[k]![i + 1]!));
+  });
+  d.sort((p, q) => p - q);
+  const agreement = { images: sample.length, mean_ab_difference: d.reduce((s, v) => s + v, 0) / d.length, p99_ab_difference: d[Math.floor(0.99 * d.length)]! };
+  log(`--int8: |Δab| int8 vs float32 on ${sample.length} benchmark images: mean ${agreement.mean_ab_difference.toFixed(3)}, 99th percentile ${agreement.p99_ab_difference.toFixed(2)}`);
+  return { ...chosen, manifestPath, floatModelPath: manifest.modelPath, precision: "int8", quantization: int8Manifest.quantization!, agreement };
 }
 
 async function loadImages(): Promise<{ source: string; images: Buffer[] }> {
@@ -361,8 +431,8 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(join(os.tmpdir(), "bench-colorize-"));
   let pytorch: PytorchServer | null = null;
   try {
-    const model = await resolveModel(tmp);
     const { source, images } = await loadImages();
+    const model = await resolveModel(tmp, images);
     const base: ColorizerOptions = { intraOpNumThreads: threads, graphOptimizationLevel: "all", executionMode: "sequential", enableCpuMemArena: true };
     const loadAvg = os.loadavg();
     const manifest = await loadManifest(model.manifestPath);
@@ -389,12 +459,13 @@ async function main(): Promise<void> {
     let pytorchInfo: Record<string, unknown> = { skipped: "--no-pytorch" };
     let check: Record<string, unknown> | undefined;
     if (!opts["no-pytorch"]) {
-      pytorch = PytorchServer.start(manifest.modelPath, manifest.manifest.output.name, manifest.inputHeight);
+      pytorch = PytorchServer.start(model.floatModelPath, manifest.manifest.output.name, manifest.inputHeight);
       pytorchInfo = await pytorch.next();
       if (pytorchInfo.ready) {
         const value = 0.1;
         const pt = await pytorch.send(`check ${value}`);
-        const ours = await onnxruntimeCheck(manifest.modelPath, manifest.manifest.input.name, manifest.manifest.output.name, manifest.inputHeight, value);
+        // Both sides on the float32 file (for an int8 model: its source), so that this checks PyTorch reads the same weights.
+        const ours = await onnxruntimeCheck(model.floatModelPath, manifest.manifest.input.name, manifest.manifest.output.name, manifest.inputHeight, value);
         const diff = Math.abs((pt.mean_abs as number) - ours.mean_abs) / Math.max(ours.mean_abs, 1e-12);
         check = { input: value, onnxruntime: ours, pytorch: pt, relative_difference_of_mean_abs: diff, same_network: diff < 1e-3 };
         log(`same-weights check: mean |output| onnxruntime ${ours.mean_abs.toExponential(4)}, PyTorch ${(pt.mean_abs as number).toExponential(4)}`);
@@ -438,7 +509,8 @@ async function main(): Promise<void> {
         ...r,
         ratio_vs_pytorch: r.pytorch_images_per_s ? r.images_per_s / r.pytorch_images_per_s : null,
         inference_gflops: achieved ?? null,
-        peak_fraction: achieved && peak ? achieved / peak : null,
+        // The peak is a float32 matrix product: no fraction of it for integer arithmetic.
+        peak_fraction: achieved && peak && model.precision === "float32" ? achieved / peak : null,
       };
     });
     const ourBest = Math.max(...runs.map((r) => r.images_per_s));
@@ -447,7 +519,9 @@ async function main(): Promise<void> {
     const result = {
       benchmark: "colorize",
       date: new Date().toISOString(),
-      model: { name: manifest.manifest.name, path: manifest.modelPath, synthesized_random_weights: model.synthesized, input: `${manifest.inputWidth}×${manifest.inputHeight}`, gflop_per_image: gflop ?? null },
+      model: { name: manifest.manifest.name, path: manifest.modelPath, synthesized_random_weights: model.synthesized, input: `${manifest.inputWidth}×${manifest.inputHeight}`, gflop_per_image: gflop ?? null, ...(model.quantization ? { quantization: model.quantization } : {}) },
+      // Which arithmetic each side ran: an int8 model here against PyTorch's float32 source.
+      precision: { ours: model.precision, pytorch: "float32", pytorch_model: model.floatModelPath, ...(model.agreement ? { int8_vs_float32: model.agreement } : {}) },
       images: { source, count: images.length },
       machine: { cpus: os.availableParallelism(), cpu_model: os.cpus()[0]?.model ?? "", threads, load_average_at_start: loadAvg.map((x) => Number(x.toFixed(2))), load_average_at_end: os.loadavg().map((x) => Number(x.toFixed(2))), measured_peak_gflops: peak ?? null, peak_mean_gflops: peakMeans, peak_samples: peaks.onnxruntime.length + peaks.torch.length },
       provider,
@@ -459,7 +533,7 @@ async function main(): Promise<void> {
       // A ratio is only meaningful from runs on a machine that was not oversubscribed.
       comparable: runs.every((r) => r.comparable),
       not_comparable_runs: runs.filter((r) => !r.comparable).map((r) => `${r.mode} batch ${r.batch}: load average ${r.load_average.before} → ${r.load_average.after} on ${cpuCount} cores`),
-      peak_fraction: gflop && peak ? (gflop * bestInference) / peak : null,
+      peak_fraction: gflop && peak && model.precision === "float32" ? (gflop * bestInference) / peak : null,
       pre_post_fraction_max: Math.max(...runs.map((r) => r.split_fraction.decode_preprocess + r.split_fraction.postprocess_encode)),
       sweep: sweep.length ? sweep : undefined,
       pytorch: { ...pytorchInfo, same_weights_check: check },

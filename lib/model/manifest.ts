@@ -20,6 +20,10 @@
  *   "inline" with `centres` ([a, b] per output channel, any count). Required for logits and
  *   probabilities.
  * - decoding.temperature: the default annealed-mean temperature (0.38 when absent).
+ * - quantization (optional): the file is a quantized copy of a float model (`npm run
+ *   quantize-model`, lib/model/quantize.ts): which float file (`source.file`, relative to the
+ *   manifest's folder, with its SHA-256), the calibration images (folder, count, method) and what
+ *   stayed in float. The benchmark runs PyTorch on the source; nothing else reads it.
  */
 import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
@@ -29,6 +33,34 @@ import { DEFAULT_TEMPERATURE } from "./annealed-mean";
 import { ModelError } from "./errors";
 
 const layoutSchema = z.enum(["NCHW", "NHWC"]);
+
+const quantizationSchema = z.object({
+  precision: z.literal("int8"),
+  /** The float model this file was quantized from. */
+  source: z.object({
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, "a hex SHA-256"),
+    manifest: z.string().min(1).optional(),
+  }),
+  weights: z.string().min(1),
+  activations: z.string().min(1),
+  calibration: z.object({
+    /** Where the calibration photos came from (a folder as given to the command). */
+    images: z.string().min(1),
+    count: z.number().int().positive(),
+    /** The input size the photos were reduced to (the manifest's input). */
+    height: z.number().int().positive(),
+    width: z.number().int().positive(),
+    method: z.enum(["minmax", "percentile"]),
+    percentile: z.number().gt(50).max(100).optional(),
+  }),
+  /** Weight-bearing nodes left in float. */
+  floatNodes: z.array(z.string()),
+  /** The exact float rewrites applied before quantizing. */
+  graphRewrites: z.array(z.string()),
+  tool: z.string().min(1),
+  date: z.string().min(1),
+});
 
 export const manifestSchema = z
   .object({
@@ -62,6 +94,7 @@ export const manifestSchema = z
       .optional(),
     decoding: z.object({ temperature: z.number().finite().min(0) }).optional(),
     training: z.record(z.string(), z.unknown()).optional(),
+    quantization: quantizationSchema.optional(),
   })
   .superRefine((m, ctx) => {
     if (m.output.kind !== "ab" && !m.bins) {
@@ -91,6 +124,8 @@ export interface ResolvedManifest {
   centres: Float32Array;
   defaultTemperature: number;
   abScale: number;
+  /** For a quantized model: the float file it was quantized from (resolved); else null. */
+  quantizedFrom: string | null;
 }
 
 /** Validate a parsed manifest object; `manifestPath` resolves the relative model file. */
@@ -117,6 +152,7 @@ export function resolveManifest(raw: unknown, manifestPath: string): ResolvedMan
     centres,
     defaultTemperature: m.decoding?.temperature ?? DEFAULT_TEMPERATURE,
     abScale: m.output.abScale ?? 1,
+    quantizedFrom: m.quantization ? (isAbsolute(m.quantization.source.file) ? m.quantization.source.file : resolve(dirname(manifestPath), m.quantization.source.file)) : null,
   };
 }
 

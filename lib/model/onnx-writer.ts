@@ -80,28 +80,42 @@ class Writer {
 
 // ---- ONNX messages ---------------------------------------------------------------------------
 
-export const TensorDataType = { FLOAT: 1, INT64: 7 } as const;
+export const TensorDataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
+
+/** Typed arrays an initializer may hold; the array type sets the ONNX data type (numbers: float32). */
+export type TensorValues = Float32Array | number[] | Uint8Array | Int8Array | Int32Array | BigInt64Array;
 
 export interface TensorSpec {
   name: string;
+  /** [] for a scalar. */
   dims: number[];
-  /** float32 values (stored as raw little-endian bytes). */
-  values: Float32Array | number[];
+  /** Stored as raw little-endian bytes; a plain array is float32. */
+  values: TensorValues;
+}
+
+function typedValues(values: TensorValues): { dataType: number; array: Exclude<TensorValues, number[]> } {
+  if (Array.isArray(values)) return { dataType: TensorDataType.FLOAT, array: Float32Array.from(values) };
+  if (values instanceof Float32Array) return { dataType: TensorDataType.FLOAT, array: values };
+  if (values instanceof Uint8Array) return { dataType: TensorDataType.UINT8, array: values };
+  if (values instanceof Int8Array) return { dataType: TensorDataType.INT8, array: values };
+  if (values instanceof Int32Array) return { dataType: TensorDataType.INT32, array: values };
+  return { dataType: TensorDataType.INT64, array: values };
 }
 
 function tensorProto(t: TensorSpec): Writer {
   const w = new Writer();
   for (const d of t.dims) w.int(1, d);
-  w.int(2, TensorDataType.FLOAT);
+  const { dataType, array } = typedValues(t.values);
+  w.int(2, dataType);
   w.string(8, t.name);
-  const values = Float32Array.from(t.values);
   const expected = t.dims.reduce((a, b) => a * b, 1);
-  if (values.length !== expected) throw new Error(`tensor ${t.name}: ${values.length} values for dims [${t.dims}]`);
-  w.bytes(9, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  if (array.length !== expected) throw new Error(`tensor ${t.name}: ${array.length} values for dims [${t.dims}]`);
+  // Typed arrays are little-endian on every platform Node runs on.
+  w.bytes(9, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   return w;
 }
 
-export type AttributeValue = number | number[] | string | { float: number } | { floats: number[] };
+export type AttributeValue = number | number[] | string | { float: number } | { floats: number[] } | { tensor: TensorSpec };
 
 function attributeProto(name: string, value: AttributeValue): Writer {
   const w = new Writer().string(1, name);
@@ -114,6 +128,8 @@ function attributeProto(name: string, value: AttributeValue): Writer {
     w.int(20, 7); // INTS
   } else if ("float" in value) {
     w.float(2, value.float).int(20, 1); // FLOAT
+  } else if ("tensor" in value) {
+    w.message(5, tensorProto(value.tensor)).int(20, 4); // TENSOR
   } else {
     for (const v of value.floats) w.float(7, v);
     w.int(20, 6); // FLOATS
@@ -126,6 +142,8 @@ export interface NodeSpec {
   inputs: string[];
   outputs: string[];
   name?: string;
+  /** Operator set domain, e.g. "com.microsoft" for onnxruntime's contrib operators; default "" (ONNX). */
+  domain?: string;
   attributes?: Record<string, AttributeValue>;
 }
 
@@ -136,6 +154,7 @@ function nodeProto(n: NodeSpec, index: number): Writer {
   w.string(3, n.name ?? `${n.opType}_${index}`);
   w.string(4, n.opType);
   for (const [k, v] of Object.entries(n.attributes ?? {})) w.message(5, attributeProto(k, v));
+  if (n.domain) w.string(7, n.domain);
   return w;
 }
 
@@ -144,19 +163,23 @@ export type Dim = number | string;
 
 export interface ValueSpec {
   name: string;
-  dims: Dim[];
+  /** Absent: the shape is not stated (e.g. an intermediate tensor exposed as an extra output). */
+  dims?: Dim[];
   elemType?: number;
 }
 
 function valueInfoProto(v: ValueSpec): Writer {
-  const shape = new Writer();
-  for (const d of v.dims) {
-    const dim = new Writer();
-    if (typeof d === "number") dim.int(1, d);
-    else dim.string(2, d);
-    shape.message(1, dim);
+  const tensorType = new Writer().int(1, v.elemType ?? TensorDataType.FLOAT);
+  if (v.dims) {
+    const shape = new Writer();
+    for (const d of v.dims) {
+      const dim = new Writer();
+      if (typeof d === "number") dim.int(1, d);
+      else dim.string(2, d);
+      shape.message(1, dim);
+    }
+    tensorType.message(2, shape);
   }
-  const tensorType = new Writer().int(1, v.elemType ?? TensorDataType.FLOAT).message(2, shape);
   const type = new Writer().message(1, tensorType);
   return new Writer().string(1, v.name).message(2, type);
 }
@@ -168,6 +191,11 @@ export interface GraphSpec {
   inputs: ValueSpec[];
   outputs: ValueSpec[];
   opset?: number;
+  /** Further operator sets (e.g. { domain: "com.microsoft", version: 1 }) beside the ONNX one. */
+  extraOpsets?: { domain: string; version: number }[];
+  producerName?: string;
+  /** ModelProto metadata_props (key → value strings), e.g. where a derived model came from. */
+  metadata?: Record<string, string>;
 }
 
 /** Serialize a ModelProto (IR version 8, default opset 17). */
@@ -178,7 +206,10 @@ export function buildOnnxModel(g: GraphSpec): Uint8Array {
   for (const t of g.initializers ?? []) graph.message(5, tensorProto(t));
   for (const v of g.inputs) graph.message(11, valueInfoProto(v));
   for (const v of g.outputs) graph.message(12, valueInfoProto(v));
-  const opset = new Writer().string(1, "").int(2, g.opset ?? 17);
-  return new Writer().int(1, 8).string(2, "colorization-test-builder").message(7, graph).message(8, opset).finish();
+  const model = new Writer().int(1, 8).string(2, g.producerName ?? "colorization-test-builder").message(7, graph);
+  model.message(8, new Writer().string(1, "").int(2, g.opset ?? 17));
+  for (const o of g.extraOpsets ?? []) model.message(8, new Writer().string(1, o.domain).int(2, o.version));
+  for (const [key, value] of Object.entries(g.metadata ?? {})) model.message(14, new Writer().string(1, key).string(2, value));
+  return model.finish();
 }
 
