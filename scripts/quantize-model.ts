@@ -1,5 +1,5 @@
 // `npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
-//   [--out models/full-int8.manifest.json] [--method percentile|minmax] [--percentile 99.99]
+//   [--out models/full-int8.manifest.json] [--method percentile|mse|minmax] [--percentile 99.99]
 //   [--keep-head-float] [--float-nodes NAME,…] [--threads N] [--json]`
 //
 // Writes an int8 copy of a float colorizer (lib/model/quantize.ts) and its manifest:
@@ -28,7 +28,7 @@ import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/sess
 import { CliUsageError, runScript } from "./support/run-script";
 
 const USAGE = `usage: npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
-       [--out models/full-int8.manifest.json] [--method percentile|minmax] [--percentile 99.99]
+       [--out models/full-int8.manifest.json] [--method percentile|mse|minmax] [--percentile 99.99]
        [--keep-head-float] [--float-nodes NAME,…] [--threads N] [--json]`;
 const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
 
@@ -37,7 +37,7 @@ const argsSchema = z.object({
   calibration: z.string({ error: "--calibration DIR is required" }).min(1),
   images: z.coerce.number().int().min(1).max(100000),
   out: z.string().min(1).optional(),
-  method: z.enum(["percentile", "minmax"]),
+  method: z.enum(["percentile", "minmax", "mse"]),
   percentile: z.coerce.number().gt(50).max(100),
   keepHeadFloat: z.boolean(),
   floatNodes: z.array(z.string().min(1)),

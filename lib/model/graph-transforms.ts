@@ -16,11 +16,11 @@
  * span three orders of magnitude (0.3–220 in the shipped model): quantizing the ReLU output per
  * tensor before such a scale loses the channels that the BN then multiplies most. So:
  *
- * - the scale moves back into the Conv before the ReLU: a·relu(z) = relu(a·z) for a ≥ 0 (exact;
- *   a BN with a negative scale after a ReLU is left as it is);
- * - the shift stays where it was, as a depthwise 1×1 Conv (weight 1, bias = shift), which is
- *   exact, quantizes with an int32 bias and runs as an integer kernel; an all-zero shift is
- *   dropped. (Moving the shift into the next Conv's bias instead is exact only away from the
+ * - the scale's magnitude moves back into the Conv before the ReLU: a·relu(z) = s·relu(|a|·z)
+ *   with s = sign(a) (exact);
+ * - the sign and the shift stay where the BN was, as a depthwise 1×1 Conv (weight s = ±1, bias =
+ *   shift), which is exact, quantizes without loss (±1 is ±127 at scale 1/127; the bias is int32)
+ *   and runs as an integer kernel; it is dropped when every sign is + and the shift is 0. (Moving the shift into the next Conv's bias instead is exact only away from the
  *   borders, where the next Conv's zero padding would see the shift: on the shipped model that
  *   changed the colours by a mean ΔE2000 of 3.4, so it is not done. An Add of the shift,
  *   quantized as QLinearAdd, was slower and less accurate than the depthwise Conv.)
@@ -29,10 +29,20 @@
 import type { ParsedOnnxModel } from "./onnx-reader";
 import type { NodeSpec, TensorSpec } from "./onnx-writer";
 
+export interface FoldOptions {
+  /**
+   * Per-channel maxima of BatchNorm inputs (by tensor name), from calibration. With them the
+   * factor moved back into the Conv is 1 / max instead of |a|, so every channel of the ReLU
+   * output spans [0, 1] and shares its per-tensor uint8 range evenly; the depthwise Conv then
+   * carries a·max. Exact either way.
+   */
+  inputRanges?: ReadonlyMap<string, Float32Array>;
+}
+
 export interface FoldReport {
   /** BatchNorm nodes whose scale moved into the Conv before them. */
   folded: string[];
-  /** Of those, the ones whose shift became a depthwise 1×1 Conv. */
+  /** Of those, the ones whose sign and shift became a depthwise 1×1 Conv. */
   shiftAsDepthwiseConv: string[];
   /** BatchNorm nodes left unchanged, with the reason. */
   kept: { node: string; reason: string }[];
@@ -43,8 +53,52 @@ function floatInit(inits: Map<string, TensorSpec>, name: string | undefined): Fl
   return t && t.values instanceof Float32Array ? t.values : null;
 }
 
+/**
+ * Constants held by nodes made initializers: a Constant with a tensor `value`, and an Identity of
+ * an initializer (PyTorch's exporter writes one when two parameters are equal, e.g. BatchNorm
+ * running variances). Exact; the rewrites below look for parameters among the initializers.
+ */
+export function inlineConstants(model: ParsedOnnxModel): ParsedOnnxModel {
+  const inits = new Map(model.initializers.map((t) => [t.name, t]));
+  const graphOutputs = new Set(model.outputs.map((o) => o.name));
+  const added: TensorSpec[] = [];
+  const nodes: NodeSpec[] = [];
+  for (const n of model.nodes) {
+    const out = n.outputs[0]!;
+    const value = n.opType === "Constant" ? n.attributes?.value : undefined;
+    const source =
+      typeof value === "object" && value !== null && "tensor" in value
+        ? value.tensor
+        : n.opType === "Identity" && inits.has(n.inputs[0]!)
+          ? inits.get(n.inputs[0]!)!
+          : null;
+    if (!source || n.outputs.length !== 1 || graphOutputs.has(out)) {
+      nodes.push(n);
+      continue;
+    }
+    const t = { name: out, dims: source.dims, values: source.values };
+    inits.set(out, t);
+    added.push(t);
+  }
+  return { ...model, nodes, initializers: [...model.initializers, ...added] };
+}
+
+/**
+ * Channel maxima fit to divide by: null when the whole tensor is numerically zero (a block that
+ * training switched off, whose BatchNorm passes on only its shift: maxima of 1e−27 were seen, and
+ * dividing by them overflows float32), else each channel's maximum raised to at least 1/10000 of
+ * the largest, so that no dead channel is blown up by more than that.
+ */
+function usableRanges(ranges: Float32Array | undefined): Float32Array | null {
+  if (!ranges) return null;
+  const largest = Math.max(...ranges);
+  if (!(largest > 1e-6)) return null;
+  return ranges.map((m) => Math.max(m, 1e-4 * largest));
+}
+
 /** A new model with BatchNorm folded as described above (the input model is not modified). */
-export function foldBatchNorm(model: ParsedOnnxModel): { model: ParsedOnnxModel; report: FoldReport } {
+export function foldBatchNorm(source: ParsedOnnxModel, options: FoldOptions = {}): { model: ParsedOnnxModel; report: FoldReport } {
+  const model = inlineConstants(source);
   const inits = new Map<string, TensorSpec>(model.initializers.map((t) => [t.name, { ...t, values: t.values instanceof Float32Array ? t.values.slice() : t.values }]));
   let nodes = [...model.nodes];
   const graphOutputs = new Set(model.outputs.map((o) => o.name));
@@ -87,9 +141,16 @@ export function foldBatchNorm(model: ParsedOnnxModel): { model: ParsedOnnxModel;
       report.kept.push({ node: label(bn), reason: "not read directly from a Conv (or Conv → Relu) with no other reader" });
       continue;
     }
-    if (relu && a.some((v) => v < 0)) {
-      report.kept.push({ node: label(bn), reason: "a negative scale cannot move back across the Relu" });
-      continue;
+    // Across a Relu only a positive factor f can move back; what is left of the scale (a / f)
+    // stays after it, in the depthwise Conv (see above).
+    const ranges = relu ? usableRanges(options.inputRanges?.get(x)) : null;
+    const after = new Float32Array(channels).fill(1);
+    if (relu) {
+      for (let c = 0; c < channels; c++) {
+        const f = ranges ? 1 / ranges[c]! : Math.abs(a[c]!);
+        after[c] = f > 0 ? a[c]! / f : 1;
+        a[c] = f;
+      }
     }
     // Scale into the producing Conv: W[o,…]·a[o], B[o]·a[o] (+ shift[o] when no Relu between).
     const per = convW.length / channels;
@@ -108,13 +169,12 @@ export function foldBatchNorm(model: ParsedOnnxModel): { model: ParsedOnnxModel;
     }
     for (let o = 0; o < channels; o++) bias[o] = bias[o]! * a[o]! + (relu ? 0 : shift[o]!);
     report.folded.push(label(bn));
-    const shiftIsZero = shift.every((v) => v === 0);
-    if (!relu || shiftIsZero) {
+    if (!relu || (shift.every((v) => v === 0) && after.every((v) => v === 1))) {
       // Nothing left to apply: readers of the BN read its input.
       nodes = nodes.filter((n) => !same(bn, n)).map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === y ? x : i)) }));
       continue;
     }
-    const w = { name: `${label(bn)}_identity_weight`, dims: [channels, 1, 1, 1], values: new Float32Array(channels).fill(1) };
+    const w = { name: `${label(bn)}_scale_weight`, dims: [channels, 1, 1, 1], values: after };
     const b = { name: `${label(bn)}_shift`, dims: [channels], values: shift };
     addInit(w);
     addInit(b);
@@ -122,7 +182,7 @@ export function foldBatchNorm(model: ParsedOnnxModel): { model: ParsedOnnxModel;
       opType: "Conv",
       inputs: [x, w.name, b.name],
       outputs: [y],
-      name: `${label(bn)}_shift_as_depthwise_conv`,
+      name: `${label(bn)}_as_depthwise_conv`,
       attributes: { kernel_shape: [1, 1], group: channels, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1] },
     };
     nodes = nodes.map((n) => (same(bn, n) ? shiftConv : n));

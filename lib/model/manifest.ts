@@ -51,7 +51,7 @@ const quantizationSchema = z.object({
     /** The input size the photos were reduced to (the manifest's input). */
     height: z.number().int().positive(),
     width: z.number().int().positive(),
-    method: z.enum(["minmax", "percentile"]),
+    method: z.enum(["minmax", "percentile", "mse"]),
     percentile: z.number().gt(50).max(100).optional(),
   }),
   /** Weight-bearing nodes left in float. */

@@ -29,15 +29,19 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul } from "./graph-transforms";
+import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul, inlineConstants } from "./graph-transforms";
 import type { ModelManifest } from "./manifest";
 import { parseOnnxModel, type ParsedOnnxModel } from "./onnx-reader";
 import { buildOnnxModel, type NodeSpec, type TensorSpec } from "./onnx-writer";
 
-export type CalibrationMethod = "minmax" | "percentile";
+export type CalibrationMethod = "minmax" | "percentile" | "mse";
 
 export interface QuantizationOptions {
-  /** "minmax": the observed range; "percentile": the `percentile`-th and (100 − p)-th value. */
+  /**
+   * "minmax": the observed range; "percentile": the `percentile`-th and (100 − p)-th value;
+   * "mse": per tensor, the range whose uint8 grid gives the least mean squared error over the
+   * calibration values (rounding inside the range, clipping outside).
+   */
   method: CalibrationMethod;
   /** For "percentile", e.g. 99.99. */
   percentile?: number;
@@ -84,7 +88,7 @@ export interface ActivationRange {
 const nodeLabel = (n: NodeSpec) => n.name ?? n.outputs[0]!;
 const WEIGHTED = new Set(["Conv", "ConvTranspose", "MatMul", "Gemm"]);
 /** Ops that only move values: their output takes their input's quantization parameters. */
-const DATA_MOVEMENT = new Set(["Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth", "Identity"]);
+const DATA_MOVEMENT = new Set(["Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "DepthToSpace", "SpaceToDepth", "Slice", "Identity"]);
 
 /** Which nodes to quantize and which activations to calibrate. */
 export function planQuantization(model: ParsedOnnxModel, options: Omit<QuantizationOptions, "method">): QuantizationPlan {
@@ -115,8 +119,30 @@ export function planQuantization(model: ParsedOnnxModel, options: Omit<Quantizat
     const relu = next.length === 1 && next[0]!.opType === "Relu" && !graphOutputs.has(out) ? next[0]! : null;
     planned.push({ node: n, relu, input: n.inputs[0]!, output: relu ? relu.outputs[0]! : out, floatOutput: false });
   }
-  const tensors = [...new Set(planned.flatMap((q) => (q.floatOutput ? [q.input] : [q.input, q.output])))];
-  return { nodes: planned, floatNodes, tensors };
+  const tensors = new Set(planned.flatMap((q) => (q.floatOutput ? [q.input] : [q.input, q.output])));
+  // Widen the integer region backwards so that fewer values go through float: the input of an op
+  // that only moves values into a quantized tensor is quantized too (the op then runs on uint8),
+  // and so are both operands of an Add (a shortcut) whose result, or its Relu's, is quantized
+  // (onnxruntime fuses DQ, DQ → Add → (Relu →) Q into QLinearAdd).
+  const producer = new Map(model.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const activation = (t: string | undefined): t is string => !!t && !initializers.has(t) && !model.nodes.some((n) => n.opType === "Constant" && n.outputs.includes(t));
+  for (let changed = true; changed; ) {
+    changed = false;
+    const add = (t: string) => {
+      if (!tensors.has(t)) {
+        tensors.add(t);
+        changed = true;
+      }
+    };
+    for (const t of [...tensors]) {
+      let p = producer.get(t);
+      if (p?.opType === "Relu" && (consumers.get(p.inputs[0]!) ?? []).length === 1) p = producer.get(p.inputs[0]!);
+      if (!p) continue;
+      if (DATA_MOVEMENT.has(p.opType) && activation(p.inputs[0])) add(p.inputs[0]!);
+      else if (p.opType === "Add" && p.inputs.length === 2 && p.inputs.every(activation)) p.inputs.forEach(add);
+    }
+  }
+  return { nodes: planned, floatNodes, tensors: [...tensors] };
 }
 
 /** uint8 affine parameters for a real range; the range is widened to contain 0. */
@@ -170,6 +196,49 @@ function withExtraOutputs(model: ParsedOnnxModel, tensors: readonly string[]): U
 }
 
 /**
+ * Per-channel maxima (axis 1, NCHW) of `tensors` over the calibration batches: what BatchNorm
+ * folding needs to even out the channels of a ReLU output (lib/model/graph-transforms.ts).
+ */
+export async function channelMaxima(
+  model: ParsedOnnxModel,
+  tensors: readonly string[],
+  batches: readonly CalibrationBatch[],
+  threads = os.availableParallelism(),
+): Promise<Map<string, Float32Array>> {
+  const maxima = new Map<string, Float32Array>();
+  if (tensors.length === 0) return maxima;
+  const session = await ort.InferenceSession.create(withExtraOutputs(model, tensors), {
+    executionProviders: ["cpu"],
+    graphOptimizationLevel: "all",
+    intraOpNumThreads: threads,
+    logSeverityLevel: 4,
+  });
+  try {
+    for (const batch of batches) {
+      const out = await session.run({ [model.inputs[0]!.name]: new ort.Tensor("float32", batch.data, batch.dims) }, [...tensors]);
+      for (const t of tensors) {
+        const { data, dims } = out[t] as ort.Tensor;
+        if (dims.length !== 4) throw new Error(`${t}: expected an NCHW tensor, got ${dims.length} dimensions`);
+        const [n, c, h, w] = dims as [number, number, number, number];
+        const m = maxima.get(t) ?? new Float32Array(c).fill(-Infinity);
+        const values = data as Float32Array;
+        for (let k = 0; k < n; k++)
+          for (let ch = 0; ch < c; ch++) {
+            const base = (k * c + ch) * h * w;
+            let v = m[ch]!;
+            for (let i = base; i < base + h * w; i++) if (values[i]! > v) v = values[i]!;
+            m[ch] = v;
+          }
+        maxima.set(t, m);
+      }
+    }
+    return maxima;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
  * Activation ranges over the calibration batches: min/max, or (method "percentile") the values
  * at the p-th and (100 − p)-th percentile of all values, from a 4096-bin histogram over the
  * observed range (a second pass over the batches).
@@ -211,7 +280,7 @@ export async function calibrateRanges(
     }
     if (options.method === "minmax") return ranges;
     const p = options.percentile ?? 99.99;
-    if (!(p > 50 && p <= 100)) throw new RangeError(`percentile must be in (50, 100], got ${p}`);
+    if (options.method === "percentile" && !(p > 50 && p <= 100)) throw new RangeError(`percentile must be in (50, 100], got ${p}`);
     const histograms = new Map(tensors.map((t) => [t, new Float64Array(HISTOGRAM_BINS)]));
     for (const batch of batches) {
       for (const [t, data] of await fetch(batch)) {
@@ -225,6 +294,10 @@ export async function calibrateRanges(
     for (const t of tensors) {
       const { min, max } = ranges.get(t)!;
       const h = histograms.get(t)!;
+      if (options.method === "mse") {
+        clipped.set(t, leastSquaresRange(h, min, max));
+        continue;
+      }
       const total = h.reduce((a, b) => a + b, 0);
       const width = (max - min) / HISTOGRAM_BINS;
       // Lower edge of the bin holding the (100 − p)-th percentile, upper edge of the p-th's.
@@ -240,6 +313,39 @@ export async function calibrateRanges(
   } finally {
     await session.release();
   }
+}
+
+/**
+ * The clipping range with the least mean squared uint8 error for values distributed as the
+ * histogram `h` over [min, max]: candidates shrink the observed range towards 0 by a common factor
+ * (0 stays inside, so zero padding stays exact); inside the range a value errs by the rounding
+ * (step²/12 on average), outside by its distance to the nearer end.
+ */
+export function leastSquaresRange(h: Float64Array, min: number, max: number): ActivationRange {
+  const lo0 = Math.min(min, 0);
+  const hi0 = Math.max(max, 0);
+  const width = (max - min) / h.length;
+  if (!(hi0 > lo0) || !(width > 0)) return { min: lo0, max: hi0 };
+  let best = { min: lo0, max: hi0 };
+  let bestError = Infinity;
+  for (let k = 0; k <= 200; k++) {
+    const f = 1 - (0.9 * k) / 200; // 1 … 0.1 of the observed range
+    const lo = lo0 * f;
+    const hi = hi0 * f;
+    const step = (hi - lo) / 255;
+    let error = 0;
+    for (let i = 0; i < h.length; i++) {
+      const n = h[i]!;
+      if (n === 0) continue;
+      const v = min + (i + 0.5) * width;
+      error += n * (v > hi ? (v - hi) ** 2 : v < lo ? (lo - v) ** 2 : (step * step) / 12);
+    }
+    if (error < bestError) {
+      bestError = error;
+      best = { min: lo, max: hi };
+    }
+  }
+  return best;
 }
 
 // ---- the QDQ graph ---------------------------------------------------------------------------
@@ -517,8 +623,11 @@ export async function quantizeModel(
   batches: readonly CalibrationBatch[],
   options: QuantizationOptions & { threads?: number; metadata?: Record<string, string> },
 ): Promise<QuantizedModel> {
-  const parsed = parseOnnxModel(floatModel);
-  const folded = foldBatchNorm(parsed);
+  const parsed = inlineConstants(parseOnnxModel(floatModel));
+  // Channel ranges of the ReLU outputs that BatchNorms read, so that folding can even them out.
+  const bnInputs = parsed.nodes.filter((n) => n.opType === "BatchNormalization").map((n) => n.inputs[0]!);
+  const inputRanges = await channelMaxima(parsed, bnInputs, batches, options.threads);
+  const folded = foldBatchNorm(parsed, { inputRanges });
   const subpixel = convTransposeToConv(folded.model);
   const head = headToNhwcMatMul(subpixel.model);
   const model = head.model;
@@ -526,7 +635,7 @@ export async function quantizeModel(
   const ranges = await calibrateRanges(model, plan.tensors, batches, options);
   const bytes = buildQdqModel(model, plan, ranges, options.metadata ? { metadata: options.metadata } : {});
   const graphRewrites = [
-    ...folded.report.folded.map((n) => `${n}: BatchNorm scale folded into the Conv before it` + (folded.report.shiftAsDepthwiseConv.includes(n) ? ", shift as a depthwise 1×1 Conv" : "")),
+    ...folded.report.folded.map((n) => `${n}: BatchNorm scale folded into the Conv before it` + (folded.report.shiftAsDepthwiseConv.includes(n) ? ", sign and shift as a depthwise 1×1 Conv" : "")),
     ...subpixel.report.rewritten.map((n) => `${n}: ConvTranspose as Conv 3×3 + DepthToSpace`),
     ...head.report.rewritten.map((n) => `${n}: 1×1 head as a channels-last MatMul (output NHWC)`),
   ];

@@ -27,7 +27,7 @@ const log = () => {};
 /**
  * Bounds on |Δab| (CIELAB a, b units) between the int8 and the float model's annealed-mean ab at
  * the network's output, over all output pixels of photos not used for calibration. Measured here:
- * mean 0.15 and 99th percentile 1.9 (ΔE2000 on real photos: docs/benchmarks.md).
+ * mean 0.33 and 99th percentile 1.4 (ΔE2000 on real photos: docs/benchmarks.md).
  */
 const MEAN_AB_BOUND = 0.75;
 const P99_AB_BOUND = 4;
@@ -137,7 +137,9 @@ describe("float rewrites of the shipped models are exact", () => {
 
 describe("int8 copy of the shipped model", () => {
   it("runs as integer kernels, validates as a manifest, and keeps ab within the bound", async () => {
-    const calibration = await planes(float, [1, 2, 3, 4, 5, 6, 7, 8]);
+    // 16 photos: with 8 of these simple synthetic photos the ranges did not cover the held-out
+    // ones (99th percentile |Δab| 15 instead of 1.4).
+    const calibration = await planes(float, Array.from({ length: 16 }, (_, i) => i + 1));
     const sourceBytes = readFileSync(join(MODELS, "full.onnx"));
     const quantized = await quantizeModel(sourceBytes, calibrationBatches(calibration, float.manifest.manifest.input), { method: "percentile", percentile: 99.99, threads: 1 });
     expect(quantized.outputLayout).toBe("NHWC");
