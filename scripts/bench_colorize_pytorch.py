@@ -92,6 +92,14 @@ class Network:
                 y = F.softmax(ins[0], dim=a.get("axis", -1))
             elif op == "Constant":
                 y = torch.from_numpy(np.asarray(a["value"]))
+            elif op == "Slice":  # opset 10+: starts, ends, axes, steps as inputs (the U-Net's strided shortcut)
+                starts, ends = ins[1].tolist(), ins[2].tolist()
+                axes = ins[3].tolist() if len(ins) > 3 and ins[3] is not None else list(range(len(starts)))
+                steps = ins[4].tolist() if len(ins) > 4 and ins[4] is not None else [1] * len(starts)
+                index = [slice(None)] * ins[0].dim()
+                for axis, start, end, step in zip(axes, starts, ends, steps):
+                    index[axis] = slice(start, min(end, ins[0].shape[axis]), step)
+                y = ins[0][tuple(index)]
             else:
                 raise ValueError(f"ONNX operator {op} is not supported by this reference runner")
             env[n["outputs"][0]] = y
