@@ -11,19 +11,23 @@
  *    (MatMulIntegerToFloat) and which spares two layout conversions of the 313-channel output.
  *
  * BatchNorm folding ({@link foldBatchNorm}). In inference, BatchNormalization is y = a·x + shift
- * per channel (a = γ/√(σ²+ε), shift = β − μ·a). ECCV16 puts it *after* the ReLU that ends each
- * block (Conv → ReLU → BN → Conv), a form onnxruntime does not fuse, and its per-channel scales
- * span three orders of magnitude (0.3–220 in the shipped model): quantizing the ReLU output per
- * tensor before such a scale loses the channels that the BN then multiplies most. So:
+ * per channel (a = γ/√(σ²+ε), shift = β − μ·a). ECCV16 and our U-Net put it *after* the ReLU that
+ * ends each block (Conv → ReLU → BN → Conv), a form onnxruntime does not fuse, and its scales span
+ * orders of magnitude and both signs (0.3–220 in the first shipped model; down to 1e−16 and a
+ * third negative in the retrained ones): quantizing the ReLU output per tensor before such scales
+ * loses the channels that the BN then multiplies most. So, for a positive factor f per channel:
  *
- * - the scale's magnitude moves back into the Conv before the ReLU: a·relu(z) = s·relu(|a|·z)
- *   with s = sign(a) (exact);
- * - the sign and the shift stay where the BN was, as a depthwise 1×1 Conv (weight s = ±1, bias =
- *   shift), which is exact, quantizes without loss (±1 is ±127 at scale 1/127; the bias is int32)
- *   and runs as an integer kernel; it is dropped when every sign is + and the shift is 0. (Moving the shift into the next Conv's bias instead is exact only away from the
- *   borders, where the next Conv's zero padding would see the shift: on the shipped model that
- *   changed the colours by a mean ΔE2000 of 3.4, so it is not done. An Add of the shift,
- *   quantized as QLinearAdd, was slower and less accurate than the depthwise Conv.)
+ * - f moves back into the Conv before the ReLU: a·relu(z) = (a/f)·relu(f·z) (exact). f is
+ *   1 / the channel's maximum over the calibration photos when given ({@link FoldOptions}), so
+ *   that every channel of the ReLU output spans [0, 1] and the per-tensor uint8 range serves all
+ *   alike; else |a|.
+ * - a/f (sign included) and the shift stay where the BN was, as a depthwise 1×1 Conv (weight a/f,
+ *   bias shift): exact, quantized per channel (one weight per channel is exact in int8) with an
+ *   int32 bias, and run as an integer kernel; dropped when it is the identity. (Moving the shift
+ *   into the next Conv's bias instead is exact only away from the borders, where the next Conv's
+ *   zero padding would see the shift: on the first shipped model that changed the colours by a
+ *   mean ΔE2000 of 3.4, so it is not done. An Add of the shift, quantized as QLinearAdd, was
+ *   slower and less accurate than the depthwise Conv.)
  * - a BN right after a Conv (no ReLU between) folds into it exactly, shift included.
  */
 import type { ParsedOnnxModel } from "./onnx-reader";

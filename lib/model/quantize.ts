@@ -2,13 +2,16 @@
  * Post-training int8 quantization of a convolutional colorizer (ONNX in, ONNX out) for
  * onnxruntime's CPU provider ({@link quantizeModel}):
  *
- * 1. Exact float rewrites (lib/model/graph-transforms.ts): BatchNorm folded, the transposed
- *    convolution as a convolution + DepthToSpace, the 1×1 head as a channels-last MatMul.
+ * 1. Exact float rewrites (lib/model/graph-transforms.ts): BatchNorm folded (its ReLU input's
+ *    channels evened out with per-channel maxima from a first pass over the calibration photos),
+ *    the transposed convolution as a convolution + DepthToSpace, the 1×1 head as a channels-last
+ *    MatMul.
  * 2. Calibration: the float model runs on calibration images (L planes as the colorizer feeds
  *    them) with every activation to quantize exposed as an extra output; each gets a range, the
- *    observed min/max or a percentile of all its values (99.99 by default: on the shipped model,
- *    over 100 held-out photos, the mean ΔE2000 to float32 was 0.17 with it against 0.30 with
- *    min/max, 0.26 at 99.9 and 0.29 at 99.999; docs/benchmarks.md).
+ *    observed min/max, a percentile of all its values, or the least-squares range (99.99th
+ *    percentile by default: on the shipped model, over 100 held-out photos, the mean ΔE2000 to
+ *    float32 was 0.22 with it against 0.29 with min/max, 0.31 at 99.9 and 0.47 at 99.999; the
+ *    least-squares range did better on one model and worse on another; docs/benchmarks.md).
  * 3. The QDQ graph, which onnxruntime fuses into integer kernels (QLinearConv; VNNI on CPUs that
  *    have it):
  *
@@ -21,9 +24,10 @@
  *    - activations: uint8 per tensor, asymmetric; the range always contains 0, so zero padding
  *      stays exact. A Relu right after a quantized Conv is dropped: a uint8 output with zero
  *      point 0 clamps at 0 by itself (onnxruntime's own quantizer does the same).
- *    - Conv and MatMul by a constant are quantized; everything else runs in float on dequantized
- *      inputs, so any graph stays correct, and the caller may keep chosen nodes (or the head) in
- *      float.
+ *    - Conv and MatMul by a constant are quantized, and around them the ops that only move values
+ *      (Slice, DepthToSpace, …) and Adds between quantized tensors; everything else runs in float
+ *      on dequantized inputs, so any graph stays correct, and the caller may keep chosen nodes (or
+ *      the head) in float.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -48,7 +52,7 @@ export interface QuantizationOptions {
   /**
    * Keep the head (the last Conv/MatMul) in float. Default false: a quantized MatMul head still
    * returns float logits (no rounding of what the annealed mean sharpens), and on the shipped
-   * model the mean ΔE2000 to float32 was the same either way (0.165 quantized, 0.167 float) while
+   * model the mean ΔE2000 to float32 was the same either way (0.222 quantized, 0.221 float) while
    * the float head was slower.
    */
   keepHeadFloat?: boolean;

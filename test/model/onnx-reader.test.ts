@@ -54,7 +54,15 @@ describe("ONNX reader", () => {
     expect(m.opsets.get("")).toBe(13);
     expect(m.inputs.map((i) => i.name)).toEqual(["input_l"]);
     expect(m.outputs.map((o) => o.name)).toEqual(["logits"]);
-    expect(m.nodes.filter((n) => n.opType === "Conv")).toHaveLength(22); // 21 in the blocks and the 1×1 head
+    // ECCV16's blocks: 21 convolutions and the 1×1 head (the U-Net variant adds a shortcut).
+    const convs = m.nodes.filter((n) => n.opType === "Conv");
+    expect(convs.length).toBeGreaterThanOrEqual(22);
+    const inits = new Map(m.initializers.map((t) => [t.name, t]));
+    for (const conv of convs) {
+      const weight = inits.get(conv.inputs[1]!);
+      expect(weight?.values, conv.name).toBeInstanceOf(Float32Array);
+      expect(weight?.dims, conv.name).toHaveLength(4);
+    }
     expect(m.nodes.filter((n) => n.opType === "BatchNormalization")).toHaveLength(7);
     const w = m.initializers.find((t) => t.name === "conv1.0.weight")!;
     expect(w.dims).toEqual([16, 1, 3, 3]);
