@@ -54,7 +54,8 @@ describe("ONNX reader", () => {
     expect(m.opsets.get("")).toBe(13);
     expect(m.inputs.map((i) => i.name)).toEqual(["input_l"]);
     expect(m.outputs.map((o) => o.name)).toEqual(["logits"]);
-    expect(m.nodes.filter((n) => n.opType === "Conv")).toHaveLength(22); // 21 in the blocks and the 1×1 head
+    // 21 in the blocks, the U-Net's 1×1 shortcut from block 3 and the 1×1 head
+    expect(m.nodes.filter((n) => n.opType === "Conv")).toHaveLength(23);
     expect(m.nodes.filter((n) => n.opType === "BatchNormalization")).toHaveLength(7);
     const w = m.initializers.find((t) => t.name === "conv1.0.weight")!;
     expect(w.dims).toEqual([16, 1, 3, 3]);
