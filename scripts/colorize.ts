@@ -8,7 +8,7 @@
 // decoded is reported and skipped, and nothing is written for it (outputs are written to a temporary
 // name and renamed, so a partial file never appears). Exit code: 0 all done, 1 some images failed,
 // 2 bad usage or an unusable model (then nothing is written at all).
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -19,6 +19,7 @@ import { ImageError } from "@/lib/images/errors";
 import { ModelError } from "@/lib/model/errors";
 import { DEFAULT_EXECUTION_PROVIDERS } from "@/lib/model/session";
 import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
+import { writeAtomically } from "./support/run-script";
 
 export const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif", ".gif"]);
 
@@ -107,16 +108,6 @@ function progress(total: number): (done: number, failed: number) => void {
   };
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.partial-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => {});
-    throw error;
-  }
-}
 
 /** How the model's output becomes ab: a temperature only exists for class distributions. */
 function decodingSummary(kind: "logits" | "probabilities" | "ab", temperature: number): string {

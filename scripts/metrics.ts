@@ -12,13 +12,12 @@
 //   images is the string "Infinity").
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { decodeRgb8, resizeRgb8 } from "@/lib/metrics/decode-image";
 import { MethodMetricsAccumulator } from "@/lib/metrics/method-metrics";
 import type { MethodMetrics } from "@/lib/metrics/method-metrics";
 import { abBinIndex, NUM_AB_BINS } from "@/lib/model/ab-bins";
-import { CliUsageError, runScript } from "./support/run-script";
+import { CliUsageError, readFlags, runScript } from "./support/run-script";
 
 const USAGE = "usage: npm run metrics -- --real DIR --fake DIR [--json] [--prior FILE]";
 const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
@@ -78,26 +77,8 @@ async function readPrior(file: string): Promise<Float64Array> {
 const format = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
 runScript(async () => {
-  let raw;
-  try {
-    raw = parseArgs({
-      options: {
-        real: { type: "string" },
-        fake: { type: "string" },
-        json: { type: "boolean" },
-        prior: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new CliUsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (raw.help) {
-    console.log(USAGE);
-    return;
-  }
+  const raw = readFlags({ real: { type: "string" }, fake: { type: "string" }, json: { type: "boolean" }, prior: { type: "string" } }, USAGE);
+  if (!raw) return;
   const parsed = argsSchema.safeParse(raw);
   if (!parsed.success) throw new CliUsageError(`${parsed.error.issues.map((i) => i.message).join("; ")}\n${USAGE}`);
   const args = parsed.data;

@@ -13,7 +13,6 @@
 // --out DIR writes DIR/float32/<stem>.png and DIR/int8/<stem>.png (for `npm run metrics` or eyes).
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { colorizedToRgb8, colorizePrepared, encodeRgbPng, prepareImage } from "@/lib/images/colorize";
 import { decodeRgb8, resizeRgb8 } from "@/lib/metrics/decode-image";
@@ -22,7 +21,7 @@ import { MethodMetricsAccumulator, type MethodMetrics } from "@/lib/metrics/meth
 import { rgb8ToLab } from "@/lib/model/color-space";
 import { loadManifest } from "@/lib/model/manifest";
 import { closeColorizers, loadColorizer } from "@/lib/model/session";
-import { CliUsageError, runScript } from "./support/run-script";
+import { checkFlags, CliUsageError, readFlags, runScript } from "./support/run-script";
 
 const USAGE = `usage: npm run quantization-accuracy -- --int8 models/full-int8.manifest.json --images DIR [--every 12]
        [--limit 100] [--float MANIFEST] [--out DIR] [--json]`;
@@ -73,10 +72,8 @@ const summarize = (m: MethodMetrics) => ({
 });
 
 runScript(async () => {
-  let raw;
-  try {
-    raw = parseArgs({
-      options: {
+  const raw = readFlags(
+    {
         int8: { type: "string" },
         images: { type: "string" },
         every: { type: "string", default: "12" },
@@ -84,20 +81,11 @@ runScript(async () => {
         float: { type: "string" },
         out: { type: "string" },
         json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (raw.help) {
-    console.log(USAGE);
-    return;
-  }
-  const parsed = argsSchema.safeParse(raw);
-  if (!parsed.success) throw new CliUsageError(`${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${USAGE}`);
-  const args = parsed.data;
+    },
+    USAGE,
+  );
+  if (!raw) return;
+  const args = checkFlags(argsSchema, raw, USAGE);
   const log = (m: string) => process.stderr.write(`${m}\n`);
 
   const int8Manifest = await loadManifest(args.int8);

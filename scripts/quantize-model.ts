@@ -15,17 +15,16 @@
 //   `npm run quantization-accuracy`.
 // Rerun it whenever the source model changes: the output is rebuilt from scratch.
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { prepareImage } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
 import { loadManifest, manifestSchema } from "@/lib/model/manifest";
 import { calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/session";
-import { CliUsageError, runScript } from "./support/run-script";
+import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from "./support/run-script";
 
 const USAGE = `usage: npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
        [--out models/full-int8.manifest.json] [--method percentile|mse|minmax] [--percentile 99.99]
@@ -51,16 +50,6 @@ function spreadEvenly<T>(items: readonly T[], count: number): T[] {
   return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]!);
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.partial-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => {});
-    throw error;
-  }
-}
 
 /** Median inference ms per image of each colorizer over `rounds` interleaved passes. */
 async function timeSideBySide(colorizers: Colorizer[], planes: Float32Array[], rounds: number): Promise<number[]> {
@@ -76,38 +65,27 @@ async function timeSideBySide(colorizers: Colorizer[], planes: Float32Array[], r
 }
 
 runScript(async () => {
-  let raw;
-  try {
-    raw = parseArgs({
-      options: {
-        manifest: { type: "string" },
-        calibration: { type: "string" },
-        images: { type: "string", default: "64" },
-        out: { type: "string" },
-        method: { type: "string", default: "percentile" },
-        percentile: { type: "string", default: "99.99" },
-        "keep-head-float": { type: "boolean", default: false },
-        "float-nodes": { type: "string", default: "" },
-        threads: { type: "string", default: String(os.availableParallelism()) },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (raw.help) {
-    console.log(USAGE);
-    return;
-  }
-  const parsed = argsSchema.safeParse({
-    ...raw,
-    keepHeadFloat: raw["keep-head-float"],
-    floatNodes: raw["float-nodes"]!.split(",").map((s) => s.trim()).filter(Boolean),
-  });
-  if (!parsed.success) throw new CliUsageError(`${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${USAGE}`);
-  const args = parsed.data;
+  const raw = readFlags(
+    {
+      manifest: { type: "string" },
+      calibration: { type: "string" },
+      images: { type: "string", default: "64" },
+      out: { type: "string" },
+      method: { type: "string", default: "percentile" },
+      percentile: { type: "string", default: "99.99" },
+      "keep-head-float": { type: "boolean", default: false },
+      "float-nodes": { type: "string", default: "" },
+      threads: { type: "string", default: String(os.availableParallelism()) },
+      json: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if (!raw) return;
+  const args = checkFlags(
+    argsSchema,
+    { ...raw, keepHeadFloat: raw["keep-head-float"], floatNodes: String(raw["float-nodes"]).split(",").map((s) => s.trim()).filter(Boolean) },
+    USAGE,
+  );
   const log = (m: string) => process.stderr.write(`${m}\n`);
 
   const source = await loadManifest(args.manifest);
