@@ -65,7 +65,7 @@ class TrainTest(unittest.TestCase):
             with self.subTest(loss=loss):
                 out = os.path.join(self.tmp, f"falls-{loss}")
                 t0 = time.process_time()  # CPU time: the machine may be shared, wall time is not ours
-                train.main(self.args(out, loss, steps=80))
+                train.main(self.args(out, loss, steps=160))
                 self.assertLess(time.process_time() - t0, 60)
                 rows = read_csv(os.path.join(out, "log.csv"))
                 first, last = float(rows[0]["train_loss"]), float(rows[-1]["train_loss"])
