@@ -10,6 +10,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp, { type OverlayOptions } from "sharp";
+import { spreadEvenly } from "./support/image-folder";
 import { CliUsageError, runScript } from "./support/run-script";
 
 const USAGE = "usage: npm run contact-sheet -- --real DIR --column NAME=DIR [...] --out FILE.png [--count 16] [--tile 96]";
@@ -56,7 +57,7 @@ runScript(async () => {
   const real = await byStem(values.real);
   const stems = [...real.keys()];
   if (stems.length === 0) throw new CliUsageError(`no images in ${values.real}`);
-  const chosen = Array.from({ length: Math.min(count, stems.length) }, (_, i) => stems[Math.floor((i * stems.length) / Math.min(count, stems.length))]!);
+  const chosen = spreadEvenly(stems, count);
   const folders = await Promise.all(columns.map((c) => byStem(c.dir)));
 
   const width = size * (columns.length + 1);

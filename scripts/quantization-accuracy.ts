@@ -11,7 +11,7 @@
 //   same as `npm run metrics`): AuC, class-rebalanced AuC, colourfulness, PSNR, hue shares.
 // --float defaults to the manifest named in the int8 manifest's `quantization.source`.
 // --out DIR writes DIR/float32/<stem>.png and DIR/int8/<stem>.png (for `npm run metrics` or eyes).
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { z } from "zod";
 import { colorizedToRgb8, colorizePrepared, encodeRgbPng, prepareImage } from "@/lib/images/colorize";
@@ -21,11 +21,11 @@ import { MethodMetricsAccumulator, type MethodMetrics } from "@/lib/metrics/meth
 import { rgb8ToLab } from "@/lib/model/color-space";
 import { loadManifest } from "@/lib/model/manifest";
 import { closeColorizers, loadColorizer } from "@/lib/model/session";
+import { listPhotoNames } from "./support/image-folder";
 import { checkFlags, CliUsageError, readFlags, runScript } from "./support/run-script";
 
 const USAGE = `usage: npm run quantization-accuracy -- --int8 models/full-int8.manifest.json --images DIR [--every 12]
        [--limit 100] [--float MANIFEST] [--out DIR] [--json]`;
-const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
 
 const argsSchema = z.object({
   int8: z.string({ error: "--int8 MANIFEST is required" }).min(1),
@@ -99,7 +99,7 @@ runScript(async () => {
     throw new CliUsageError("the two models take different input sizes");
   }
 
-  const names = (await readdir(args.images)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith(".")).sort();
+  const names = await listPhotoNames(args.images, "--images");
   const chosen = names.filter((_, i) => i % args.every === 0).slice(0, args.limit);
   if (chosen.length === 0) throw new CliUsageError(`no images in ${args.images}`);
   if (args.out) for (const side of ["float32", "int8"]) await mkdir(join(args.out, side), { recursive: true });

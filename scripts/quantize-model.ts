@@ -15,21 +15,21 @@
 //   `npm run quantization-accuracy`.
 // Rerun it whenever the source model changes: the output is rebuilt from scratch.
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import os from "node:os";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { prepareImage } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
 import { loadManifest, manifestSchema } from "@/lib/model/manifest";
 import { calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/session";
+import { listPhotoNames, spreadEvenly } from "./support/image-folder";
 import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from "./support/run-script";
 
 const USAGE = `usage: npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
        [--out models/full-int8.manifest.json] [--method percentile|mse|minmax] [--percentile 99.99]
        [--keep-head-float] [--float-nodes NAME,…] [--threads N] [--json]`;
-const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
 
 const argsSchema = z.object({
   manifest: z.string({ error: "--manifest is required" }).min(1),
@@ -44,11 +44,6 @@ const argsSchema = z.object({
   json: z.boolean(),
 });
 
-/** `count` names spread evenly over the sorted list (photo folders are often sorted by class). */
-function spreadEvenly<T>(items: readonly T[], count: number): T[] {
-  if (count >= items.length) return [...items];
-  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]!);
-}
 
 
 /** Median inference ms per image of each colorizer over `rounds` interleaved passes. */
@@ -97,10 +92,7 @@ runScript(async () => {
   if (resolve(outModel) === source.modelPath) throw new CliUsageError("--out would overwrite the source model");
 
   // Calibration photos, reduced to the network's input exactly as the colorizer does.
-  const names = await readdir(args.calibration).catch((error: Error) => {
-    throw new CliUsageError(`cannot read --calibration ${args.calibration}: ${error.message}`);
-  });
-  const photos = spreadEvenly(names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith(".")).sort(), args.images);
+  const photos = spreadEvenly(await listPhotoNames(args.calibration, "--calibration"), args.images);
   if (photos.length === 0) throw new CliUsageError(`no images in ${args.calibration}`);
   const colorizerOptions = { providers: ["cpu"], intraOpNumThreads: args.threads, log };
   const float = await loadColorizer(args.manifest, colorizerOptions);
