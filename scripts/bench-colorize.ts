@@ -38,7 +38,7 @@ import { loadManifest, type ModelManifest } from "@/lib/model/manifest";
 import { closeColorizers, loadColorizer, type ColorizerOptions } from "@/lib/model/session";
 import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
 import { buildOnnxModel } from "@/lib/model/onnx-writer";
-import { calibrationBatches, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
+import { abDifference, calibrationBatches, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { buildEccv16Onnx } from "./support/eccv16-onnx";
 
 const DEFAULT_IMAGES = "/work/shared/datasets/stimuli/bsds500-test";
@@ -144,12 +144,8 @@ async function resolveModel(tmp: string, images: Buffer[]): Promise<BenchModel> 
   const a = await (await loadColorizer(chosen.manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log })).predictAb(sample);
   const b = await (await loadColorizer(manifestPath, { providers: ["cpu"], intraOpNumThreads: threads, log })).predictAb(sample);
   await closeColorizers(); // the runs below open their own sessions with their own options
-  const d: number[] = [];
-  a.ab.forEach((x, k) => {
-    for (let i = 0; i < x.length; i += 2) d.push(Math.hypot(x[i]! - b.ab[k]![i]!, x[i + 1]! - b.ab[k]![i + 1]!));
-  });
-  d.sort((p, q) => p - q);
-  const agreement = { images: sample.length, mean_ab_difference: d.reduce((s, v) => s + v, 0) / d.length, p99_ab_difference: d[Math.floor(0.99 * d.length)]! };
+  const difference = abDifference(a.ab, b.ab);
+  const agreement = { images: sample.length, mean_ab_difference: difference.mean, p99_ab_difference: difference.p99 };
   log(`--int8: |Δab| int8 vs float32 on ${sample.length} benchmark images: mean ${agreement.mean_ab_difference.toFixed(3)}, 99th percentile ${agreement.p99_ab_difference.toFixed(2)}`);
   return { ...chosen, manifestPath, floatModelPath: manifest.modelPath, precision: "int8", quantization: int8Manifest.quantization!, agreement };
 }

@@ -22,7 +22,7 @@ import { z } from "zod";
 import { prepareImage } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
 import { loadManifest, manifestSchema } from "@/lib/model/manifest";
-import { calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
+import { abDifference, calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/session";
 import { listPhotoNames, spreadEvenly } from "./support/image-folder";
 import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from "./support/run-script";
@@ -148,16 +148,7 @@ runScript(async () => {
   const loadAfter = os.loadavg()[0]!;
   const a = await float.predictAb(planes);
   const b = await int8.predictAb(planes);
-  let sum = 0, count = 0, max = 0;
-  for (let k = 0; k < planes.length; k++) {
-    const x = a.ab[k]!, y = b.ab[k]!;
-    for (let i = 0; i < x.length; i += 2) {
-      const d = Math.hypot(x[i]! - y[i]!, x[i + 1]! - y[i + 1]!);
-      sum += d;
-      count++;
-      max = Math.max(max, d);
-    }
-  }
+  const difference = abDifference(a.ab, b.ab);
   await closeColorizers();
   const summary = {
     source: source.modelPath,
@@ -176,7 +167,7 @@ runScript(async () => {
     inference_ms_per_image: { float32: Number(floatMs.toFixed(2)), int8: Number(int8Ms.toFixed(2)), batch: sample.length, threads: args.threads },
     speedup: Number((floatMs / int8Ms).toFixed(2)),
     load_average: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)), cpus: os.availableParallelism() },
-    calibration_ab_difference: { mean: Number((sum / count).toFixed(3)), max: Number(max.toFixed(2)), note: "|Δab| per output pixel, annealed mean, on the calibration photos (not held out)" },
+    calibration_ab_difference: { mean: Number(difference.mean.toFixed(3)), max: Number(difference.max.toFixed(2)), note: "|Δab| per output pixel, annealed mean, on the calibration photos (not held out)" },
   };
   log(
     `inference ${floatMs.toFixed(1)} → ${int8Ms.toFixed(1)} ms/image (${summary.speedup}×, ${sample.length} images, ${args.threads} threads, load average ${summary.load_average.before} → ${summary.load_average.after} on ${summary.load_average.cpus} CPUs); ` +

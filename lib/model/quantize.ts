@@ -688,3 +688,21 @@ export function quantizedManifest(source: ModelManifest, quantized: QuantizedMod
     },
   };
 }
+
+/**
+ * Per-pixel |Δab| (Euclidean, ab units) between two colorizers' outputs for the same planes
+ * (interleaved ab, as `predictAb` returns): how far an int8 copy's colours are from its float
+ * source's. Mean, 99th percentile and maximum over all pixels.
+ */
+export function abDifference(first: readonly Float32Array[], second: readonly Float32Array[]): { pixels: number; mean: number; p99: number; max: number } {
+  if (first.length !== second.length) throw new RangeError(`abDifference: ${first.length} against ${second.length} images`);
+  const distances: number[] = [];
+  first.forEach((x, k) => {
+    const y = second[k]!;
+    if (x.length !== y.length) throw new RangeError(`abDifference: image ${k} has ${x.length} against ${y.length} values`);
+    for (let i = 0; i < x.length; i += 2) distances.push(Math.hypot(x[i]! - y[i]!, x[i + 1]! - y[i + 1]!));
+  });
+  distances.sort((p, q) => p - q);
+  const total = distances.reduce((sum, d) => sum + d, 0);
+  return { pixels: distances.length, mean: total / distances.length, p99: distances[Math.floor(0.99 * distances.length)]!, max: distances[distances.length - 1]! };
+}

@@ -17,7 +17,7 @@ import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul } from "@/lib/mode
 import { loadManifest, manifestSchema, resolveManifest } from "@/lib/model/manifest";
 import { parseOnnxModel, type ParsedOnnxModel } from "@/lib/model/onnx-reader";
 import { buildOnnxModel } from "@/lib/model/onnx-writer";
-import { calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel, quantizeWeightsPerChannel, uint8Params } from "@/lib/model/quantize";
+import { abDifference, calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel, quantizeWeightsPerChannel, uint8Params } from "@/lib/model/quantize";
 import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/session";
 import { syntheticPhoto } from "../support/test-images";
 
@@ -38,16 +38,6 @@ let heldOut: Float32Array[];
 
 async function planes(colorizer: Colorizer, seeds: number[]): Promise<Float32Array[]> {
   return Promise.all(seeds.map(async (seed) => (await prepareImage(await syntheticPhoto(320, 240, seed, "jpeg"), colorizer)).lInput));
-}
-
-function abDifference(a: Float32Array[], b: Float32Array[]): { mean: number; p99: number } {
-  const d: number[] = [];
-  a.forEach((x, k) => {
-    const y = b[k]!;
-    for (let i = 0; i < x.length; i += 2) d.push(Math.hypot(x[i]! - y[i]!, x[i + 1]! - y[i + 1]!));
-  });
-  d.sort((p, q) => p - q);
-  return { mean: d.reduce((s, v) => s + v, 0) / d.length, p99: d[Math.floor(0.99 * d.length)]! };
 }
 
 async function run(model: ParsedOnnxModel | Uint8Array, input: Float32Array, dims: number[], outputName = "logits"): Promise<Float32Array> {
