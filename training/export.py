@@ -142,7 +142,8 @@ def main(argv=None):
         "output": output,
         "training": {
             "loss": kind, "arch": targs.get("arch", "eccv16"), "width": targs["width"], "steps": int(ck["step"]), "batch": targs["batch"],
-            "hardware": hardware, "wallTimeSeconds": round(wall, 1),
+            "hardware": hardware, "precision": "bfloat16 autocast" if targs.get("amp") else "float32",
+            "wallTimeSeconds": round(wall, 1),
             "cropSize": targs["size"], "maxZoom": targs.get("max_zoom", 1.0), "trainImages": ck.get("num_train_images"), "seed": targs["seed"],
             "prior": targs["prior"], "learningRate": targs["lr"], "opset": a.opset,
             "framework": f"PyTorch {torch.__version__}",
@@ -187,6 +188,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |
 | optimiser | Adam (β 0.9, 0.99), weight decay {targs['weight_decay']}, peak lr {targs['lr']}, {targs['warmup']} warm-up steps, cosine to 10 % |
 | hardware | {t['hardware']} |
+| precision | {t['precision']} (the loss in float32) |
 | wall time | {t['wallTimeSeconds'] / 60:.1f} min (machine shared with other work) |
 | seed | {t['seed']} |
 | file size | {os.path.getsize(onnx_path) / 1e6:.2f} MB (fp32, ONNX opset {t['opset']}) |
