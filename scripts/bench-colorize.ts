@@ -40,10 +40,10 @@ import { startWorkerColorizer } from "@/lib/model/worker-colorizer";
 import { buildOnnxModel } from "@/lib/model/onnx-writer";
 import { abDifference, calibrationBatches, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { buildEccv16Onnx } from "./support/eccv16-onnx";
+import { PHOTO_EXTENSIONS } from "./support/image-folder";
 
 const DEFAULT_IMAGES = "/work/shared/datasets/stimuli/bsds500-test";
 const DEFAULT_MODEL = "models/full.manifest.json";
-const IMAGE_EXT = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
 
 const { values: opts } = parseArgs({
   options: {
@@ -153,7 +153,7 @@ async function resolveModel(tmp: string, images: Buffer[]): Promise<BenchModel> 
 async function loadImages(): Promise<{ source: string; images: Buffer[] }> {
   const dir = opts.images ?? (existsSync(DEFAULT_IMAGES) ? DEFAULT_IMAGES : null);
   if (dir) {
-    const names = (await readdir(dir)).filter((n) => IMAGE_EXT.has(extname(n).toLowerCase())).sort().slice(0, count);
+    const names = (await readdir(dir)).filter((n) => PHOTO_EXTENSIONS.has(extname(n).toLowerCase())).sort().slice(0, count);
     if (names.length === 0) throw new Error(`no images in ${dir}`);
     const files = await Promise.all(names.map((n) => readFile(join(dir, n))));
     return { source: dir, images: Array.from({ length: count }, (_, i) => files[i % files.length]!) };

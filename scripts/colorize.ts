@@ -108,7 +108,6 @@ function progress(total: number): (done: number, failed: number) => void {
   };
 }
 
-
 /** How the model's output becomes ab: a temperature only exists for class distributions. */
 function decodingSummary(kind: "logits" | "probabilities" | "ab", temperature: number): string {
   return kind === "ab" ? "ab predicted directly (no temperature)" : `annealed mean T = ${temperature}`;

@@ -17,10 +17,10 @@ import { decodeRgb8, resizeRgb8 } from "@/lib/metrics/decode-image";
 import { MethodMetricsAccumulator } from "@/lib/metrics/method-metrics";
 import type { MethodMetrics } from "@/lib/metrics/method-metrics";
 import { abBinIndex, NUM_AB_BINS } from "@/lib/model/ab-bins";
+import { PHOTO_EXTENSIONS } from "./support/image-folder";
 import { CliUsageError, readFlags, runScript } from "./support/run-script";
 
 const USAGE = "usage: npm run metrics -- --real DIR --fake DIR [--json] [--prior FILE]";
-const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".avif"]);
 
 const argsSchema = z.object({
   real: z.string({ error: "--real DIR is required" }).min(1),
@@ -48,7 +48,7 @@ async function listImages(dir: string): Promise<{ byStem: Map<string, string>; s
   const skipped: string[] = [];
   for (const name of names) {
     const ext = path.extname(name).toLowerCase();
-    if (name.startsWith(".") || !IMAGE_EXTENSIONS.has(ext)) {
+    if (name.startsWith(".") || !PHOTO_EXTENSIONS.has(ext)) {
       skipped.push(name);
       continue;
     }

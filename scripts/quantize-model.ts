@@ -44,8 +44,6 @@ const argsSchema = z.object({
   json: z.boolean(),
 });
 
-
-
 /** Median inference ms per image of each colorizer over `rounds` interleaved passes. */
 async function timeSideBySide(colorizers: Colorizer[], planes: Float32Array[], rounds: number): Promise<number[]> {
   const samples: number[][] = colorizers.map(() => []);

@@ -33,7 +33,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul, inlineConstants } from "./graph-transforms";
+import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul } from "./graph-transforms";
 import type { ModelManifest } from "./manifest";
 import { parseOnnxModel, type ParsedOnnxModel } from "./onnx-reader";
 import { buildOnnxModel, type NodeSpec, type TensorSpec } from "./onnx-writer";
@@ -627,7 +627,7 @@ export async function quantizeModel(
   batches: readonly CalibrationBatch[],
   options: QuantizationOptions & { threads?: number; metadata?: Record<string, string> },
 ): Promise<QuantizedModel> {
-  const parsed = inlineConstants(parseOnnxModel(floatModel));
+  const parsed = parseOnnxModel(floatModel);
   // Channel ranges of the ReLU outputs that BatchNorms read, so that folding can even them out.
   const bnInputs = parsed.nodes.filter((n) => n.opType === "BatchNormalization").map((n) => n.inputs[0]!);
   const inputRanges = await channelMaxima(parsed, bnInputs, batches, options.threads);
