@@ -22,7 +22,7 @@ import torch
 from . import bins as B
 from .data import random_batch
 from .model import build_model
-from .train import Objective, lab_batch
+from .train import Objective, train_step
 
 
 def parse_args(argv=None):
@@ -66,13 +66,7 @@ def main(argv=None):
 
     def step(amp):
         model, opt = runs[amp]
-        x, _, ab, ab_q = lab_batch(random_batch(images, args.batch, args.size, rng, args.max_zoom), torch.device("cpu"))
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
-            out = model(x)
-        loss = objective(out, ab, ab_q)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_step(model, opt, objective, random_batch(images, args.batch, args.size, rng, args.max_zoom), torch.device("cpu"), amp)
 
     rows = []
     for r in range(args.rounds):

@@ -107,6 +107,19 @@ def lab_batch(rgb, device):
     return x, L, ab, ab_q
 
 
+def train_step(model, opt, objective, rgb, device, amp):
+    """One optimisation step on a batch of sRGB crops; bfloat16 autocast for the forward pass when
+    amp (the loss is computed in float32). Returns the loss tensor."""
+    x, _, ab, ab_q = lab_batch(rgb, device)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+        out = model(x)
+    loss = objective(out, ab, ab_q)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def empirical_counts(images, centres, size, max_images=4000, seed=0):
     """Hard counts of the nearest bin q* of colour images, at the target (1/4) resolution."""
     rng = np.random.default_rng(seed)
@@ -258,7 +271,6 @@ def main(argv=None):
         }, tmp)
         os.replace(tmp, ckpt_path)
 
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.amp)
     model.train()
     t_start = time.time()
     t_int, run_loss, run_n = time.time(), 0.0, 0
@@ -269,13 +281,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         size = args.small_size if args.small_size and step < args.small_steps else args.size
-        x, _, ab, ab_q = lab_batch(random_batch(images, args.batch, size, rng, args.max_zoom), device)
-        with autocast:
-            out = model(x)
-        loss = objective(out, ab, ab_q)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss = train_step(model, opt, objective, random_batch(images, args.batch, size, rng, args.max_zoom), device, args.amp)
         step += 1
         run_loss += float(loss)
         run_n += 1
