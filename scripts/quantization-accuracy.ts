@@ -74,13 +74,13 @@ const summarize = (m: MethodMetrics) => ({
 runScript(async () => {
   const raw = readFlags(
     {
-        int8: { type: "string" },
-        images: { type: "string" },
-        every: { type: "string", default: "12" },
-        limit: { type: "string", default: "100" },
-        float: { type: "string" },
-        out: { type: "string" },
-        json: { type: "boolean", default: false },
+      int8: { type: "string" },
+      images: { type: "string" },
+      every: { type: "string", default: "12" },
+      limit: { type: "string", default: "100" },
+      float: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean", default: false },
     },
     USAGE,
   );
