@@ -42,6 +42,9 @@ def parse_args(argv=None):
     p.add_argument("--out", required=True, help="run folder: checkpoint.pt, log.csv, args.json")
     p.add_argument("--loss", choices=["full", "class", "l2"], default="full",
                    help="full: rebalanced classification (λ=0.5); class: uniform weights; l2: regression on ab")
+    p.add_argument("--rebalance-lambda", type=float, default=B.LAMBDA,
+                   help="λ of the full loss's rebalancing, 0 < λ <= 1 (paper 0.5; 1 gives class's uniform weights); "
+                        "larger spends less weight on rare colours, for a network too small to place them")
     p.add_argument("--arch", choices=sorted(ARCHITECTURES), default="eccv16",
                    help="eccv16: the paper's plain stack; siggraph17: its U-Net successor without hints (shortcut from block 3)")
     p.add_argument("--width", type=int, default=64, help="channels of conv1 (paper: 64)")
@@ -81,6 +84,10 @@ def parse_args(argv=None):
         p.error("--size must not exceed --preload-size")
     if a.small_size and (a.small_size % 8 or a.small_size > a.preload_size):
         p.error("--small-size must be a multiple of 8 and not exceed --preload-size")
+    if not 0.0 < a.rebalance_lambda <= 1.0:
+        p.error("--rebalance-lambda must lie in (0, 1]")
+    if a.rebalance_lambda != B.LAMBDA and a.loss != "full":
+        p.error("--rebalance-lambda applies to --loss full only")
     return a
 
 
@@ -241,7 +248,7 @@ def main(argv=None):
             prior = ref[1]  # already the smoothed empirical ImageNet distribution of the release
         else:
             prior = B.smooth_prior(empirical_counts(images, centres, args.size, seed=args.seed), centres_np)
-    lam = {"full": B.LAMBDA, "class": 1.0, "l2": 1.0}[args.loss]
+    lam = {"full": args.rebalance_lambda, "class": 1.0, "l2": 1.0}[args.loss]
     weights = B.rebalancing_weights(prior, lam)
     objective = Objective(args.loss, centres, weights, device)
     log(f"{len(files)} training images, {val_rgb.shape[0]} validation crops, loss={args.loss}, "

@@ -1,5 +1,7 @@
 """End-to-end checks on a tiny synthetic image set (no datasets needed; CPU, well under a minute)."""
+import contextlib
 import csv
+import io
 import json
 import os
 import shutil
@@ -14,6 +16,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from training import bins as B
 from training import export, pack_subset, train
 from training.color import lab_to_rgb
 from training.data import random_batch
@@ -129,6 +132,27 @@ class TrainTest(unittest.TestCase):
             with torch.no_grad():
                 y = model(x).numpy().ravel()
             np.testing.assert_allclose(raw[n_in:], y, atol=1e-6)
+
+    def test_rebalance_lambda_sets_the_weights_and_reaches_the_manifest(self):
+        run = os.path.join(self.tmp, "lambda-run")
+        train.main(self.args(run, steps=4, extra=("--rebalance-lambda", "0.8")))
+        ck = torch.load(os.path.join(run, "checkpoint.pt"))
+        prior = np.asarray(ck["prior"])
+        np.testing.assert_allclose(ck["weights"], B.rebalancing_weights(prior, 0.8), rtol=1e-6)
+        # A larger λ flattens the weights: the rarest colour's weight over the commonest's shrinks.
+        spread = lambda w: max(w) / min(w)
+        self.assertLess(spread(ck["weights"]), spread(B.rebalancing_weights(prior, 0.5)))
+        outdir = os.path.join(self.tmp, "models-lambda")
+        export.main(["--checkpoint", os.path.join(run, "checkpoint.pt"), "--out", os.path.join(outdir, "full.onnx")])
+        with open(os.path.join(outdir, "full.manifest.json")) as f:
+            m = json.load(f)
+        self.assertEqual(m["training"]["rebalanceLambda"], 0.8)
+        self.assertIn("λ = 0.8", m["description"])
+        with open(os.path.join(outdir, "full.md")) as f:
+            self.assertIn("λ = 0.8", f.read())
+        for bad in (["--rebalance-lambda", "0"], ["--rebalance-lambda", "1.5"], ["--loss", "l2", "--rebalance-lambda", "0.8"]):
+            with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+                train.parse_args(self.args(os.path.join(self.tmp, "bad"), extra=bad))
 
     def test_cuda_request_fails_clearly_without_cuda(self):
         if torch.cuda.is_available():
