@@ -142,6 +142,11 @@ runScript(async () => {
   const width = Math.max(...rows.map(([k]) => k.length));
   log("");
   for (const [key, value] of rows) log(`${key.padEnd(width)}  ${value.padStart(12)}`);
+  log("");
+  log("hue classes, % of all pixels (rows: real; columns: fake; neutral = chroma ≤ 10)");
+  const { classes, percent } = metrics.hueConfusion;
+  log(["".padEnd(8), ...classes.map((c) => c.padStart(8))].join(" "));
+  classes.forEach((real, i) => log([real.padEnd(8), ...percent[i]!.map((x) => format(x, 1).padStart(8))].join(" ")));
 
   if (args.json) {
     const nonFinite = (x: number) => (Number.isFinite(x) ? x : String(x));

@@ -44,6 +44,14 @@ export function hueSector(degrees: number): number {
   return 3;
 }
 
+const HUE_CHROMA_MIN_SQUARED = HUE_CHROMA_MIN * HUE_CHROMA_MIN;
+
+/** The sector of a Lab colour's hue (order of {@link HUE_SECTORS}), or −1 when it is neutral (chroma ≤ 10). */
+export function chromaticHueSector(a: number, b: number): number {
+  if (a * a + b * b <= HUE_CHROMA_MIN_SQUARED) return -1;
+  return hueSector((Math.atan2(b, a) * 180) / Math.PI);
+}
+
 /** Pools hue counts over images added one at a time. */
 export class HueShareAccumulator {
   private readonly counts = [0, 0, 0, 0];
@@ -53,12 +61,10 @@ export class HueShareAccumulator {
   /** Add the pixels of one image as interleaved Lab (L, a, b per pixel). */
   addLab(lab: ArrayLike<number>): void {
     if (lab.length % 3 !== 0) throw new RangeError(`Lab buffer length ${lab.length} is not a multiple of 3`);
-    const minSquared = HUE_CHROMA_MIN * HUE_CHROMA_MIN;
     for (let i = 0; i < lab.length; i += 3) {
-      const a = lab[i + 1]!;
-      const b = lab[i + 2]!;
-      if (a * a + b * b <= minSquared) continue;
-      this.counts[hueSector((Math.atan2(b, a) * 180) / Math.PI)]! += 1;
+      const sector = chromaticHueSector(lab[i + 1]!, lab[i + 2]!);
+      if (sector < 0) continue;
+      this.counts[sector]! += 1;
       this.chromatic += 1;
     }
     this.pixels += lab.length / 3;
@@ -74,5 +80,49 @@ export class HueShareAccumulator {
       blue: share(3),
       chromaticShare: this.pixels === 0 ? 0 : (100 * this.chromatic) / this.pixels,
     };
+  }
+}
+
+/** The rows and columns of a {@link HueConfusion}: neutral (chroma ≤ 10), then the four sectors. */
+export const HUE_CLASSES = ["neutral", "red", "yellow", "green", "blue"] as const;
+export type HueClass = (typeof HUE_CLASSES)[number];
+
+/**
+ * Where a method's hues come from: `percent[i][j]` is the percent of all pixels whose real colour
+ * is in class i and whose fake colour is in class j ({@link HUE_CLASSES}); the 25 cells sum to 100.
+ * The diagonal is agreement; a large `neutral → yellow` cell, for example, is a sepia cast on
+ * grey surfaces, which the hue shares alone cannot tell apart from yellow painted on the wrong
+ * objects.
+ */
+export interface HueConfusion {
+  classes: readonly HueClass[];
+  percent: number[][];
+}
+
+/** Pools the hue-class confusion of (real, fake) pixel pairs over images added one at a time. */
+export class HueConfusionAccumulator {
+  private readonly counts = new Float64Array(HUE_CLASSES.length * HUE_CLASSES.length);
+  private pixels = 0;
+
+  /** Add one image pair as interleaved Lab buffers of the same length. */
+  addLab(realLab: ArrayLike<number>, fakeLab: ArrayLike<number>): void {
+    if (realLab.length !== fakeLab.length) throw new RangeError(`Lab buffers differ in length: ${realLab.length} and ${fakeLab.length}`);
+    if (realLab.length % 3 !== 0) throw new RangeError(`Lab buffer length ${realLab.length} is not a multiple of 3`);
+    const n = HUE_CLASSES.length;
+    for (let i = 0; i < realLab.length; i += 3) {
+      const real = chromaticHueSector(realLab[i + 1]!, realLab[i + 2]!) + 1;
+      const fake = chromaticHueSector(fakeLab[i + 1]!, fakeLab[i + 2]!) + 1;
+      this.counts[real * n + fake]! += 1;
+    }
+    this.pixels += realLab.length / 3;
+  }
+
+  /** Percent of all pixels per (real, fake) class; all 0 before any pixel was added. */
+  result(): HueConfusion {
+    const n = HUE_CLASSES.length;
+    const percent = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => (this.pixels === 0 ? 0 : (100 * this.counts[i * n + j]!) / this.pixels)),
+    );
+    return { classes: HUE_CLASSES, percent };
   }
 }

@@ -16,6 +16,8 @@
  * |                            | equals its real exactly)                                                |
  * | `hues`, `huesGroundTruth`  | hue shares of the fakes' and the reals' chromatic pixels, pooled        |
  * |                            | (red/yellow/green/blue sectors of CIELab hue: lib/metrics/hue-shares.ts)|
+ * | `hueConfusion`             | percent of all pixels by (real hue class, fake hue class), neutral      |
+ * |                            | included: which real colours the fake's hues were painted over          |
  *
  * Lab comes from the decoded 8-bit sRGB of both images (lib/model/color-space.ts), so the fake's ab
  * is what a rater sees, after its own rounding and gamut clipping.
@@ -27,8 +29,8 @@ import type { AbClassifier } from "@/lib/metrics/ab-classes";
 import { colourfulness } from "@/lib/metrics/colourfulness";
 import { decodeRgb8, resizeRgb8 } from "@/lib/metrics/decode-image";
 import type { DecodedRgb } from "@/lib/metrics/decode-image";
-import { HueShareAccumulator } from "@/lib/metrics/hue-shares";
-import type { HueShares } from "@/lib/metrics/hue-shares";
+import { HueConfusionAccumulator, HueShareAccumulator } from "@/lib/metrics/hue-shares";
+import type { HueConfusion, HueShares } from "@/lib/metrics/hue-shares";
 import { psnr } from "@/lib/metrics/psnr";
 import { AbErrorByClass } from "@/lib/metrics/rebalanced-auc";
 
@@ -43,6 +45,7 @@ export interface MethodMetrics {
   psnr: number;
   hues: HueShares;
   huesGroundTruth: HueShares;
+  hueConfusion: HueConfusion;
 }
 
 /** An 8-bit RGB image: interleaved R, G, B; pixels.length === 3 · width · height. */
@@ -71,6 +74,7 @@ export class MethodMetricsAccumulator {
   private sumPsnr = 0;
   private readonly hues = new HueShareAccumulator();
   private readonly huesReal = new HueShareAccumulator();
+  private readonly hueConfusion = new HueConfusionAccumulator();
 
   constructor(classifier: AbClassifier = binClassifier(), classes: number = NUM_AB_BINS) {
     this.errors = new AbErrorByClass(classes, classifier);
@@ -94,6 +98,7 @@ export class MethodMetricsAccumulator {
     this.errors.add(realLab, fakeLab);
     this.huesReal.addLab(realLab);
     this.hues.addLab(fakeLab);
+    this.hueConfusion.addLab(realLab, fakeLab);
     this.sumColourfulness += colourfulness(fake.pixels);
     this.sumColourfulnessReal += colourfulness(real.pixels);
     this.sumPsnr += psnr(real.pixels, fake.pixels);
@@ -125,6 +130,7 @@ export class MethodMetricsAccumulator {
       psnr: this.sumPsnr / this.images,
       hues: this.hues.result(),
       huesGroundTruth: this.huesReal.result(),
+      hueConfusion: this.hueConfusion.result(),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HueShareAccumulator, hueSector } from "@/lib/metrics/hue-shares";
+import { HUE_CLASSES, HueConfusionAccumulator, HueShareAccumulator, hueSector } from "@/lib/metrics/hue-shares";
 
 // CIELab of the sRGB primaries and secondaries (D65; Bruce Lindbloom's calculator): hue angles
 // red 40.0°, yellow 102.8°, green 136.0°, cyan 196.4°, blue 306.3°, magenta 328.2°.
@@ -38,5 +38,33 @@ describe("hue shares", () => {
     const acc = new HueShareAccumulator();
     acc.addLab([50, 0, 0]);
     expect(acc.result()).toEqual({ red: 0, yellow: 0, green: 0, blue: 0, chromaticShare: 0 });
+  });
+
+  it("hue confusion counts each (real, fake) pixel pair once, as a percent of all pixels", () => {
+    const acc = new HueConfusionAccumulator();
+    const grey = [50, 3, 4] as const; // chroma 5: neutral
+    // image 1: grey painted yellow, red kept red, blue painted grey
+    acc.addLab([...grey, ...LAB.red, ...LAB.blue], [...LAB.yellow, ...LAB.red, ...grey]);
+    // image 2: yellow kept yellow (another yellow), grey kept grey, green painted yellow, cyan painted blue
+    acc.addLab([...LAB.yellow, ...grey, ...LAB.green, ...LAB.cyan], [50, -5, 60, ...grey, ...LAB.yellow, ...LAB.blue]);
+    const { classes, percent } = acc.result();
+    expect(classes).toEqual(HUE_CLASSES);
+    const at = (real: string, fake: string) => percent[classes.indexOf(real as never)]![classes.indexOf(fake as never)]!;
+    const seventh = 100 / 7;
+    expect(at("neutral", "yellow")).toBeCloseTo(seventh, 10);
+    expect(at("red", "red")).toBeCloseTo(seventh, 10);
+    expect(at("blue", "neutral")).toBeCloseTo(seventh, 10);
+    expect(at("yellow", "yellow")).toBeCloseTo(seventh, 10);
+    expect(at("neutral", "neutral")).toBeCloseTo(seventh, 10);
+    expect(at("green", "yellow")).toBeCloseTo(seventh, 10);
+    expect(at("green", "blue")).toBeCloseTo(seventh, 10); // cyan is in the green sector
+    expect(percent.flat().reduce((x, y) => x + y, 0)).toBeCloseTo(100, 10);
+    expect(percent.flat().filter((x) => x > 0)).toHaveLength(7);
+  });
+
+  it("hue confusion rejects buffers of different lengths and is all zero when empty", () => {
+    const acc = new HueConfusionAccumulator();
+    expect(acc.result().percent.flat().every((x) => x === 0)).toBe(true);
+    expect(() => acc.addLab([50, 0, 0], [50, 0, 0, 50, 0, 0])).toThrow(RangeError);
   });
 });
