@@ -76,6 +76,9 @@ def main(argv=None):
     p.add_argument("--opset", type=int, default=13)
     p.add_argument("--input-size", type=int, default=256, help="nominal input height/width in the manifest")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (only if size requires)")
+    p.add_argument("--temperature", type=float, default=TEMPERATURE,
+                   help="annealed-mean temperature the manifest tells the platform to decode with (paper 0.38); "
+                        "pick it on validation photos, never on the photos a study reports")
     p.add_argument("--note", default="", help="extra paragraph for the model card's caveats")
     p.add_argument("--no-card", action="store_true", help="do not (re)write the model card NAME.md")
     a = p.parse_args(argv)
@@ -87,6 +90,10 @@ def main(argv=None):
         raise SystemExit("error: the checkpoint's bins differ from the computed grid10-in-gamut table")
     model, kind = load_model(ck)
     targs = ck["args"]
+    if not a.temperature > 0:
+        raise SystemExit("error: --temperature must be positive")
+    if kind == "l2" and a.temperature != TEMPERATURE:
+        raise SystemExit("error: --temperature concerns class outputs; an l2 model regresses ab and has none")
     out_dir = os.path.dirname(os.path.abspath(a.out))
     stem = os.path.splitext(os.path.basename(a.out))[0]
     os.makedirs(out_dir, exist_ok=True)
@@ -153,7 +160,7 @@ def main(argv=None):
     }
     if kind != "l2":  # bins and the annealed-mean temperature only concern class outputs
         manifest = {**{k: v for k, v in manifest.items() if k != "training"},
-                    "bins": {"source": "grid10-in-gamut"}, "decoding": {"temperature": TEMPERATURE},
+                    "bins": {"source": "grid10-in-gamut"}, "decoding": {"temperature": a.temperature},
                     "training": manifest["training"]}
     with open(os.path.join(out_dir, f"{stem}.manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
@@ -183,7 +190,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 |---|---|
 | architecture | {ARCH_TEXT[targs.get('arch', 'eccv16')]} (Zhang, Isola, Efros 2016; Zhang et al. 2017), width {t['width']} (conv1 channels; paper 64), {sum(x.numel() for x in ck['model'].values() if x.dtype.is_floating_point) / 1e6:.2f} M parameters |
 | objective | `{t['loss']}`: {loss_unit} |
-| output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else ', 313 bins grid10-in-gamut, decode with annealed mean T = 0.38'} |
+| output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else f', 313 bins grid10-in-gamut, decode with annealed mean T = {manifest["decoding"]["temperature"]:g}'} |
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops{f", each enlarged by a random factor in [1, {t['maxZoom']:g}]" if t.get('maxZoom', 1.0) > 1 else ''}, horizontal flips |
 | class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + f" (smoothed, σ = 5), λ = {targs.get('rebalance_lambda', 0.5):g}"} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |

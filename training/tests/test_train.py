@@ -143,13 +143,17 @@ class TrainTest(unittest.TestCase):
         spread = lambda w: max(w) / min(w)
         self.assertLess(spread(ck["weights"]), spread(B.rebalancing_weights(prior, 0.5)))
         outdir = os.path.join(self.tmp, "models-lambda")
-        export.main(["--checkpoint", os.path.join(run, "checkpoint.pt"), "--out", os.path.join(outdir, "full.onnx")])
+        export.main(["--checkpoint", os.path.join(run, "checkpoint.pt"), "--out", os.path.join(outdir, "full.onnx"),
+                     "--temperature", "0.25"])
         with open(os.path.join(outdir, "full.manifest.json")) as f:
             m = json.load(f)
         self.assertEqual(m["training"]["rebalanceLambda"], 0.8)
+        self.assertEqual(m["decoding"], {"temperature": 0.25})
         self.assertIn("λ = 0.8", m["description"])
         with open(os.path.join(outdir, "full.md")) as f:
-            self.assertIn("λ = 0.8", f.read())
+            card = f.read()
+        self.assertIn("λ = 0.8", card)
+        self.assertIn("annealed mean T = 0.25", card)
         for bad in (["--rebalance-lambda", "0"], ["--rebalance-lambda", "1.5"], ["--loss", "l2", "--rebalance-lambda", "0.8"]):
             with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
                 train.parse_args(self.args(os.path.join(self.tmp, "bad"), extra=bad))
