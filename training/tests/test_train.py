@@ -158,6 +158,27 @@ class TrainTest(unittest.TestCase):
             with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
                 train.parse_args(self.args(os.path.join(self.tmp, "bad"), extra=bad))
 
+    def test_coupled_decay_zeroes_an_unused_weight_and_decoupled_keeps_it(self):
+        # A weight the loss does not use (zero data gradient), as the U-Net's deep path becomes
+        # once the shortcut carries the signal. The paper's settings: weight decay 1e-3, lr 1e-3.
+        def after(decoupled, steps=100):
+            w = torch.nn.Parameter(torch.tensor([0.05, -0.03]))
+            args = train.parse_args(self.args(os.path.join(self.tmp, "opt"), extra=(
+                "--lr", "1e-3", "--weight-decay", "1e-3", *(("--decoupled-weight-decay",) if decoupled else ()))))
+            opt = train.make_optimiser([w], args)
+            for _ in range(steps):
+                opt.zero_grad()
+                w.grad = torch.zeros_like(w)
+                opt.step()
+            return w.detach()
+        coupled, decoupled = after(False), after(True)
+        self.assertIsInstance(train.make_optimiser([torch.nn.Parameter(torch.zeros(1))],
+                                                   train.parse_args(self.args("x"))), torch.optim.Adam)
+        # Coupled: about lr per step towards 0, so 0.05 and -0.03 are (nearly) gone after 100 steps.
+        self.assertTrue(torch.all(coupled.abs() < 0.01), coupled)
+        # Decoupled: shrunk by (1 - 1e-6) per step only.
+        torch.testing.assert_close(decoupled, torch.tensor([0.05, -0.03]) * (1 - 1e-6) ** 100)
+
     def test_cuda_request_fails_clearly_without_cuda(self):
         if torch.cuda.is_available():
             self.skipTest("CUDA is available here")
