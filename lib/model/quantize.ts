@@ -19,7 +19,11 @@
  *      W(int8)─DQ─ Conv ─(Relu)─ Q ─DQ─ … next layer
  *      B(int32)─DQ─┘
  *
- *    - weights: symmetric int8 per output channel (scale = max |w| / 127, zero point 0);
+ *    - weights: symmetric 7-bit values in int8 per output channel (scale = max |w| / 63, zero
+ *      point 0): on x86 CPUs without VNNI (AVX2 only) onnxruntime multiplies uint8 activations by
+ *      int8 weights with VPMADDUBSW, which adds two products in int16 and saturates when
+ *      255 · |w| · 2 > 32767. With |w| ≤ 63 no pair can saturate, on any CPU (onnxruntime's own
+ *      quantizer calls this reduce_range);
  *    - bias: int32 at scale = input scale × weight scale, as QLinearConv requires;
  *    - activations: uint8 per tensor, asymmetric; the range always contains 0, so zero padding
  *      stays exact. A Relu right after a quantized Conv is dropped: a uint8 output with zero
@@ -158,9 +162,13 @@ export function uint8Params(range: ActivationRange): { scale: number; zeroPoint:
   return { scale, zeroPoint };
 }
 
+/** The largest weight magnitude in quantized units: 7 bits, so 2 · 255 · 63 < 2¹⁵ (see the module comment). */
+export const WEIGHT_QMAX = 63;
+
 /**
  * Symmetric int8 per channel along `axis` (0 for Conv weights [Cout, Cin/g, kh, kw], 1 for MatMul
- * weights [K, N]): scale = max |w| / 127, values in −127…127.
+ * weights [K, N]): scale = max |w| / {@link WEIGHT_QMAX}, values in −63…63 (see the module
+ * comment: 7 bits keep the AVX2 integer kernels from saturating).
  */
 export function quantizeWeightsPerChannel(weights: Float32Array, dims: readonly number[], axis: number): { values: Int8Array; scales: Float32Array } {
   const channels = dims[axis]!;
@@ -169,9 +177,9 @@ export function quantizeWeightsPerChannel(weights: Float32Array, dims: readonly 
   const maxAbs = new Float32Array(channels);
   for (let i = 0; i < weights.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(weights[i]!));
   // An all-zero channel quantizes to zeros at any scale; 1 keeps the bias scale non-zero.
-  const scales = maxAbs.map((m) => (m > 0 ? m / 127 : 1));
+  const scales = maxAbs.map((m) => (m > 0 ? m / WEIGHT_QMAX : 1));
   const values = new Int8Array(weights.length);
-  for (let i = 0; i < weights.length; i++) values[i] = Math.max(-127, Math.min(127, Math.round(weights[i]! / scales[channelOf(i)]!)));
+  for (let i = 0; i < weights.length; i++) values[i] = Math.max(-WEIGHT_QMAX, Math.min(WEIGHT_QMAX, Math.round(weights[i]! / scales[channelOf(i)]!)));
   return { values, scales };
 }
 

@@ -78,10 +78,12 @@ describe("quantization arithmetic", () => {
   it("weights are symmetric int8 per channel along the given axis", () => {
     // Two output channels of 3 values, max |w| 2 and 0.5.
     const { values, scales } = quantizeWeightsPerChannel(Float32Array.of(2, -1, 0.5, 0.5, -0.25, 0), [2, 3], 0);
-    expect(Array.from(scales)).toEqual([expect.closeTo(2 / 127, 9), expect.closeTo(0.5 / 127, 9)]);
-    expect(Array.from(values)).toEqual([127, -64, 32, 127, -64, 0]);
+    expect(Array.from(scales)).toEqual([expect.closeTo(2 / 63, 7), expect.closeTo(0.5 / 63, 7)]);
+    expect(Array.from(values)).toEqual([63, -31, 16, 63, -31, 0]);
     const columns = quantizeWeightsPerChannel(Float32Array.of(1, 4, -1, 2), [2, 2], 1);
-    expect(Array.from(columns.scales)).toEqual([expect.closeTo(1 / 127, 9), expect.closeTo(4 / 127, 9)]);
+    expect(Array.from(columns.scales)).toEqual([expect.closeTo(1 / 63, 7), expect.closeTo(4 / 63, 7)]);
+    // No value needs more than 7 bits, so two uint8 × int8 products always fit in int16.
+    expect(Math.max(...Array.from(values, Math.abs)) * 255 * 2).toBeLessThan(2 ** 15);
   });
 });
 

@@ -103,7 +103,10 @@ describe.skipIf(!hasTorch)("importing the released colorizers", () => {
           maxAbs = Math.max(maxAbs, Math.abs(expected[i]!));
         }
         expect(maxAbs, "the random network's output is not all zeros").toBeGreaterThan(1e-3);
-        expect(maxDiff).toBeLessThan(TOLERANCE);
+        // 1e-4 in the output's own units when they are of order 1; SIGGRAPH17's ab output is
+        // scaled by 110, where float32 summation order alone (AVX2 vs AVX-512 kernels) moves the
+        // last digits by ~1e-4, so the bound scales with the largest output.
+        expect(maxDiff).toBeLessThan(TOLERANCE * Math.max(1, maxAbs));
       } finally {
         await session.release();
       }
