@@ -128,7 +128,7 @@ def main(argv=None):
     last_val = ck.get("last_val") or {}
     wall = float(ck["wall_s"])
     hardware = ck.get("hardware", "unknown")
-    lam = targs.get("rebalance_lambda", 0.5)
+    lam = targs.get("rebalance_lambda", B.LAMBDA)  # checkpoints from before the option used the paper's
     loss_text = {"full": f"full loss (class rebalancing, λ = {lam:g})", "class": "classification without rebalancing",
                  "l2": "L2 regression on ab"}[kind]
     name = a.name or f"ours-{kind}"
@@ -192,7 +192,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 | objective | `{t['loss']}`: {loss_unit} |
 | output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else f', 313 bins grid10-in-gamut, decode with annealed mean T = {manifest["decoding"]["temperature"]:g}'} |
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops{f", each enlarged by a random factor in [1, {t['maxZoom']:g}]" if t.get('maxZoom', 1.0) > 1 else ''}, horizontal flips |
-| class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + f" (smoothed, σ = 5), λ = {targs.get('rebalance_lambda', 0.5):g}"} |
+| class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + f" (smoothed, σ = 5), λ = {t['rebalanceLambda']:g}"} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |
 | optimiser | Adam (β 0.9, 0.99), weight decay {targs['weight_decay']}, peak lr {targs['lr']}, {targs['warmup']} warm-up steps, cosine to 10 % |
 | hardware | {t['hardware']} |

@@ -52,35 +52,17 @@ export function chromaticHueSector(a: number, b: number): number {
   return hueSector((Math.atan2(b, a) * 180) / Math.PI);
 }
 
-/** Pools hue counts over images added one at a time. */
-export class HueShareAccumulator {
-  private readonly counts = [0, 0, 0, 0];
-  private chromatic = 0;
-  private pixels = 0;
-
-  /** Add the pixels of one image as interleaved Lab (L, a, b per pixel). */
-  addLab(lab: ArrayLike<number>): void {
-    if (lab.length % 3 !== 0) throw new RangeError(`Lab buffer length ${lab.length} is not a multiple of 3`);
-    for (let i = 0; i < lab.length; i += 3) {
-      const sector = chromaticHueSector(lab[i + 1]!, lab[i + 2]!);
-      if (sector < 0) continue;
-      this.counts[sector]! += 1;
-      this.chromatic += 1;
-    }
-    this.pixels += lab.length / 3;
-  }
-
-  /** Percent shares; all 0 when no pixel was chromatic. */
-  result(): HueShares {
-    const share = (k: number) => (this.chromatic === 0 ? 0 : (100 * this.counts[k]!) / this.chromatic);
-    return {
-      red: share(0),
-      yellow: share(1),
-      green: share(2),
-      blue: share(3),
-      chromaticShare: this.pixels === 0 ? 0 : (100 * this.chromatic) / this.pixels,
-    };
-  }
+/** Hue shares from pixel counts per sector (order of {@link HUE_SECTORS}) out of `pixels` in all. */
+function huesFromCounts(counts: readonly number[], pixels: number): HueShares {
+  const chromatic = counts.reduce((sum, n) => sum + n, 0);
+  const share = (k: number) => (chromatic === 0 ? 0 : (100 * counts[k]!) / chromatic);
+  return {
+    red: share(0),
+    yellow: share(1),
+    green: share(2),
+    blue: share(3),
+    chromaticShare: pixels === 0 ? 0 : (100 * chromatic) / pixels,
+  };
 }
 
 /** The rows and columns of a {@link HueConfusion}: neutral (chroma ≤ 10), then the four sectors. */
@@ -115,6 +97,20 @@ export class HueConfusionAccumulator {
       this.counts[real * n + fake]! += 1;
     }
     this.pixels += realLab.length / 3;
+  }
+
+  /** The hue shares of the real images (the rows' sums), pooled over all images. */
+  realHues(): HueShares {
+    const n = HUE_CLASSES.length;
+    const rows = Array.from({ length: n - 1 }, (_, i) => this.counts.subarray((i + 1) * n, (i + 2) * n).reduce((sum, x) => sum + x, 0));
+    return huesFromCounts(rows, this.pixels);
+  }
+
+  /** The hue shares of the fakes (the columns' sums), pooled over all images. */
+  fakeHues(): HueShares {
+    const n = HUE_CLASSES.length;
+    const columns = Array.from({ length: n - 1 }, (_, j) => Array.from({ length: n }, (_, i) => this.counts[i * n + j + 1]!).reduce((sum, x) => sum + x, 0));
+    return huesFromCounts(columns, this.pixels);
   }
 
   /** Percent of all pixels per (real, fake) class; all 0 before any pixel was added. */

@@ -29,7 +29,7 @@ import type { AbClassifier } from "@/lib/metrics/ab-classes";
 import { colourfulness } from "@/lib/metrics/colourfulness";
 import { decodeRgb8, resizeRgb8 } from "@/lib/metrics/decode-image";
 import type { DecodedRgb } from "@/lib/metrics/decode-image";
-import { HueConfusionAccumulator, HueShareAccumulator } from "@/lib/metrics/hue-shares";
+import { HueConfusionAccumulator } from "@/lib/metrics/hue-shares";
 import type { HueConfusion, HueShares } from "@/lib/metrics/hue-shares";
 import { psnr } from "@/lib/metrics/psnr";
 import { AbErrorByClass } from "@/lib/metrics/rebalanced-auc";
@@ -72,8 +72,7 @@ export class MethodMetricsAccumulator {
   private sumColourfulness = 0;
   private sumColourfulnessReal = 0;
   private sumPsnr = 0;
-  private readonly hues = new HueShareAccumulator();
-  private readonly huesReal = new HueShareAccumulator();
+  // Hue shares of both sides are the confusion table's column and row sums: one pass per pixel.
   private readonly hueConfusion = new HueConfusionAccumulator();
 
   constructor(classifier: AbClassifier = binClassifier(), classes: number = NUM_AB_BINS) {
@@ -96,8 +95,6 @@ export class MethodMetricsAccumulator {
     const realLab = rgb8ToLab(real.pixels);
     const fakeLab = rgb8ToLab(fake.pixels);
     this.errors.add(realLab, fakeLab);
-    this.huesReal.addLab(realLab);
-    this.hues.addLab(fakeLab);
     this.hueConfusion.addLab(realLab, fakeLab);
     this.sumColourfulness += colourfulness(fake.pixels);
     this.sumColourfulnessReal += colourfulness(real.pixels);
@@ -128,8 +125,8 @@ export class MethodMetricsAccumulator {
       colourfulnessGroundTruth: colourfulnessReal,
       colourfulnessGap: colourfulnessFake - colourfulnessReal,
       psnr: this.sumPsnr / this.images,
-      hues: this.hues.result(),
-      huesGroundTruth: this.huesReal.result(),
+      hues: this.hueConfusion.fakeHues(),
+      huesGroundTruth: this.hueConfusion.realHues(),
       hueConfusion: this.hueConfusion.result(),
     };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HUE_CLASSES, HueConfusionAccumulator, HueShareAccumulator, hueSector } from "@/lib/metrics/hue-shares";
+import { HUE_CLASSES, HueConfusionAccumulator, hueSector } from "@/lib/metrics/hue-shares";
 
 // CIELab of the sRGB primaries and secondaries (D65; Bruce Lindbloom's calculator): hue angles
 // red 40.0°, yellow 102.8°, green 136.0°, cyan 196.4°, blue 306.3°, magenta 328.2°.
@@ -28,16 +28,19 @@ describe("hue shares", () => {
   });
 
   it("pools chromatic pixels only, over images", () => {
-    const acc = new HueShareAccumulator();
-    acc.addLab([50, ...LAB.red.slice(1), 50, ...LAB.blue.slice(1), 50, 3, 4]); // the last is chroma 5: neutral
-    acc.addLab([50, ...LAB.green.slice(1), 50, ...LAB.red.slice(1)]);
-    expect(acc.result()).toEqual({ red: 50, yellow: 0, green: 25, blue: 25, chromaticShare: 80 });
+    const acc = new HueConfusionAccumulator();
+    const add = (lab: number[]) => acc.addLab(lab, lab);
+    add([50, ...LAB.red.slice(1), 50, ...LAB.blue.slice(1), 50, 3, 4]); // the last is chroma 5: neutral
+    add([50, ...LAB.green.slice(1), 50, ...LAB.red.slice(1)]);
+    expect(acc.realHues()).toEqual({ red: 50, yellow: 0, green: 25, blue: 25, chromaticShare: 80 });
+    expect(acc.fakeHues()).toEqual(acc.realHues());
   });
 
   it("is all zero without chromatic pixels", () => {
-    const acc = new HueShareAccumulator();
-    acc.addLab([50, 0, 0]);
-    expect(acc.result()).toEqual({ red: 0, yellow: 0, green: 0, blue: 0, chromaticShare: 0 });
+    const acc = new HueConfusionAccumulator();
+    acc.addLab([50, 0, 0], [50, 0, 0]);
+    expect(acc.realHues()).toEqual({ red: 0, yellow: 0, green: 0, blue: 0, chromaticShare: 0 });
+    expect(acc.fakeHues()).toEqual({ red: 0, yellow: 0, green: 0, blue: 0, chromaticShare: 0 });
   });
 
   it("hue confusion counts each (real, fake) pixel pair once, as a percent of all pixels", () => {
@@ -60,6 +63,10 @@ describe("hue shares", () => {
     expect(at("green", "blue")).toBeCloseTo(seventh, 10); // cyan is in the green sector
     expect(percent.flat().reduce((x, y) => x + y, 0)).toBeCloseTo(100, 10);
     expect(percent.flat().filter((x) => x > 0)).toHaveLength(7);
+    // The shares of each side are the table's row and column sums. Real: red, blue, yellow, green,
+    // cyan (green sector) chromatic, 2 of 7 grey; fake: yellow ×3, red, blue chromatic.
+    expect(acc.realHues()).toEqual({ red: 20, yellow: 20, green: 40, blue: 20, chromaticShare: (100 * 5) / 7 });
+    expect(acc.fakeHues()).toEqual({ red: 20, yellow: 60, green: 0, blue: 20, chromaticShare: (100 * 5) / 7 });
   });
 
   it("hue confusion rejects buffers of different lengths and is all zero when empty", () => {
