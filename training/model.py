@@ -123,11 +123,14 @@ ARCHITECTURES = {"eccv16": ECCV16, "siggraph17": UNet17}
 _ECCV16_TO_UNET = (("conv8.0.", "up8."), ("conv8.2.", "conv8.1."), ("conv8.4.", "conv8.3."))
 
 
-def load_eccv16_weights(model, initializers):
+def load_eccv16_weights(model, initializers, fresh_head=False):
     """Copy the weights of an exported ECCV16 model (ONNX initializers by parameter name; the L2
     export's "net." prefix is dropped) into `model` (ECCV16 or UNet17 of the same width and output
     channels). Returns the names of `model`'s tensors that got no weights (the U-Net's shortcut
-    keeps its zero start). Raises ValueError on a shape mismatch or when nothing matches."""
+    keeps its zero start). Raises ValueError on a shape mismatch or when nothing matches.
+
+    fresh_head: leave the 1x1 output layer at its initial values, so that a model of another loss
+    (say, l2's 2 channels from full's 313 logits) starts from that model's trunk."""
     state = model.state_dict()
     loaded = set()
     for name, array in initializers.items():
@@ -136,7 +139,7 @@ def load_eccv16_weights(model, initializers):
             for old, new in _ECCV16_TO_UNET:
                 if key.startswith(old):
                     key = new + key[len(old):]
-        if key not in state:
+        if key not in state or (fresh_head and key.startswith("head.")):
             continue
         tensor = torch.as_tensor(array)
         if tuple(tensor.shape) != tuple(state[key].shape):

@@ -56,6 +56,8 @@ def parse_args(argv=None):
                    help="enlarge each crop by a random factor in [1, MAX] (objects at the scale the colorizer's 256 px input shows them)")
     p.add_argument("--init-onnx", default=None,
                    help="start (not resume) from the weights of an exported ECCV16 model of the same width and loss")
+    p.add_argument("--init-fresh-head", action="store_true",
+                   help="with --init-onnx: keep the output layer's initial values (start one loss from another's trunk)")
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -251,7 +253,7 @@ def main(argv=None):
         log(f"resumed from {ckpt_path} at step {step}")
     else:
         if args.init_onnx:
-            missing = load_eccv16_weights(model, load_onnx(args.init_onnx)[1])
+            missing = load_eccv16_weights(model, load_onnx(args.init_onnx)[1], fresh_head=args.init_fresh_head)
             log(f"started from the weights of {args.init_onnx}; new (initial values): {', '.join(missing) or 'none'}")
         if args.prior == "imagenet":
             ref = B.load_reference(args.reference)

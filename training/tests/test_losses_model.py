@@ -86,6 +86,20 @@ class ModelTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             load_eccv16_weights(UNet17(16, 313), inits)  # another width does not fit
 
+    def test_fresh_head_starts_one_loss_from_another_trunk(self):
+        torch.manual_seed(0)
+        full = UNet17(8, 313).eval()
+        inits = {k: v.numpy() for k, v in full.state_dict().items() if not k.endswith("num_batches_tracked")}
+        with self.assertRaises(ValueError):
+            load_eccv16_weights(UNet17(8, 2), inits)  # 313 logits do not fit l2's 2 channels
+        l2 = UNet17(8, 2).eval()
+        head_before = l2.head.weight.detach().clone()
+        missing = load_eccv16_weights(l2, inits, fresh_head=True)
+        self.assertEqual(missing, ["head.bias", "head.weight"])
+        self.assertTrue(torch.equal(l2.head.weight, head_before))
+        self.assertTrue(torch.equal(l2.conv4[0].weight, full.conv4[0].weight))
+        self.assertTrue(torch.equal(l2.short3_8.weight, full.short3_8.weight))
+
     def test_unet_quarter_resolution(self):
         y = UNet17(8, 2).eval()(torch.zeros(1, 1, 40, 56))
         self.assertEqual(tuple(y.shape), (1, 2, 10, 14))
