@@ -152,5 +152,23 @@ def load_eccv16_weights(model, initializers, fresh_head=False):
     return sorted(k for k in state if k not in loaded and not k.endswith("num_batches_tracked"))
 
 
+# Below this, a BatchNorm's running variance says its input has been constant for a long time:
+# the block no longer carries anything (its weights decayed away or its ReLUs never fire). Live
+# blocks of our runs sit at 1e-3..10; dead ones reached 1e-45 with coupled weight decay.
+SILENT_VARIANCE = 1e-10
+
+
+def silent_blocks(model):
+    """Names of the top-level blocks whose every BatchNorm channel has a running variance below
+    SILENT_VARIANCE, in model order. A silent block passes on a constant, so the network works as
+    if it were not there; it cannot learn back, since its gradients vanish with its weights."""
+    silent = []
+    for name, block in model.named_children():
+        norms = [m for m in block.modules() if isinstance(m, nn.BatchNorm2d)]
+        if norms and all(float(m.running_var.max()) < SILENT_VARIANCE for m in norms):
+            silent.append(name)
+    return silent
+
+
 def build_model(arch, width, out_channels):
     return ARCHITECTURES[arch](width, out_channels=out_channels)

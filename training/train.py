@@ -23,7 +23,7 @@ from .color import rgb_to_lab
 from .data import centre_batch, list_images, preload, random_batch
 from .losses import colour_mask, l2_loss, weighted_cross_entropy
 from .metrics import annealed_mean, auc_ab, colourfulness, colourise, hue_shares
-from .model import AB_SCALE, ARCHITECTURES, build_model, load_eccv16_weights, normalize_l
+from .model import AB_SCALE, ARCHITECTURES, SILENT_VARIANCE, build_model, load_eccv16_weights, normalize_l, silent_blocks
 from .onnx_reader import load_onnx
 
 STRIDE = 4  # network output is 1/4 of the input resolution
@@ -320,6 +320,11 @@ def main(argv=None):
             log(" ".join(f"{k}={v}" for k, v in row.items()))
             t_int, run_loss, run_n = time.time(), 0.0, 0
             if step % args.val_every == 0 or step == args.steps:
+                silent = silent_blocks(model)
+                if silent:
+                    log(f"warning: silent blocks {', '.join(silent)} (every BatchNorm running variance "
+                        f"< {SILENT_VARIANCE:g}): they pass on a constant and will not recover; "
+                        "coupled weight decay at a high learning rate does this (--decoupled-weight-decay)")
                 save()
     if step == stop and step % args.val_every and step != args.steps:
         save()  # --stop-at between validation intervals

@@ -6,7 +6,7 @@ import torch
 from training import bins as B
 from training.losses import colour_mask, l2_loss, weighted_cross_entropy
 from training.metrics import annealed_mean, auc_ab, colourfulness, hue_shares
-from training.model import ECCV16, UNet17, load_eccv16_weights
+from training.model import ECCV16, UNet17, load_eccv16_weights, silent_blocks
 
 
 class LossTest(unittest.TestCase):
@@ -99,6 +99,23 @@ class ModelTest(unittest.TestCase):
         self.assertTrue(torch.equal(l2.head.weight, head_before))
         self.assertTrue(torch.equal(l2.conv4[0].weight, full.conv4[0].weight))
         self.assertTrue(torch.equal(l2.short3_8.weight, full.short3_8.weight))
+
+    def test_silent_blocks_are_those_whose_batchnorms_all_saw_a_constant(self):
+        torch.manual_seed(0)
+        unet = UNet17(8, 313)
+        self.assertEqual(silent_blocks(unet), [])  # fresh running variances are 1
+        with torch.no_grad():
+            for p in [*unet.conv4.parameters(), *unet.conv5.parameters()]:
+                p.mul_(1e-30)  # what coupled weight decay left of blocks 4 and 5
+        for m in unet.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.momentum = 1.0  # running statistics = this batch's
+        unet.train()(torch.randn(4, 1, 32, 32))
+        # Block 6 sees a constant too, but its biases and zero padding vary it at the borders:
+        # only blocks whose own weights are gone count.
+        self.assertEqual(silent_blocks(unet), ["conv4", "conv5"])
+        unet.conv5[-1].running_var[0] = 1e-3  # one live channel keeps a block
+        self.assertEqual(silent_blocks(unet), ["conv4"])
 
     def test_unet_quarter_resolution(self):
         y = UNet17(8, 2).eval()(torch.zeros(1, 1, 40, 56))
