@@ -153,7 +153,9 @@ def main(argv=None):
             "hardware": hardware, "precision": "bfloat16 autocast" if targs.get("amp") else "float32",
             "wallTimeSeconds": round(wall, 1),
             "cropSize": targs["size"], "maxZoom": targs.get("max_zoom", 1.0), "trainImages": ck.get("num_train_images"), "seed": targs["seed"],
-            "prior": targs["prior"], **({"rebalanceLambda": lam} if kind == "full" else {}), "learningRate": targs["lr"], "opset": a.opset,
+            "prior": targs["prior"], **({"rebalanceLambda": lam} if kind == "full" else {}), "learningRate": targs["lr"],
+            "optimiser": "AdamW" if targs.get("decoupled_weight_decay") else "Adam", "weightDecay": targs["weight_decay"],
+            "opset": a.opset,
             "framework": f"PyTorch {torch.__version__}",
             "validation": {k: round(float(v), 5) for k, v in last_val.items()},
         },
@@ -194,7 +196,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops{f", each enlarged by a random factor in [1, {t['maxZoom']:g}]" if t.get('maxZoom', 1.0) > 1 else ''}, horizontal flips |
 | class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + f" (smoothed, σ = 5), λ = {t['rebalanceLambda']:g}"} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |
-| optimiser | Adam (β 0.9, 0.99), weight decay {targs['weight_decay']}, peak lr {targs['lr']}, {targs['warmup']} warm-up steps, cosine to 10 % |
+| optimiser | {t['optimiser']} (β 0.9, 0.99), {'decoupled' if t['optimiser'] == 'AdamW' else 'coupled (L2)'} weight decay {t['weightDecay']:g}, peak lr {targs['lr']}, {targs['warmup']} warm-up steps, cosine to 10 % |
 | hardware | {t['hardware']} |
 | precision | {t['precision']} (the loss in float32) |
 | wall time | {t['wallTimeSeconds'] / 60:.1f} min (machine shared with other work) |

@@ -116,6 +116,7 @@ class TrainTest(unittest.TestCase):
             for key in ("loss", "width", "steps", "batch", "hardware", "wallTimeSeconds"):
                 self.assertIn(key, m["training"])
             self.assertEqual(m["training"]["steps"], 10)
+            self.assertEqual((m["training"]["optimiser"], m["training"]["weightDecay"]), ("Adam", 1e-3))
             self.assertGreater(os.path.getsize(onnx), 10000)
             self.assertTrue(os.path.exists(os.path.join(outdir, f"{loss}.md")))
             # Parity file: the seeded input and the PyTorch output of the checkpoint's model.
@@ -135,7 +136,7 @@ class TrainTest(unittest.TestCase):
 
     def test_rebalance_lambda_sets_the_weights_and_reaches_the_manifest(self):
         run = os.path.join(self.tmp, "lambda-run")
-        train.main(self.args(run, steps=4, extra=("--rebalance-lambda", "0.8")))
+        train.main(self.args(run, steps=4, extra=("--rebalance-lambda", "0.8", "--decoupled-weight-decay")))
         ck = torch.load(os.path.join(run, "checkpoint.pt"))
         prior = np.asarray(ck["prior"])
         np.testing.assert_allclose(ck["weights"], B.rebalancing_weights(prior, 0.8), rtol=1e-6)
@@ -154,6 +155,8 @@ class TrainTest(unittest.TestCase):
             card = f.read()
         self.assertIn("λ = 0.8", card)
         self.assertIn("annealed mean T = 0.25", card)
+        self.assertEqual(m["training"]["optimiser"], "AdamW")
+        self.assertIn("AdamW (β 0.9, 0.99), decoupled weight decay 0.001", card)
         for bad in (["--rebalance-lambda", "0"], ["--rebalance-lambda", "1.5"], ["--loss", "l2", "--rebalance-lambda", "0.8"]):
             with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
                 train.parse_args(self.args(os.path.join(self.tmp, "bad"), extra=bad))
