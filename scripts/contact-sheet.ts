@@ -8,10 +8,9 @@
 // as a palette PNG to keep it small. Missing results are an error (a sheet with holes misleads).
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import sharp, { type OverlayOptions } from "sharp";
 import { spreadEvenly } from "./support/image-folder";
-import { CliUsageError, runScript } from "./support/run-script";
+import { CliUsageError, readFlags, runScript } from "./support/run-script";
 
 const USAGE = "usage: npm run contact-sheet -- --real DIR --column NAME=DIR [...] --out FILE.png [--count 16] [--tile 96]";
 const IMAGE = /\.(jpe?g|png|webp|tiff?)$/i;
@@ -35,16 +34,12 @@ function title(text: string, width: number): Buffer {
 }
 
 runScript(async () => {
-  const { values } = parseArgs({
-    options: {
-      real: { type: "string" },
-      column: { type: "string", multiple: true },
-      out: { type: "string" },
-      count: { type: "string", default: "16" },
-      tile: { type: "string", default: "96" },
-    },
-    strict: true,
-  });
+  const flags = readFlags(
+    { real: { type: "string" }, column: { type: "string", multiple: true }, out: { type: "string" }, count: { type: "string", default: "16" }, tile: { type: "string", default: "96" } },
+    USAGE,
+  );
+  if (!flags) return;
+  const values = flags as { real?: string; column?: string[]; out?: string; count: string; tile: string };
   if (!values.real || !values.out || !values.column?.length) throw new CliUsageError(USAGE);
   const count = Number(values.count);
   const size = Number(values.tile);
