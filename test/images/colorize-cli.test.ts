@@ -1,26 +1,15 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScriptCli } from "../support/run-cli";
 import { NUM_AB_BINS } from "@/lib/model/ab-bins";
 import { buildAbModel, buildLogitsModel } from "../support/onnx-builder";
 
-const run = promisify(execFile);
+const cli = (...args: string[]) => runScriptCli("scripts/colorize.ts", ...args);
 let dir: string;
-
-async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const { stderr } = await run(process.execPath, ["--import", "tsx", "scripts/colorize.ts", ...args], { cwd: process.cwd() });
-    return { code: 0, stderr };
-  } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "colorize-cli-"));
