@@ -153,8 +153,9 @@ def load_eccv16_weights(model, initializers, fresh_head=False):
 
 
 # Below this, a BatchNorm's running variance says its input has been constant for a long time:
-# the block no longer carries anything (its weights decayed away or its ReLUs never fire). Live
-# blocks of our runs sit at 1e-3..10; dead ones reached 1e-45 with coupled weight decay.
+# the block no longer carries anything (its weights decayed away or its ReLUs never fire). In our
+# runs a live block's largest running variance was 0.02..840; dead ones reached 1e-45 under
+# coupled weight decay.
 SILENT_VARIANCE = 1e-10
 
 

@@ -55,7 +55,8 @@ def parse_args(argv=None):
     p.add_argument("--max-zoom", type=float, default=1.0,
                    help="enlarge each crop by a random factor in [1, MAX] (objects at the scale the colorizer's 256 px input shows them)")
     p.add_argument("--init-onnx", default=None,
-                   help="start (not resume) from the weights of an exported ECCV16 model of the same width and loss")
+                   help="start (not resume) from the weights of an exported model of the same width and loss "
+                        "(of another loss with --init-fresh-head)")
     p.add_argument("--init-fresh-head", action="store_true",
                    help="with --init-onnx: keep the output layer's initial values (start one loss from another's trunk)")
     p.add_argument("--steps", type=int, default=1000)
@@ -88,6 +89,8 @@ def parse_args(argv=None):
         p.error("--size must not exceed --preload-size")
     if a.small_size and (a.small_size % 8 or a.small_size > a.preload_size):
         p.error("--small-size must be a multiple of 8 and not exceed --preload-size")
+    if a.init_fresh_head and not a.init_onnx:
+        p.error("--init-fresh-head needs --init-onnx")
     if not 0.0 < a.rebalance_lambda <= 1.0:
         p.error("--rebalance-lambda must lie in (0, 1]")
     if a.rebalance_lambda != B.LAMBDA and a.loss != "full":

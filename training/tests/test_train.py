@@ -157,7 +157,8 @@ class TrainTest(unittest.TestCase):
         self.assertIn("annealed mean T = 0.25", card)
         self.assertEqual(m["training"]["optimiser"], "AdamW")
         self.assertIn("AdamW (β 0.9, 0.99), decoupled weight decay 0.001", card)
-        for bad in (["--rebalance-lambda", "0"], ["--rebalance-lambda", "1.5"], ["--loss", "l2", "--rebalance-lambda", "0.8"]):
+        for bad in (["--rebalance-lambda", "0"], ["--rebalance-lambda", "1.5"], ["--loss", "l2", "--rebalance-lambda", "0.8"],
+                    ["--init-fresh-head"]):
             with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
                 train.parse_args(self.args(os.path.join(self.tmp, "bad"), extra=bad))
 
