@@ -8,16 +8,16 @@ import { runScriptCli } from "../support/run-cli";
 const cli = (...args: string[]) => runScriptCli("scripts/contact-sheet.ts", ...args);
 let dir: string;
 
-const square = (colour: string) => sharp({ create: { width: 40, height: 30, channels: 3, background: colour } }).png().toBuffer();
+const plainPng = (colour: string) => sharp({ create: { width: 40, height: 30, channels: 3, background: colour } }).png().toBuffer();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "contact-sheet-"));
   for (const sub of ["real", "fake", "partial"]) await mkdir(join(dir, sub));
   for (const stem of ["a", "b", "c"]) {
-    await writeFile(join(dir, "real", `${stem}.png`), await square("#c04020"));
-    await writeFile(join(dir, "fake", `${stem}.png`), await square("#2040c0"));
+    await writeFile(join(dir, "real", `${stem}.png`), await plainPng("#c04020"));
+    await writeFile(join(dir, "fake", `${stem}.png`), await plainPng("#2040c0"));
   }
-  await writeFile(join(dir, "partial", "a.png"), await square("#2040c0"));
+  await writeFile(join(dir, "partial", "a.png"), await plainPng("#2040c0"));
 }, 60_000);
 
 afterAll(async () => {
