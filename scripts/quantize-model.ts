@@ -1,6 +1,6 @@
 // `npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
 //   [--out models/full-int8.manifest.json] [--method percentile|mse|minmax] [--percentile 99.99]
-//   [--keep-head-float] [--float-nodes NAME,…] [--threads N] [--json]`
+//   [--keep-head-float] [--float-nodes NAME,…] [--bias-correction PASSES] [--threads N] [--json]`
 //
 // Writes an int8 copy of a float colorizer (lib/model/quantize.ts) and its manifest:
 // - calibration: --images photos spread evenly over DIR (sorted by name), each decoded and reduced
@@ -29,7 +29,7 @@ import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from
 
 const USAGE = `usage: npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
        [--out models/full-int8.manifest.json] [--method percentile|mse|minmax] [--percentile 99.99]
-       [--keep-head-float] [--float-nodes NAME,…] [--threads N] [--json]`;
+       [--keep-head-float] [--float-nodes NAME,…] [--bias-correction PASSES] [--threads N] [--json]`;
 
 const argsSchema = z.object({
   manifest: z.string({ error: "--manifest is required" }).min(1),
@@ -40,6 +40,7 @@ const argsSchema = z.object({
   percentile: z.coerce.number().gt(50).max(100),
   keepHeadFloat: z.boolean(),
   floatNodes: z.array(z.string().min(1)),
+  biasCorrection: z.coerce.number().int().min(0).max(10),
   threads: z.coerce.number().int().min(1),
   json: z.boolean(),
 });
@@ -68,6 +69,7 @@ runScript(async () => {
       percentile: { type: "string", default: "99.99" },
       "keep-head-float": { type: "boolean", default: false },
       "float-nodes": { type: "string", default: "" },
+      "bias-correction": { type: "string", default: "0" },
       threads: { type: "string", default: String(os.availableParallelism()) },
       json: { type: "boolean", default: false },
     },
@@ -76,7 +78,7 @@ runScript(async () => {
   if (!raw) return;
   const args = checkFlags(
     argsSchema,
-    { ...raw, keepHeadFloat: raw["keep-head-float"], floatNodes: String(raw["float-nodes"]).split(",").map((s) => s.trim()).filter(Boolean) },
+    { ...raw, keepHeadFloat: raw["keep-head-float"], biasCorrection: raw["bias-correction"], floatNodes: String(raw["float-nodes"]).split(",").map((s) => s.trim()).filter(Boolean) },
     USAGE,
   );
   const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -114,10 +116,13 @@ runScript(async () => {
     percentile: args.percentile,
     keepHeadFloat: args.keepHeadFloat,
     floatNodes: args.floatNodes,
+    biasCorrectionPasses: args.biasCorrection,
     threads: args.threads,
     metadata: { quantized_from: basename(source.modelPath), quantized_from_sha256: sha256 },
   });
   const quantizeSeconds = (performance.now() - started) / 1000;
+  const { biasCorrection } = quantized.report;
+  if (biasCorrection.passes > 0) log(`bias correction: median channel shift per pass ${biasCorrection.medianShift.map((s) => s.toPrecision(3)).join(" → ")}`);
 
   const manifest = quantizedManifest(source.manifest, quantized, {
     file: basename(outModel),
@@ -159,6 +164,7 @@ runScript(async () => {
     graph_rewrites: quantized.report.graphRewrites,
     quantized_nodes: quantized.report.quantizedNodes,
     float_nodes: quantized.report.floatNodes,
+    bias_correction: quantized.report.biasCorrection,
     onnxruntime_operators: operators,
     integer_kernels: integerOps,
     float_weighted_kernels: floatWeighted,

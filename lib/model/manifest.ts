@@ -54,6 +54,8 @@ const quantizationSchema = z.object({
     method: z.enum(["minmax", "percentile", "mse"]),
     percentile: z.number().gt(50).max(100).optional(),
   }),
+  /** Passes of bias correction and the median channel shift each removed (lib/model/quantize.ts). */
+  biasCorrection: z.object({ passes: z.number().int().positive(), medianShift: z.array(z.number()) }).optional(),
   /** Weight-bearing nodes left in float. */
   floatNodes: z.array(z.string()),
   /** The exact float rewrites applied before quantizing. */
