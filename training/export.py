@@ -52,6 +52,12 @@ def load_model(ck):
     return (ABOutput(net) if kind == "l2" else net).eval(), kind
 
 
+def adjust_logits(net, weights, alpha):
+    """Logit adjustment folded into the head's bias (exact): logits − alpha · log w."""
+    with torch.no_grad():
+        net.head.bias -= alpha * torch.log(torch.as_tensor(weights, dtype=net.head.bias.dtype))
+
+
 def parity_input():
     g = torch.Generator().manual_seed(PARITY_SEED)
     L = torch.rand(PARITY_SHAPE, generator=g, dtype=torch.float32) * 100.0  # L in 0..100
@@ -79,6 +85,11 @@ def main(argv=None):
     p.add_argument("--temperature", type=float, default=TEMPERATURE,
                    help="annealed-mean temperature the manifest tells the platform to decode with (paper 0.38); "
                         "pick it on validation photos, never on the photos a study reports")
+    p.add_argument("--logit-adjustment", type=float, default=0.0,
+                   help="full only: subtract ALPHA × log w from the head's bias, w the run's rebalancing weights, "
+                        "ALPHA in [-1, 1]. Trained with weights w, the network predicts a distribution ∝ w · p(colour | "
+                        "image): 0 keeps that (the paper), 1 divides w out again (common colours), -1 applies it once "
+                        "more (rare colours); a decoding-time λ. Pick it on validation photos")
     p.add_argument("--note", default="", help="extra paragraph for the model card's caveats")
     p.add_argument("--no-card", action="store_true", help="do not (re)write the model card NAME.md")
     a = p.parse_args(argv)
@@ -94,6 +105,13 @@ def main(argv=None):
         raise SystemExit("error: --temperature must be positive")
     if kind == "l2" and a.temperature != TEMPERATURE:
         raise SystemExit("error: --temperature concerns class outputs; an l2 model regresses ab and has none")
+    if a.logit_adjustment and kind != "full":
+        raise SystemExit("error: --logit-adjustment concerns the full loss's rebalancing weights; this is a "
+                         f"{kind} model")
+    if not -1 <= a.logit_adjustment <= 1:
+        raise SystemExit("error: --logit-adjustment must be in [-1, 1]")
+    if a.logit_adjustment:
+        adjust_logits(model, ck["weights"], a.logit_adjustment)
     out_dir = os.path.dirname(os.path.abspath(a.out))
     stem = os.path.splitext(os.path.basename(a.out))[0]
     os.makedirs(out_dir, exist_ok=True)
@@ -129,7 +147,8 @@ def main(argv=None):
     wall = float(ck["wall_s"])
     hardware = ck.get("hardware", "unknown")
     lam = targs.get("rebalance_lambda", B.LAMBDA)  # checkpoints from before the option used the paper's
-    loss_text = {"full": f"full loss (class rebalancing, λ = {lam:g})", "class": "classification without rebalancing",
+    adjusted = f", logits adjusted by −{a.logit_adjustment:g} · log w" if a.logit_adjustment else ""
+    loss_text = {"full": f"full loss (class rebalancing, λ = {lam:g}{adjusted})", "class": "classification without rebalancing",
                  "l2": "L2 regression on ab"}[kind]
     name = a.name or f"ours-{kind}"
     description = a.description or (
@@ -153,7 +172,8 @@ def main(argv=None):
             "hardware": hardware, "precision": "bfloat16 autocast" if targs.get("amp") else "float32",
             "wallTimeSeconds": round(wall, 1),
             "cropSize": targs["size"], "maxZoom": targs.get("max_zoom", 1.0), "trainImages": ck.get("num_train_images"), "seed": targs["seed"],
-            "prior": targs["prior"], **({"rebalanceLambda": lam} if kind == "full" else {}), "learningRate": targs["lr"],
+            "prior": targs["prior"], **({"rebalanceLambda": lam} if kind == "full" else {}),
+            **({"logitAdjustment": a.logit_adjustment} if a.logit_adjustment else {}), "learningRate": targs["lr"],
             "optimiser": "AdamW" if targs.get("decoupled_weight_decay") else "Adam", "weightDecay": targs["weight_decay"],
             "opset": a.opset,
             "framework": f"PyTorch {torch.__version__}",
@@ -192,7 +212,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 |---|---|
 | architecture | {ARCH_TEXT[targs.get('arch', 'eccv16')]} (Zhang, Isola, Efros 2016; Zhang et al. 2017), width {t['width']} (conv1 channels; paper 64), {sum(x.numel() for x in ck['model'].values() if x.dtype.is_floating_point) / 1e6:.2f} M parameters |
 | objective | `{t['loss']}`: {loss_unit} |
-| output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else f', 313 bins grid10-in-gamut, decode with annealed mean T = {manifest["decoding"]["temperature"]:g}'} |
+| output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else f', 313 bins grid10-in-gamut, decode with annealed mean T = {manifest["decoding"]["temperature"]:g}'}{f"; the head's bias carries a logit adjustment of −{t['logitAdjustment']:g} · log w (w: the rebalancing weights), so decoding divides w^{t['logitAdjustment']:g} out of the rebalanced prediction" if t.get('logitAdjustment') else ''} |
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops{f", each enlarged by a random factor in [1, {t['maxZoom']:g}]" if t.get('maxZoom', 1.0) > 1 else ''}, horizontal flips |
 | class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + f" (smoothed, σ = 5), λ = {t['rebalanceLambda']:g}"} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |

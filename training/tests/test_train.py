@@ -157,6 +157,22 @@ class TrainTest(unittest.TestCase):
         self.assertIn("annealed mean T = 0.25", card)
         self.assertEqual(m["training"]["optimiser"], "AdamW")
         self.assertIn("AdamW (β 0.9, 0.99), decoupled weight decay 0.001", card)
+        # Logit adjustment: the head's bias moves by −α log w, so every logit does, exactly.
+        plain = np.fromfile(os.path.join(outdir, "full.parity.bin"), dtype="<f4")
+        export.main(["--checkpoint", os.path.join(run, "checkpoint.pt"), "--out", os.path.join(outdir, "adjusted.onnx"),
+                     "--temperature", "0.25", "--logit-adjustment", "0.5"])
+        adjusted = np.fromfile(os.path.join(outdir, "adjusted.parity.bin"), dtype="<f4")
+        n_in = 32 * 32
+        shift = (adjusted[n_in:] - plain[n_in:]).reshape(313, 8 * 8)
+        np.testing.assert_allclose(shift, np.repeat(-0.5 * np.log(np.asarray(ck["weights"]))[:, None], 64, axis=1), atol=1e-5)
+        with open(os.path.join(outdir, "adjusted.manifest.json")) as f:
+            self.assertEqual(json.load(f)["training"]["logitAdjustment"], 0.5)
+        self.assertNotIn("logitAdjustment", m["training"])
+        with open(os.path.join(outdir, "adjusted.md")) as f:
+            self.assertIn("logit adjustment of −0.5 · log w", f.read())
+        for bad in (["--logit-adjustment", "1.5"], ["--logit-adjustment", "-1.5"]):
+            with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+                export.main(["--checkpoint", os.path.join(run, "checkpoint.pt"), "--out", os.path.join(outdir, "bad.onnx"), *bad])
         for bad in (["--rebalance-lambda", "0"], ["--rebalance-lambda", "1.5"], ["--loss", "l2", "--rebalance-lambda", "0.8"],
                     ["--init-fresh-head"]):
             with self.subTest(bad=bad), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
