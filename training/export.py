@@ -58,6 +58,11 @@ def adjust_logits(net, weights, alpha):
         net.head.bias -= alpha * torch.log(torch.as_tensor(weights, dtype=net.head.bias.dtype))
 
 
+def adjustment_text(alpha):
+    """"−0.5 · log w" for alpha 0.5, "+0.3 · log w" for alpha −0.3: what the logits had added."""
+    return f"{'−' if alpha > 0 else '+'}{abs(alpha):g} · log w"
+
+
 def parity_input():
     g = torch.Generator().manual_seed(PARITY_SEED)
     L = torch.rand(PARITY_SHAPE, generator=g, dtype=torch.float32) * 100.0  # L in 0..100
@@ -147,7 +152,7 @@ def main(argv=None):
     wall = float(ck["wall_s"])
     hardware = ck.get("hardware", "unknown")
     lam = targs.get("rebalance_lambda", B.LAMBDA)  # checkpoints from before the option used the paper's
-    adjusted = f", logits adjusted by −{a.logit_adjustment:g} · log w" if a.logit_adjustment else ""
+    adjusted = f", logits adjusted by {adjustment_text(a.logit_adjustment)}" if a.logit_adjustment else ""
     loss_text = {"full": f"full loss (class rebalancing, λ = {lam:g}{adjusted})", "class": "classification without rebalancing",
                  "l2": "L2 regression on ab"}[kind]
     name = a.name or f"ours-{kind}"
@@ -212,7 +217,7 @@ def write_card(path, manifest, ck, log, onnx_path, note=""):
 |---|---|
 | architecture | {ARCH_TEXT[targs.get('arch', 'eccv16')]} (Zhang, Isola, Efros 2016; Zhang et al. 2017), width {t['width']} (conv1 channels; paper 64), {sum(x.numel() for x in ck['model'].values() if x.dtype.is_floating_point) / 1e6:.2f} M parameters |
 | objective | `{t['loss']}`: {loss_unit} |
-| output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else f', 313 bins grid10-in-gamut, decode with annealed mean T = {manifest["decoding"]["temperature"]:g}'}{f"; the head's bias carries a logit adjustment of −{t['logitAdjustment']:g} · log w (w: the rebalancing weights), so decoding divides w^{t['logitAdjustment']:g} out of the rebalanced prediction" if t.get('logitAdjustment') else ''} |
+| output | `{manifest['output']['name']}`, kind `{manifest['output']['kind']}`, 1/4 resolution{', abScale 1' if t['loss'] == 'l2' else f', 313 bins grid10-in-gamut, decode with annealed mean T = {manifest["decoding"]["temperature"]:g}'}{f"; the head's bias carries a logit adjustment of {adjustment_text(t['logitAdjustment'])} (w: the rebalancing weights), so decoding divides w^{t['logitAdjustment']:g} out of the rebalanced prediction" if t.get('logitAdjustment') else ''} |
 | data | {t['trainImages']} images, a seeded subset of `datasets/train/` (Imagenette, Caltech-101, Intel scenes; 128 px, Intel 100 px upscaled to 128), random {t['cropSize']} px crops{f", each enlarged by a random factor in [1, {t['maxZoom']:g}]" if t.get('maxZoom', 1.0) > 1 else ''}, horizontal flips |
 | class prior | {'not used (regression)' if t['loss'] == 'l2' else 'uniform weights (λ = 1), prior not used' if t['loss'] == 'class' else targs['prior'] + f" (smoothed, σ = 5), λ = {t['rebalanceLambda']:g}"} |
 | steps × batch | {t['steps']} × {t['batch']} ({t['steps'] * t['batch']} crops) |

@@ -238,7 +238,6 @@ async function channelMeans(
   batches: readonly CalibrationBatch[],
   threads = os.availableParallelism(),
 ): Promise<Map<string, Float32Array>> {
-  const counts = new Map<string, number>();
   return reduceChannels(bytes, inputName, tensors, batches, threads, {
     start: () => 0,
     add: (sum, values, base, length) => {
@@ -246,8 +245,7 @@ async function channelMeans(
       for (let i = base; i < base + length; i++) s += values[i]!;
       return s;
     },
-    count: (tensor, values) => counts.set(tensor, (counts.get(tensor) ?? 0) + values),
-    finish: (sum, tensor) => sum / counts.get(tensor)!,
+    finish: (sum, valuesPerChannel) => sum / valuesPerChannel,
   });
 }
 
@@ -255,9 +253,8 @@ interface ChannelReduction {
   start: () => number;
   /** Folds the `length` values of one channel of one image, from `base`, into the running value. */
   add: (running: number, values: Float32Array, base: number, length: number) => number;
-  /** Called once per tensor and batch with the number of values per channel it held. */
-  count?: (tensor: string, valuesPerChannel: number) => void;
-  finish: (running: number, tensor: string) => number;
+  /** The result from the running value and the number of values each channel held in all. */
+  finish: (running: number, valuesPerChannel: number) => number;
 }
 
 /** A per-channel reduction (axis 1, NCHW) of `tensors`, outputs of the model `bytes`, over the batches. */
@@ -270,6 +267,7 @@ async function reduceChannels(
   reduction: ChannelReduction,
 ): Promise<Map<string, Float32Array>> {
   const running = new Map<string, Float64Array>();
+  const valuesPerChannel = new Map<string, number>();
   if (tensors.length === 0) return new Map();
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"], graphOptimizationLevel: "all", intraOpNumThreads: threads, logSeverityLevel: 4 });
   try {
@@ -281,11 +279,11 @@ async function reduceChannels(
         const [n, c, h, w] = dims as [number, number, number, number];
         const r = running.get(t) ?? new Float64Array(c).fill(reduction.start());
         for (let k = 0; k < n; k++) for (let ch = 0; ch < c; ch++) r[ch] = reduction.add(r[ch]!, data as Float32Array, (k * c + ch) * h * w, h * w);
-        reduction.count?.(t, n * h * w);
+        valuesPerChannel.set(t, (valuesPerChannel.get(t) ?? 0) + n * h * w);
         running.set(t, r);
       }
     }
-    return new Map([...running].map(([t, r]) => [t, Float32Array.from(r, (v) => reduction.finish(v, t))]));
+    return new Map([...running].map(([t, r]) => [t, Float32Array.from(r, (v) => reduction.finish(v, valuesPerChannel.get(t)!))]));
   } finally {
     await session.release();
   }
@@ -631,8 +629,9 @@ export interface BiasCorrectionReport {
  * measures the Conv's per-channel mean before its activation against the float model's on the same
  * batches, and subtracts the difference from its bias. The order matters: a Conv's shift includes
  * what the layers before it passed on, so correcting all at once from one measurement counts that
- * twice (on the shipped model, mean |Δab| to float on the calibration photos went from 0.25 to 0.91). The activation ranges stay
- * as calibrated on the float model. A Conv without a bias is left as it is.
+ * twice (on the 2026-12-05 `full`, mean |Δab| to float on the calibration photos went from 0.25
+ * to 0.91). The activation ranges stay as calibrated on the float model. A Conv without a bias is
+ * left as it is.
  */
 export async function correctBiases(
   model: ParsedOnnxModel,
