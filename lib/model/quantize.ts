@@ -41,6 +41,7 @@ import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul } from "./graph-tr
 import type { ModelManifest } from "./manifest";
 import { parseOnnxModel, type ParsedOnnxModel } from "./onnx-reader";
 import { buildOnnxModel, type NodeSpec, type TensorSpec } from "./onnx-writer";
+import { quantileSorted } from "@/lib/stats/replicate-summary";
 
 export type CalibrationMethod = "minmax" | "percentile" | "mse";
 
@@ -673,8 +674,7 @@ export async function correctBiases(
         }),
       };
     }
-    shifts.sort((x, y) => x - y);
-    report.medianShift.push(shifts[Math.floor(shifts.length / 2)]!);
+    report.medianShift.push(quantileSorted(shifts.sort((x, y) => x - y), 0.5));
   }
   return { model: current, report };
 }

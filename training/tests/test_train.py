@@ -162,9 +162,9 @@ class TrainTest(unittest.TestCase):
         export.main(["--checkpoint", os.path.join(run, "checkpoint.pt"), "--out", os.path.join(outdir, "adjusted.onnx"),
                      "--temperature", "0.25", "--logit-adjustment", "0.5"])
         adjusted = np.fromfile(os.path.join(outdir, "adjusted.parity.bin"), dtype="<f4")
-        n_in = 32 * 32
-        shift = (adjusted[n_in:] - plain[n_in:]).reshape(313, 8 * 8)
-        np.testing.assert_allclose(shift, np.repeat(-0.5 * np.log(np.asarray(ck["weights"]))[:, None], 64, axis=1), atol=1e-5)
+        n_in = int(np.prod(export.PARITY_SHAPE))
+        shift = (adjusted[n_in:] - plain[n_in:]).reshape(B.NUM_BINS, -1)
+        np.testing.assert_allclose(shift, np.broadcast_to(-0.5 * np.log(np.asarray(ck["weights"]))[:, None], shift.shape), atol=1e-5)
         with open(os.path.join(outdir, "adjusted.manifest.json")) as f:
             self.assertEqual(json.load(f)["training"]["logitAdjustment"], 0.5)
         self.assertNotIn("logitAdjustment", m["training"])
