@@ -10,7 +10,7 @@
  * The original colour is never used: only L enters the network, and the output's L is the input's.
  */
 import sharp from "sharp";
-import { labPixelToRgb8, lAndAbToRgb8, rgb8ToL } from "@/lib/model/color-space";
+import { labPixelToRgb8, lAndAbToRgb8, rgb8ToL, rgb8ToLab, splitLab } from "@/lib/model/color-space";
 import type { Colorizer, PredictOptions } from "@/lib/model/session";
 import { decodeImage, type DecodeOptions } from "./decode";
 import { computeTaps, resizeBilinear, resizeRows } from "./resize";
@@ -79,6 +79,30 @@ export async function prepareImage(bytes: Uint8Array, colorizer: Colorizer, opti
   const { inputWidth, inputHeight } = colorizer.manifest;
   const lInput = resizeBilinear(L, decoded.width, decoded.height, 1, inputWidth, inputHeight);
   return { width: decoded.width, height: decoded.height, L, lInput };
+}
+
+/** A prepared image with its own colours at the network's output size: a real photo to fit or check a model against. */
+export interface PreparedPhoto extends PreparedImage {
+  /** The photo's a, b resized (antialiased) to outputWidth × outputHeight, interleaved. */
+  abOutput: Float32Array;
+}
+
+/**
+ * Like {@link prepareImage}, and keep the photo's colours at the network's output resolution,
+ * where a class model's logits live (the colour calibration fits the decoded output to them).
+ * @throws ImageError
+ */
+export async function preparePhoto(bytes: Uint8Array, colorizer: Colorizer, options: DecodeOptions = {}): Promise<PreparedPhoto> {
+  const decoded = await decodeImage(bytes, options);
+  const { L, ab } = splitLab(rgb8ToLab(decoded.rgb, 3));
+  const { inputWidth, inputHeight, outputWidth, outputHeight } = colorizer.manifest;
+  return {
+    width: decoded.width,
+    height: decoded.height,
+    L,
+    lInput: resizeBilinear(L, decoded.width, decoded.height, 1, inputWidth, inputHeight),
+    abOutput: resizeBilinear(ab, decoded.width, decoded.height, 2, outputWidth, outputHeight),
+  };
 }
 
 /**

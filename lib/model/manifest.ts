@@ -64,6 +64,30 @@ const quantizationSchema = z.object({
   date: z.string().min(1),
 });
 
+/** What `npm run calibrate-colours` did to a class model (lib/model/colour-calibration.ts). */
+const colourCalibrationSchema = z.object({
+  method: z.literal("colour-marginal"),
+  /** The annealed-mean temperature the bias was fitted at: it holds for that temperature. */
+  temperature: z.number().finite().positive(),
+  source: z.object({
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, "a hex SHA-256"),
+    manifest: z.string().min(1).optional(),
+  }),
+  /** Photo folders as given to the command, with how many photos fitted the bias and how many checked it. */
+  images: z.array(z.string().min(1)).min(1),
+  photos: z.object({ fit: z.number().int().positive(), heldOut: z.number().int().min(0) }),
+  pixelsPerPhoto: z.number().int().positive(),
+  iterations: z.number().int().positive(),
+  learningRate: z.number().finite().positive(),
+  penalty: z.number().finite().min(0),
+  /** KL(decoded ‖ real) of the soft colour histograms, nats, before and after. */
+  divergence: z.object({ fitBefore: z.number(), fitAfter: z.number(), heldOutBefore: z.number().optional(), heldOutAfter: z.number().optional() }),
+  largestBias: z.number().finite(),
+  tool: z.string().min(1),
+  date: z.string().min(1),
+});
+
 export const manifestSchema = z
   .object({
     schemaVersion: z.literal(1),
@@ -97,10 +121,14 @@ export const manifestSchema = z
     decoding: z.object({ temperature: z.number().finite().min(0) }).optional(),
     training: z.record(z.string(), z.unknown()).optional(),
     quantization: quantizationSchema.optional(),
+    colourCalibration: colourCalibrationSchema.optional(),
   })
   .superRefine((m, ctx) => {
     if (m.output.kind !== "ab" && !m.bins) {
       ctx.addIssue({ code: "custom", path: ["bins"], message: `bins are required when output.kind is "${m.output.kind}"` });
+    }
+    if (m.colourCalibration && m.output.kind === "ab") {
+      ctx.addIssue({ code: "custom", path: ["colourCalibration"], message: "a colour calibration concerns class outputs (logits or probabilities), not ab" });
     }
     if (m.input.height % m.output.stride !== 0 || m.input.width % m.output.stride !== 0) {
       ctx.addIssue({ code: "custom", path: ["output", "stride"], message: "input height and width must be multiples of output.stride" });

@@ -83,6 +83,16 @@ export interface Colorizer {
   predictAb(lPlanes: readonly Float32Array[], options?: PredictOptions): Promise<{ ab: Float32Array[]; timings: PredictTimings }>;
 }
 
+/** A colorizer whose session runs in this thread, so its raw output can be read too. */
+export interface LocalColorizer extends Colorizer {
+  /**
+   * The network's raw output per image for L planes as {@link predictAb} takes them: the manifest's
+   * output tensor undecoded (logits, probabilities or ab before abScale), `outputChannels ×
+   * outputHeight × outputWidth` values in the output's layout.
+   */
+  predictOutput(lPlanes: readonly Float32Array[]): Promise<Float32Array[]>;
+}
+
 interface SessionEntry {
   session: ort.InferenceSession;
   provider: string;
@@ -96,7 +106,7 @@ const sessions = new Map<string, Promise<SessionEntry>>();
  * @throws ModelError manifest_not_found | manifest_invalid | model_not_found | model_invalid |
  *   model_mismatch | no_execution_provider
  */
-export async function loadColorizer(manifestPath: string, options: ColorizerOptions = {}): Promise<Colorizer> {
+export async function loadColorizer(manifestPath: string, options: ColorizerOptions = {}): Promise<LocalColorizer> {
   const manifest = await loadManifest(manifestPath);
   const log = options.log ?? ((m: string) => console.error(m));
   const key = manifest.modelPath;
@@ -209,7 +219,7 @@ function expectedOutputDims(manifest: ResolvedManifest, n: number): number[] {
   return manifest.outputLayout === "NCHW" ? [n, c, h, w] : [n, h, w, c];
 }
 
-function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, options: ColorizerOptions): Colorizer {
+function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, options: ColorizerOptions): LocalColorizer {
   const { session, provider, failures } = entry;
   checkNames(session, manifest);
   const fixedBatch = checkDeclaredInputShape(session, manifest);
@@ -222,7 +232,8 @@ function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, option
   const threads = options.intraOpNumThreads ?? os.availableParallelism();
   let outputChecked = false;
 
-  async function runChunk(planes: readonly Float32Array[], temperature: number, timings: PredictTimings): Promise<Float32Array[]> {
+  /** Run the network on one chunk; returns its output tensor's values (`n` images, n ≥ planes.length). */
+  async function infer(planes: readonly Float32Array[], timings: PredictTimings): Promise<{ data: Float32Array; dims: readonly number[]; dispose: () => void }> {
     // A model with a fixed batch dimension gets exactly that many images, padded with copies.
     const n = fixedBatch ?? planes.length;
     let t = performance.now();
@@ -242,7 +253,6 @@ function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, option
       throw new ModelError("inference_failed", `Inference with ${manifest.modelPath} failed: ${describe(error)}`, { cause: error });
     }
     timings.inferenceMs += performance.now() - t;
-    t = performance.now();
     const out = result[manifest.manifest.output.name] as ort.Tensor;
     const expected = expectedOutputDims(manifest, n);
     if (!outputChecked) {
@@ -257,7 +267,13 @@ function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, option
       if (out.type !== "float32") throw new ModelError("model_mismatch", `Model output is ${out.type}; float32 is required`);
       outputChecked = true;
     }
-    const data = out.data as Float32Array;
+    return { data: out.data as Float32Array, dims: out.dims, dispose: () => out.dispose?.() };
+  }
+
+  async function runChunk(planes: readonly Float32Array[], temperature: number, timings: PredictTimings): Promise<Float32Array[]> {
+    const out = await infer(planes, timings);
+    const t = performance.now();
+    const data = out.data;
     const C = manifest.outputChannels;
     const results: Float32Array[] = [];
     if (manifest.manifest.output.kind !== "ab" && temperature > 0 && decodeWith === "onnxruntime") {
@@ -292,21 +308,38 @@ function createColorizer(manifest: ResolvedManifest, entry: SessionEntry, option
         );
       }
     }
-    out.dispose?.();
+    out.dispose();
     timings.decodeMs += performance.now() - t;
     return results;
   }
 
-  const colorizer: Colorizer = {
+  const checkPlanes = (lPlanes: readonly Float32Array[]) => {
+    for (const [i, p] of lPlanes.entries()) {
+      if (p.length !== H * W) throw new RangeError(`L plane ${i} has ${p.length} values; the model takes ${H}×${W} = ${H * W}`);
+    }
+  };
+
+  const colorizer: LocalColorizer = {
     manifest,
     provider,
     providerFailures: failures,
     maxBatch,
+    async predictOutput(lPlanes) {
+      checkPlanes(lPlanes);
+      const timings: PredictTimings = { prepareMs: 0, inferenceMs: 0, decodeMs: 0 };
+      const perImage = manifest.outputChannels * outPixels;
+      const outputs: Float32Array[] = [];
+      for (let start = 0; start < lPlanes.length; start += maxBatch) {
+        const chunk = lPlanes.slice(start, start + maxBatch);
+        const out = await infer(chunk, timings);
+        for (let k = 0; k < chunk.length; k++) outputs.push(out.data.slice(k * perImage, (k + 1) * perImage));
+        out.dispose();
+      }
+      return outputs;
+    },
     async predictAb(lPlanes, predictOptions = {}) {
       const temperature = predictOptions.temperature ?? manifest.defaultTemperature;
-      for (const [i, p] of lPlanes.entries()) {
-        if (p.length !== H * W) throw new RangeError(`L plane ${i} has ${p.length} values; the model takes ${H}×${W} = ${H * W}`);
-      }
+      checkPlanes(lPlanes);
       const timings: PredictTimings = { prepareMs: 0, inferenceMs: 0, decodeMs: 0 };
       const ab: Float32Array[] = [];
       for (let start = 0; start < lPlanes.length; start += maxBatch) {
