@@ -1,6 +1,6 @@
 // `npm run calibrate-colours -- --manifest models/full.manifest.json --images DIR [--images DIR …]
 //   [--photos 300] [--pixels 96] [--held-out 5] [--iterations 200] [--learning-rate 0.05]
-//   [--penalty 0.01] [--out models/full-calibrated.manifest.json] [--threads N] [--json]`
+//   [--penalty 0.3] [--out models/full-calibrated.manifest.json] [--threads N] [--json]`
 //
 // Fits one bias per ab bin so that the colours a class model paints (annealed mean at the
 // manifest's temperature) are distributed over the ab plane as the photos' own colours are
@@ -22,7 +22,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { preparePhoto, type PreparedPhoto } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
-import { colourDivergence, fitColourBias, withOutputBias, type ColourSamples } from "@/lib/model/colour-calibration";
+import { colourDivergence, DEFAULT_PENALTY, fitColourBias, withOutputBias, type ColourSamples } from "@/lib/model/colour-calibration";
 import { loadManifest, manifestSchema, type ModelManifest } from "@/lib/model/manifest";
 import { parseOnnxModel } from "@/lib/model/onnx-reader";
 import { closeColorizers, loadColorizer, type LocalColorizer } from "@/lib/model/session";
@@ -31,7 +31,7 @@ import { listPhotoNames, spreadEvenly } from "./support/image-folder";
 import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from "./support/run-script";
 
 const USAGE = `usage: npm run calibrate-colours -- --manifest models/full.manifest.json --images DIR [--images DIR …]
-       [--photos 300] [--pixels 96] [--held-out 5] [--iterations 200] [--learning-rate 0.05] [--penalty 0.01]
+       [--photos 300] [--pixels 96] [--held-out 5] [--iterations 200] [--learning-rate 0.05] [--penalty 0.3]
        [--out models/full-calibrated.manifest.json] [--threads N] [--json]`;
 
 const argsSchema = z.object({
@@ -98,7 +98,7 @@ runScript(async () => {
       "held-out": { type: "string", default: "5" },
       iterations: { type: "string", default: "200" },
       "learning-rate": { type: "string", default: "0.05" },
-      penalty: { type: "string", default: "0.01" },
+      penalty: { type: "string", default: String(DEFAULT_PENALTY) },
       out: { type: "string" },
       threads: { type: "string", default: String(os.availableParallelism()) },
       json: { type: "boolean", default: false },
@@ -180,6 +180,7 @@ runScript(async () => {
         ...(heldOutBefore !== undefined && heldOutAfter !== undefined ? { heldOutBefore: round(heldOutBefore), heldOutAfter: round(heldOutAfter) } : {}),
       },
       largestBias: round(largestBias),
+      bias: Array.from(fit.bias, (v) => Number(v.toFixed(6))),
       tool: "npm run calibrate-colours (lib/model/colour-calibration.ts)",
       date: new Date().toISOString(),
     },
@@ -200,7 +201,8 @@ runScript(async () => {
   if (Math.abs(expected - measured) > 1e-3 * Math.max(1, expected)) {
     throw new Error(`the written model gives a divergence of ${measured.toFixed(5)} where the fit predicted ${expected.toFixed(5)}`);
   }
-  const summary = { ...written.colourCalibration, written: { model: outModel, manifest: outManifest }, fit_seconds: Number(fitSeconds.toFixed(1)), written_model_check: { expected: round(expected), measured: round(measured) } };
+  const { bias: _bias, ...recorded } = written.colourCalibration!;
+  const summary = { ...recorded, written: { model: outModel, manifest: outManifest }, fit_seconds: Number(fitSeconds.toFixed(1)), written_model_check: { expected: round(expected), measured: round(measured) } };
   log(
     `KL(decoded ‖ real) ${fit.divergenceBefore.toFixed(4)} → ${fit.divergenceAfter.toFixed(4)} on the fitted photos` +
       (heldOutBefore !== undefined ? `, ${heldOutBefore.toFixed(4)} → ${heldOutAfter!.toFixed(4)} held out` : "") +

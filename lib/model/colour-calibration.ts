@@ -41,6 +41,9 @@ const KERNEL_RADIUS = 4 * HISTOGRAM_SIGMA;
 /** Mixed into both histograms so that KL stays finite where one of them has no mass. */
 const HISTOGRAM_FLOOR = 1e-3;
 
+/** The default λ of the bias penalty (see {@link ColourBiasOptions.penalty}). */
+export const DEFAULT_PENALTY = 0.3;
+
 /** Pixels for the fit: each one's logits (pixel-major, Q per pixel) and its real colour. */
 export interface ColourSamples {
   /** `pixels × Q` logits, pixel-major (for a probabilities model: their logarithms). */
@@ -57,7 +60,11 @@ export interface ColourBiasOptions {
   iterations?: number;
   /** Adam step size in logit units (default 0.05). */
   learningRate?: number;
-  /** λ of the penalty (λ/2)·mean b² that keeps bins the data do not constrain near 0 (default 0.01). */
+  /**
+   * λ of the penalty (λ/2)·mean b², which keeps bins the data do not constrain near 0 and sets how
+   * far the fit goes: smaller λ follows the real marginal more closely (hue shares) at the cost of
+   * more saturated mistakes (raw AuC). Default 0.3, chosen on validation photos (docs/training.md).
+   */
   penalty?: number;
 }
 
@@ -279,7 +286,7 @@ export function fitColourBias(samples: ColourSamples, centres: Float32Array, opt
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new RangeError(`temperature must be a positive number, got ${temperature}`);
   const iterations = options.iterations ?? 200;
   const rate = options.learningRate ?? 0.05;
-  const penalty = options.penalty ?? 0.01;
+  const penalty = options.penalty ?? DEFAULT_PENALTY;
   const q = centres.length / 2;
   const target = softHistogram(samples.ab, samples.pixels, centres);
   const bias = new Float64Array(q);

@@ -84,6 +84,8 @@ const colourCalibrationSchema = z.object({
   /** KL(decoded ‖ real) of the soft colour histograms, nats, before and after. */
   divergence: z.object({ fitBefore: z.number(), fitAfter: z.number(), heldOutBefore: z.number().optional(), heldOutAfter: z.number().optional() }),
   largestBias: z.number().finite(),
+  /** The fitted bias per bin, in logit units, as folded into the model (so its output is the source's plus this). */
+  bias: z.array(z.number().finite()).min(1),
   tool: z.string().min(1),
   date: z.string().min(1),
 });

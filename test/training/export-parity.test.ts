@@ -8,7 +8,7 @@
  * input, and the output must match PyTorch's within 1e-4 (max abs difference). Needs no datasets.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { manifestSchema } from "@/lib/model/manifest";
@@ -51,7 +51,11 @@ describe("shipped models: ONNX export matches PyTorch", () => {
     const stem = file.slice(0, -".manifest.json".length);
     it(`${stem}: manifest is valid and onnxruntime reproduces the PyTorch output`, async () => {
       const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(MODELS_DIR, file), "utf8")));
-      const parity = JSON.parse(readFileSync(join(MODELS_DIR, `${stem}.parity.json`), "utf8")) as ParityInfo;
+      // A colour-calibrated model (npm run calibrate-colours) is its exported source plus the
+      // recorded per-bin bias: it is checked against its source's PyTorch output, shifted.
+      const calibration = manifest.colourCalibration;
+      const parityStem = calibration ? basename(calibration.source.file).replace(/\.onnx$/, "") : stem;
+      const parity = JSON.parse(readFileSync(join(MODELS_DIR, `${parityStem}.parity.json`), "utf8")) as ParityInfo;
       expect(parity.dtype).toBe("float32");
       expect(parity.byteOrder).toBe("little");
       expect(parity.input.name).toBe(manifest.input.name);
@@ -64,10 +68,15 @@ describe("shipped models: ONNX export matches PyTorch", () => {
         parity.input.shape[3]! / manifest.output.stride,
       ]);
 
-      const bin = readFileSync(join(MODELS_DIR, `${stem}.parity.bin`));
+      const bin = readFileSync(join(MODELS_DIR, `${parityStem}.parity.bin`));
       const input = readFloats(bin, parity.input);
       const expected = readFloats(bin, parity.output);
       expect(bin.length).toBe(4 * (input.length + expected.length));
+      if (calibration) {
+        const [, channels, height, width] = parity.output.shape as [number, number, number, number];
+        expect(calibration.bias).toHaveLength(channels);
+        for (let i = 0; i < expected.length; i++) expected[i]! += calibration.bias[Math.floor(i / (height * width)) % channels]!;
+      }
 
       const session = await ort.InferenceSession.create(join(MODELS_DIR, manifest.file), {
         executionProviders: ["cpu"],
