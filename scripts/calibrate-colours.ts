@@ -88,6 +88,22 @@ function drawDistinct(rng: SeededRandom, n: number, out: Int32Array): void {
   }
 }
 
+/** The source's model card, retitled, with a section on the calibration. */
+function calibratedCard(sourceCard: string, manifest: ModelManifest, sourceFile: string): string {
+  const c = manifest.colourCalibration!;
+  const body = sourceCard.replace(/^# .*\n/, "");
+  const heldOut = c.divergence.heldOutBefore !== undefined ? `; on the ${c.photos.heldOut} held-out photos ${c.divergence.heldOutBefore} → ${c.divergence.heldOutAfter}` : "";
+  return `# Model card: ${manifest.name} (\`${manifest.file}\`)
+
+\`${sourceFile}\` (its card follows) with one bias per ab bin added to its logits by \`npm run calibrate-colours\`,
+so that the colours it paints at T = ${c.temperature} are distributed over the ab plane as the colours of
+${c.photos.fit} training photos are (${c.images.map((d) => `\`${basename(d)}\``).join(", ")}; ${c.pixelsPerPhoto} pixels each). KL(decoded ‖ real)
+of the soft colour histograms went ${c.divergence.fitBefore} → ${c.divergence.fitAfter} on the fitted photos${heldOut};
+largest bias ${c.largestBias} logits, penalty λ = ${c.penalty}, ${c.iterations} Adam steps. The network and its cost are
+unchanged. The bias is in the manifest (\`colourCalibration.bias\`); see \`docs/colorizer.md\`, *Colour calibration*.
+${body}`;
+}
+
 runScript(async () => {
   const raw = readFlags(
     {
@@ -190,6 +206,13 @@ runScript(async () => {
   await writeAtomically(outModel, calibrated);
   await writeAtomically(outManifest, `${JSON.stringify(written, null, 2)}\n`);
   log(`wrote ${outModel} and ${outManifest}`);
+  const sourceCard = source.modelPath.replace(/\.onnx$/, ".md");
+  const card = await readFile(sourceCard, "utf8").catch(() => null);
+  if (card !== null) {
+    const outCard = outModel.replace(/\.onnx$/, ".md");
+    await writeAtomically(outCard, calibratedCard(card, written, basename(source.modelPath)));
+    log(`wrote ${outCard} (the source's model card with the calibration added)`);
+  }
 
   // The written model, run for real, must give what the fit predicted.
   const check = heldOutPhotos.length ? heldOutPhotos : fitPhotos.slice(0, 8);

@@ -12,7 +12,7 @@
 import sharp from "sharp";
 import { labPixelToRgb8, lAndAbToRgb8, rgb8ToL, rgb8ToLab, splitLab } from "@/lib/model/color-space";
 import type { Colorizer, PredictOptions } from "@/lib/model/session";
-import { decodeImage, type DecodeOptions } from "./decode";
+import { decodeImage, type DecodedImage, type DecodeOptions } from "./decode";
 import { computeTaps, resizeBilinear, resizeRows } from "./resize";
 
 export interface ColorizeOptions extends PredictOptions, DecodeOptions {}
@@ -74,7 +74,10 @@ export function aspectRatioWarning(width: number, height: number, inputWidth: nu
  * @throws ImageError
  */
 export async function prepareImage(bytes: Uint8Array, colorizer: Colorizer, options: DecodeOptions = {}): Promise<PreparedImage> {
-  const decoded = await decodeImage(bytes, options);
+  return prepareDecoded(await decodeImage(bytes, options), colorizer);
+}
+
+function prepareDecoded(decoded: DecodedImage, colorizer: Colorizer): PreparedImage {
   const L = rgb8ToL(decoded.rgb, 3);
   const { inputWidth, inputHeight } = colorizer.manifest;
   const lInput = resizeBilinear(L, decoded.width, decoded.height, 1, inputWidth, inputHeight);
@@ -94,15 +97,9 @@ export interface PreparedPhoto extends PreparedImage {
  */
 export async function preparePhoto(bytes: Uint8Array, colorizer: Colorizer, options: DecodeOptions = {}): Promise<PreparedPhoto> {
   const decoded = await decodeImage(bytes, options);
-  const { L, ab } = splitLab(rgb8ToLab(decoded.rgb, 3));
-  const { inputWidth, inputHeight, outputWidth, outputHeight } = colorizer.manifest;
-  return {
-    width: decoded.width,
-    height: decoded.height,
-    L,
-    lInput: resizeBilinear(L, decoded.width, decoded.height, 1, inputWidth, inputHeight),
-    abOutput: resizeBilinear(ab, decoded.width, decoded.height, 2, outputWidth, outputHeight),
-  };
+  const { ab } = splitLab(rgb8ToLab(decoded.rgb, 3));
+  const { outputWidth, outputHeight } = colorizer.manifest;
+  return { ...prepareDecoded(decoded, colorizer), abOutput: resizeBilinear(ab, decoded.width, decoded.height, 2, outputWidth, outputHeight) };
 }
 
 /**

@@ -185,9 +185,9 @@ describe("npm run calibrate-colours", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("writes a calibrated copy of the shipped model that loads, changes only the head's bias, and gives what the fit predicted", async () => {
+  it("writes a calibrated copy of the shipped network that loads, changes only the head's bias, gives what the fit predicted, and has a card", async () => {
     const out = join(dir, "full-calibrated.manifest.json");
-    const source = resolve(__dirname, "../../models/full.manifest.json");
+    const source = resolve(__dirname, "../../models/full-uncalibrated.manifest.json");
     const result = await runScriptCli("scripts/calibrate-colours.ts", "--manifest", source, "--images", dir, "--photos", "6", "--held-out", "3", "--pixels", "32", "--iterations", "20", "--threads", "1", "--out", out, "--json");
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { photos: { fit: number; heldOut: number }; written_model_check: { expected: number; measured: number } };
@@ -197,11 +197,16 @@ describe("npm run calibrate-colours", () => {
     expect(manifest.colourCalibration?.method).toBe("colour-marginal");
     expect(manifest.colourCalibration!.divergence.fitAfter).toBeLessThan(manifest.colourCalibration!.divergence.fitBefore);
 
-    const before = parseOnnxModel(readFileSync(resolve(__dirname, "../../models/full.onnx")));
+    const before = parseOnnxModel(readFileSync(resolve(__dirname, "../../models/full-uncalibrated.onnx")));
     const after = parseOnnxModel(readFileSync(join(dir, "full-calibrated.onnx")));
     expect(after.nodes.map((n) => n.opType)).toEqual(before.nodes.map((n) => n.opType));
     const changed = after.initializers.filter((t, k) => !Buffer.from((t.values as Float32Array).buffer).equals(Buffer.from((before.initializers[k]!.values as Float32Array).buffer)));
     expect(changed.map((t) => t.dims)).toEqual([[Q]]);
+
+    const card = readFileSync(join(dir, "full-calibrated.md"), "utf8");
+    expect(card).toMatch(/^# Model card: ours-full-calibrated \(`full-calibrated.onnx`\)/);
+    expect(card).toContain("npm run calibrate-colours");
+    expect(card).toContain("## Validation"); // the source's card follows
 
     const again = await runScriptCli("scripts/calibrate-colours.ts", "--manifest", out, "--images", dir, "--photos", "2");
     expect(again.code).not.toBe(0);
