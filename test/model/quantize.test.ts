@@ -1,6 +1,6 @@
 /**
  * int8 quantization (lib/model/quantize.ts, lib/model/graph-transforms.ts) on the shipped float
- * model, models/full.onnx: the float rewrites are exact, the quantized model runs as integer
+ * network, models/full-uncalibrated.onnx: the float rewrites are exact, the quantized model runs as integer
  * kernels, its manifest validates, and its annealed-mean ab stays close to the float model's.
  * Calibration uses a few synthetic photos (test/support/test-images.ts), reduced to the network's
  * input by the colorizer's own prepareImage; no datasets are needed.
@@ -22,7 +22,10 @@ import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/sess
 import { syntheticPhoto } from "../support/test-images";
 
 const MODELS = resolve(__dirname, "../../models");
-const FLOAT_MANIFEST = join(MODELS, "full.manifest.json");
+// The exported network, not the shipped colour-calibrated `full`: calibration puts pixels at ties
+// between bins, where int8 rounding moves ab further (docs/colorizer.md, *int8 copies*).
+const FLOAT_MANIFEST = join(MODELS, "full-uncalibrated.manifest.json");
+const FLOAT_MODEL = join(MODELS, "full-uncalibrated.onnx");
 const log = () => {};
 /**
  * Bounds on |Δab| (CIELAB a, b units) between the int8 and the float model's annealed-mean ab at
@@ -132,7 +135,7 @@ describe("int8 copy of the shipped model", () => {
     // 16 photos: with 8 of these simple synthetic photos the ranges did not cover the held-out
     // ones (99th percentile |Δab| 15 instead of 1.4).
     const calibration = await planes(float, Array.from({ length: 16 }, (_, i) => i + 1));
-    const sourceBytes = readFileSync(join(MODELS, "full.onnx"));
+    const sourceBytes = readFileSync(FLOAT_MODEL);
     const quantized = await quantizeModel(sourceBytes, calibrationBatches(calibration, float.manifest.manifest.input), { method: "percentile", percentile: 99.99, threads: 1 });
     expect(quantized.outputLayout).toBe("NHWC");
     expect(quantized.report.floatNodes).toEqual([]);
@@ -145,7 +148,7 @@ describe("int8 copy of the shipped model", () => {
 
     const manifest = quantizedManifest(float.manifest.manifest, quantized, {
       file: "full-int8.onnx",
-      source: { file: join(MODELS, "full.onnx"), sha256: createHash("sha256").update(sourceBytes).digest("hex"), manifest: FLOAT_MANIFEST },
+      source: { file: FLOAT_MODEL, sha256: createHash("sha256").update(sourceBytes).digest("hex"), manifest: FLOAT_MANIFEST },
       calibration: { images: "synthetic test photos", count: calibration.length, method: "percentile", percentile: 99.99 },
       tool: "test",
     });
@@ -153,7 +156,7 @@ describe("int8 copy of the shipped model", () => {
     await writeFile(join(dir, "full-int8.onnx"), quantized.bytes);
     await writeFile(manifestPath, JSON.stringify(manifest));
     const resolved = await loadManifest(manifestPath);
-    expect(resolved.quantizedFrom).toBe(join(MODELS, "full.onnx"));
+    expect(resolved.quantizedFrom).toBe(FLOAT_MODEL);
     expect(resolved.outputLayout).toBe("NHWC");
     // The schema rejects a malformed record.
     expect(() => resolveManifest({ ...manifest, quantization: { ...manifest.quantization, source: { file: "full.onnx", sha256: "abc" } } }, manifestPath)).toThrow(/sha256|SHA-256/i);
@@ -174,7 +177,7 @@ describe("int8 copy of the shipped model", () => {
     // find more than the first. (Whether a correction measured on calibration photos helps on
     // others depends on how alike they are: docs/colorizer.md.)
     const calibration = calibrationBatches(await planes(float, [1, 2, 3, 4]), float.manifest.manifest.input);
-    const sourceBytes = readFileSync(join(MODELS, "full.onnx"));
+    const sourceBytes = readFileSync(FLOAT_MODEL);
     const options = { method: "percentile", percentile: 99.99, threads: 1 } as const;
     const plain = await quantizeModel(sourceBytes, calibration, options);
     const corrected = await quantizeModel(sourceBytes, calibration, { ...options, biasCorrectionPasses: 2 });
@@ -186,7 +189,7 @@ describe("int8 copy of the shipped model", () => {
 
     const info = {
       file: "full-int8.onnx",
-      source: { file: "full.onnx", sha256: createHash("sha256").update(sourceBytes).digest("hex") },
+      source: { file: "full-uncalibrated.onnx", sha256: createHash("sha256").update(sourceBytes).digest("hex") },
       calibration: { images: "synthetic test photos", count: 4, method: "percentile", percentile: 99.99 },
       tool: "test",
     } as const;
@@ -202,8 +205,8 @@ describe("shipped int8 models", () => {
     .filter((f) => (JSON.parse(readFileSync(join(MODELS, f), "utf8")) as { quantization?: unknown }).quantization)
     .sort();
 
-  it("include models/full-int8", () => {
-    expect(quantized).toContain("full-int8.manifest.json");
+  it("include models/full-uncalibrated-int8", () => {
+    expect(quantized).toContain("full-uncalibrated-int8.manifest.json");
   });
 
   for (const file of quantized) {
