@@ -15,10 +15,9 @@
 // - then it reloads what it wrote and checks that the written model's own output gives the
 //   divergence the fit predicted on the held-out photos.
 // Use training photos, never the photos a study reports. Quantize after calibrating.
-import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import os from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { preparePhoto, type PreparedPhoto } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
@@ -28,6 +27,7 @@ import { parseOnnxModel } from "@/lib/model/onnx-reader";
 import { closeColorizers, loadColorizer, type LocalColorizer } from "@/lib/model/session";
 import { SeededRandom } from "@/lib/stats/seeded-random";
 import { listPhotoNames, spreadEvenly } from "./support/image-folder";
+import { derivedModelPaths, sourceRecord } from "./support/derived-model";
 import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from "./support/run-script";
 
 const USAGE = `usage: npm run calibrate-colours -- --manifest models/full.manifest.json --images DIR [--images DIR …]
@@ -59,20 +59,24 @@ async function gatherSamples(colorizer: LocalColorizer, photos: readonly Prepare
   const perPhoto = Math.min(pixels, plane);
   const logits = new Float32Array(photos.length * perPhoto * q);
   const ab = new Float32Array(photos.length * perPhoto * 2);
-  const outputs = await colorizer.predictOutput(photos.map((p) => p.lInput));
   const rng = new SeededRandom(seed);
   const chosen = new Int32Array(perPhoto);
   let n = 0;
-  for (const [k, out] of outputs.entries()) {
-    drawDistinct(rng, plane, chosen);
-    for (const i of chosen) {
-      for (let c = 0; c < q; c++) {
-        const v = outputLayout === "NCHW" ? out[c * plane + i]! : out[i * q + c]!;
-        logits[n * q + c] = probabilities ? Math.log(Math.max(v, 1e-30)) : v;
+  // A batch at a time: the whole output of hundreds of photos would take gigabytes.
+  for (let start = 0; start < photos.length; start += colorizer.maxBatch) {
+    const batch = photos.slice(start, start + colorizer.maxBatch);
+    const outputs = await colorizer.predictOutput(batch.map((p) => p.lInput));
+    for (const [k, out] of outputs.entries()) {
+      drawDistinct(rng, plane, chosen);
+      for (const i of chosen) {
+        for (let c = 0; c < q; c++) {
+          const v = outputLayout === "NCHW" ? out[c * plane + i]! : out[i * q + c]!;
+          logits[n * q + c] = probabilities ? Math.log(Math.max(v, 1e-30)) : v;
+        }
+        ab[2 * n] = batch[k]!.abOutput[2 * i]!;
+        ab[2 * n + 1] = batch[k]!.abOutput[2 * i + 1]!;
+        n++;
       }
-      ab[2 * n] = photos[k]!.abOutput[2 * i]!;
-      ab[2 * n + 1] = photos[k]!.abOutput[2 * i + 1]!;
-      n++;
     }
   }
   return { logits, ab, pixels: n };
@@ -130,11 +134,7 @@ runScript(async () => {
   if (manifest.output.kind === "ab") throw new CliUsageError(`${args.manifest} regresses ab; a colour calibration concerns class outputs (logits or probabilities)`);
   if (manifest.quantization) throw new CliUsageError(`${args.manifest} is a quantized model; calibrate its float source (${manifest.quantization.source.file}), then quantize`);
   if (manifest.colourCalibration) throw new CliUsageError(`${args.manifest} is already calibrated; calibrate its source (${manifest.colourCalibration.source.file}) instead`);
-  const stem = basename(args.manifest).replace(/\.manifest\.json$|\.json$/, "");
-  const outManifest = resolve(args.out ?? join(dirname(args.manifest), `${stem}-calibrated.manifest.json`));
-  if (!outManifest.endsWith(".manifest.json")) throw new CliUsageError("--out must name a .manifest.json file");
-  const outModel = outManifest.replace(/\.manifest\.json$/, ".onnx");
-  if (resolve(outModel) === source.modelPath) throw new CliUsageError("--out would overwrite the source model");
+  const { manifest: outManifest, model: outModel } = derivedModelPaths(args.manifest, source.modelPath, args.out, "calibrated");
 
   const colorizer = await loadColorizer(args.manifest, { providers: ["cpu"], intraOpNumThreads: args.threads, log });
   const fitPhotos: PreparedPhoto[] = [];
@@ -166,7 +166,7 @@ runScript(async () => {
   const largestBias = fit.bias.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
   const sourceBytes = await readFile(source.modelPath);
-  const sha256 = createHash("sha256").update(sourceBytes).digest("hex");
+  const sourceFile = sourceRecord(sourceBytes, source.modelPath, args.manifest, outManifest);
   const calibrated = withOutputBias(
     parseOnnxModel(new Uint8Array(sourceBytes.buffer, sourceBytes.byteOffset, sourceBytes.byteLength)),
     manifest.output.name,
@@ -183,7 +183,7 @@ runScript(async () => {
     colourCalibration: {
       method: "colour-marginal",
       temperature,
-      source: { file: relative(dirname(outManifest), source.modelPath), sha256, manifest: relative(dirname(outManifest), resolve(args.manifest)) },
+      source: sourceFile,
       images: args.images,
       photos: { fit: fitPhotos.length, heldOut: heldOutPhotos.length },
       pixelsPerPhoto: args.pixels,

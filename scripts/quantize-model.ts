@@ -14,10 +14,9 @@
 //   on the calibration images. The accuracy check on held-out photos is
 //   `npm run quantization-accuracy`.
 // Rerun it whenever the source model changes: the output is rebuilt from scratch.
-import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import os from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { prepareImage } from "@/lib/images/colorize";
 import { ImageError } from "@/lib/images/errors";
@@ -25,6 +24,7 @@ import { loadManifest, manifestSchema } from "@/lib/model/manifest";
 import { abDifference, calibrationBatches, optimizedOperatorCounts, quantizedManifest, quantizeModel } from "@/lib/model/quantize";
 import { closeColorizers, loadColorizer, type Colorizer } from "@/lib/model/session";
 import { listPhotoNames, spreadEvenly } from "./support/image-folder";
+import { derivedModelPaths, sourceRecord } from "./support/derived-model";
 import { checkFlags, CliUsageError, readFlags, runScript, writeAtomically } from "./support/run-script";
 
 const USAGE = `usage: npm run quantize-model -- --manifest models/full.manifest.json --calibration DIR [--images 64]
@@ -85,11 +85,7 @@ runScript(async () => {
 
   const source = await loadManifest(args.manifest);
   if (source.manifest.quantization) throw new CliUsageError(`${args.manifest} is already a quantized model; pass its float source (${source.manifest.quantization.source.file})`);
-  const stem = basename(args.manifest).replace(/\.manifest\.json$|\.json$/, "");
-  const outManifest = resolve(args.out ?? join(dirname(args.manifest), `${stem}-int8.manifest.json`));
-  if (!outManifest.endsWith(".manifest.json")) throw new CliUsageError("--out must name a .manifest.json file");
-  const outModel = outManifest.replace(/\.manifest\.json$/, ".onnx");
-  if (resolve(outModel) === source.modelPath) throw new CliUsageError("--out would overwrite the source model");
+  const { manifest: outManifest, model: outModel } = derivedModelPaths(args.manifest, source.modelPath, args.out, "int8");
 
   // Calibration photos, reduced to the network's input exactly as the colorizer does.
   const photos = spreadEvenly(await listPhotoNames(args.calibration, "--calibration"), args.images);
@@ -109,7 +105,8 @@ runScript(async () => {
   log(`calibrating on ${planes.length} photos from ${args.calibration} at ${source.inputWidth}×${source.inputHeight} (${args.method}${args.method === "percentile" ? ` ${args.percentile}` : ""})`);
 
   const sourceBytes = await readFile(source.modelPath);
-  const sha256 = createHash("sha256").update(sourceBytes).digest("hex");
+  const sourceFile = sourceRecord(sourceBytes, source.modelPath, args.manifest, outManifest);
+  const { sha256 } = sourceFile;
   const started = performance.now();
   const quantized = await quantizeModel(new Uint8Array(sourceBytes.buffer, sourceBytes.byteOffset, sourceBytes.byteLength), calibrationBatches(planes, source.manifest.input), {
     method: args.method,
@@ -126,7 +123,7 @@ runScript(async () => {
 
   const manifest = quantizedManifest(source.manifest, quantized, {
     file: basename(outModel),
-    source: { file: relative(dirname(outManifest), source.modelPath), sha256, manifest: relative(dirname(outManifest), resolve(args.manifest)) },
+    source: sourceFile,
     calibration: { images: args.calibration, count: planes.length, method: args.method, percentile: args.percentile },
     tool: "npm run quantize-model (lib/model/quantize.ts)",
   });

@@ -34,14 +34,17 @@ import { ModelError } from "./errors";
 
 const layoutSchema = z.enum(["NCHW", "NHWC"]);
 
+/** The model file a derived model was made from: its path (relative to the manifest), hash and manifest. */
+const sourceModelSchema = z.object({
+  file: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "a hex SHA-256"),
+  manifest: z.string().min(1).optional(),
+});
+
 const quantizationSchema = z.object({
   precision: z.literal("int8"),
   /** The float model this file was quantized from. */
-  source: z.object({
-    file: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, "a hex SHA-256"),
-    manifest: z.string().min(1).optional(),
-  }),
+  source: sourceModelSchema,
   weights: z.string().min(1),
   activations: z.string().min(1),
   calibration: z.object({
@@ -69,11 +72,8 @@ const colourCalibrationSchema = z.object({
   method: z.literal("colour-marginal"),
   /** The annealed-mean temperature the bias was fitted at: it holds for that temperature. */
   temperature: z.number().finite().positive(),
-  source: z.object({
-    file: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, "a hex SHA-256"),
-    manifest: z.string().min(1).optional(),
-  }),
+  /** The model this file was calibrated from. */
+  source: sourceModelSchema,
   /** Photo folders as given to the command, with how many photos fitted the bias and how many checked it. */
   images: z.array(z.string().min(1)).min(1),
   photos: z.object({ fit: z.number().int().positive(), heldOut: z.number().int().min(0) }),
