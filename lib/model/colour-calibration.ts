@@ -32,7 +32,8 @@
  * to run. It holds for the temperature it was fitted at.
  */
 import type { ParsedOnnxModel } from "./onnx-reader";
-import { buildOnnxModel, type NodeSpec, type TensorSpec } from "./onnx-writer";
+import { freshNames, serializeModel } from "./graph-transforms";
+import type { NodeSpec, TensorSpec } from "./onnx-writer";
 
 /** The soft-histogram kernel's σ in ab units: the paper's soft-encoding σ (Sec. 2.2). */
 export const HISTOGRAM_SIGMA = 5;
@@ -174,10 +175,13 @@ export function klDivergence(p: Float64Array, q: Float64Array): number {
   return kl;
 }
 
-/** Annealed-mean colours of the samples under `bias`, and each pixel's decoding weights when `weights` is given. */
-function decodeAll(samples: ColourSamples, bins: Bins, bias: Float64Array, temperature: number, weights?: Float32Array): Float32Array {
+/**
+ * Annealed-mean colours of the samples under `bias` (into `out` when given), and each pixel's
+ * decoding weights when `weights` is given: the backward pass needs both, which is why this does
+ * not call lib/model/annealed-mean.ts.
+ */
+function decodeAll(samples: ColourSamples, bins: Bins, bias: Float64Array, temperature: number, weights?: Float32Array, out = new Float32Array(2 * samples.pixels)): Float32Array {
   const { q, ca, cb } = bins;
-  const out = new Float32Array(2 * samples.pixels);
   const row = new Float64Array(q);
   const invT = 1 / temperature;
   const z = samples.logits;
@@ -218,66 +222,72 @@ export function colourDivergence(samples: ColourSamples, centres: Float32Array, 
   return klDivergence(softHistogram(decoded, samples.pixels, centres), softHistogram(samples.ab, samples.pixels, centres));
 }
 
+type ColourObjective = (bias: Float64Array) => { value: number; divergence: number; gradient: Float64Array };
+
 /** The objective and its gradient with respect to the bias (see the module comment). */
-export function colourObjective(
-  samples: ColourSamples,
-  centres: Float32Array,
-  bias: Float64Array,
-  temperature: number,
-  penalty: number,
-  target: Float64Array = softHistogram(samples.ab, samples.pixels, centres),
-): { value: number; divergence: number; gradient: Float64Array } {
+export function colourObjective(samples: ColourSamples, centres: Float32Array, bias: Float64Array, temperature: number, penalty: number): ReturnType<ColourObjective> {
+  return colourObjectiveFor(samples, centres, temperature, penalty)(bias);
+}
+
+/**
+ * The objective as a function of the bias alone. The target histogram and the per-pixel buffers
+ * (`pixels × bins` decoding weights, the kernels) are made once, not at every step of the fit.
+ */
+function colourObjectiveFor(samples: ColourSamples, centres: Float32Array, temperature: number, penalty: number): ColourObjective {
   const bins = binsOf(centres);
   checkSamples(samples, bins.q);
   const { q, ca, cb, maxNeighbours } = bins;
   const N = samples.pixels;
+  const target = softHistogram(samples.ab, N, centres);
   const weights = new Float32Array(N * q);
-  const decoded = decodeAll(samples, bins, bias, temperature, weights);
-
+  const decoded = new Float32Array(2 * N);
   // Kernel of every decoded colour, kept for the backward pass.
   const index = new Int32Array(N * maxNeighbours);
   const kernel = new Float64Array(N * maxNeighbours);
   const count = new Int32Array(N);
-  const h = new Float64Array(q);
-  for (let i = 0; i < N; i++) {
-    const at = i * maxNeighbours;
-    count[i] = kernelOf(decoded[2 * i]!, decoded[2 * i + 1]!, bins, index, kernel, at);
-    for (let k = 0; k < count[i]!; k++) h[index[at + k]!]! += kernel[at + k]!;
-  }
-  floored(h, N);
-  const divergence = klDivergence(h, target);
-
-  // ∂KL/∂h_j = log(h_j / r_j) + 1; the floor scales the raw histogram by (1 − floor) / N.
-  const dh = new Float64Array(q);
-  for (let j = 0; j < q; j++) dh[j] = (Math.log(h[j]! / target[j]!) + 1) * ((1 - HISTOGRAM_FLOOR) / N);
-  const gradient = new Float64Array(q);
-  const inv2 = 1 / (HISTOGRAM_SIGMA * HISTOGRAM_SIGMA);
-  const invT = 1 / temperature;
-  for (let i = 0; i < N; i++) {
-    const a = decoded[2 * i]!, b = decoded[2 * i + 1]!;
-    const at = i * maxNeighbours;
-    // ∂u_j/∂ab = u_j (g_j − ḡ); g_j = (c_j − ab) / σ².
-    let gA = 0, gB = 0, wu = 0, wuA = 0, wuB = 0;
-    for (let k = 0; k < count[i]!; k++) {
-      const j = index[at + k]!, u = kernel[at + k]!;
-      const ga = (ca[j]! - a) * inv2, gb = (cb[j]! - b) * inv2;
-      gA += u * ga;
-      gB += u * gb;
-      wu += dh[j]! * u;
-      wuA += dh[j]! * u * ga;
-      wuB += dh[j]! * u * gb;
+  return (bias) => {
+    decodeAll(samples, bins, bias, temperature, weights, decoded);
+    const h = new Float64Array(q);
+    for (let i = 0; i < N; i++) {
+      const at = i * maxNeighbours;
+      count[i] = kernelOf(decoded[2 * i]!, decoded[2 * i + 1]!, bins, index, kernel, at);
+      for (let k = 0; k < count[i]!; k++) h[index[at + k]!]! += kernel[at + k]!;
     }
-    const dA = wuA - wu * gA, dB = wuB - wu * gB;
-    if (dA === 0 && dB === 0) continue;
-    const base = i * q;
-    for (let k = 0; k < q; k++) gradient[k]! += weights[base + k]! * invT * ((ca[k]! - a) * dA + (cb[k]! - b) * dB);
-  }
-  let norm = 0;
-  for (let k = 0; k < q; k++) {
-    norm += bias[k]! * bias[k]!;
-    gradient[k]! += (penalty * bias[k]!) / q;
-  }
-  return { value: divergence + (penalty / 2) * (norm / q), divergence, gradient };
+    floored(h, N);
+    const divergence = klDivergence(h, target);
+
+    // ∂KL/∂h_j = log(h_j / r_j) + 1; the floor scales the raw histogram by (1 − floor) / N.
+    const dh = new Float64Array(q);
+    for (let j = 0; j < q; j++) dh[j] = (Math.log(h[j]! / target[j]!) + 1) * ((1 - HISTOGRAM_FLOOR) / N);
+    const gradient = new Float64Array(q);
+    const inv2 = 1 / (HISTOGRAM_SIGMA * HISTOGRAM_SIGMA);
+    const invT = 1 / temperature;
+    for (let i = 0; i < N; i++) {
+      const a = decoded[2 * i]!, b = decoded[2 * i + 1]!;
+      const at = i * maxNeighbours;
+      // ∂u_j/∂ab = u_j (g_j − ḡ); g_j = (c_j − ab) / σ².
+      let gA = 0, gB = 0, wu = 0, wuA = 0, wuB = 0;
+      for (let k = 0; k < count[i]!; k++) {
+        const j = index[at + k]!, u = kernel[at + k]!;
+        const ga = (ca[j]! - a) * inv2, gb = (cb[j]! - b) * inv2;
+        gA += u * ga;
+        gB += u * gb;
+        wu += dh[j]! * u;
+        wuA += dh[j]! * u * ga;
+        wuB += dh[j]! * u * gb;
+      }
+      const dA = wuA - wu * gA, dB = wuB - wu * gB;
+      if (dA === 0 && dB === 0) continue;
+      const base = i * q;
+      for (let k = 0; k < q; k++) gradient[k]! += weights[base + k]! * invT * ((ca[k]! - a) * dA + (cb[k]! - b) * dB);
+    }
+    let norm = 0;
+    for (let k = 0; k < q; k++) {
+      norm += bias[k]! * bias[k]!;
+      gradient[k]! += (penalty * bias[k]!) / q;
+    }
+    return { value: divergence + (penalty / 2) * (norm / q), divergence, gradient };
+  };
 }
 
 /** Fit the per-bin bias by Adam (Kingma & Ba 2015, default β 0.9 / 0.999). */
@@ -288,12 +298,12 @@ export function fitColourBias(samples: ColourSamples, centres: Float32Array, opt
   const rate = options.learningRate ?? 0.05;
   const penalty = options.penalty ?? DEFAULT_PENALTY;
   const q = centres.length / 2;
-  const target = softHistogram(samples.ab, samples.pixels, centres);
+  const objective = colourObjectiveFor(samples, centres, temperature, penalty);
   const bias = new Float64Array(q);
   const m = new Float64Array(q), v = new Float64Array(q);
   let divergenceBefore = NaN;
   for (let t = 1; t <= iterations; t++) {
-    const { divergence, gradient } = colourObjective(samples, centres, bias, temperature, penalty, target);
+    const { divergence, gradient } = objective(bias);
     if (t === 1) divergenceBefore = divergence;
     for (let k = 0; k < q; k++) {
       m[k] = 0.9 * m[k]! + 0.1 * gradient[k]!;
@@ -328,13 +338,7 @@ export function withOutputBias(
     const folded = Float32Array.from(convBias.values, (v, k) => v + bias[k]!);
     initializers = model.initializers.map((t) => (t === convBias ? { ...t, values: folded } : t));
   } else {
-    const used = new Set([...model.nodes.flatMap((n) => [...n.inputs, ...n.outputs]), ...model.initializers.map((t) => t.name)]);
-    const fresh = (base: string) => {
-      let name = base;
-      for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
-      used.add(name);
-      return name;
-    };
+    const fresh = freshNames(model);
     const before = fresh(`${outputName}_uncalibrated`), constant = fresh(`${outputName}_colour_calibration`);
     const dims = layout === "NCHW" ? [1, bias.length, 1, 1] : [1, 1, 1, bias.length];
     const values = kind === "logits" ? bias : Float32Array.from(bias, Math.exp);
@@ -344,15 +348,5 @@ export function withOutputBias(
     ];
     initializers = [...model.initializers, { name: constant, dims, values }];
   }
-  return buildOnnxModel({
-    name: model.graphName,
-    nodes,
-    initializers,
-    inputs: model.inputs,
-    outputs: model.outputs,
-    opset: model.opsets.get("") ?? 13,
-    extraOpsets: [...model.opsets].filter(([d]) => d !== "").map(([domain, version]) => ({ domain, version })),
-    producerName: "colorization-colour-calibration",
-    metadata: model.metadata,
-  });
+  return serializeModel({ ...model, nodes, initializers }, "colorization-colour-calibration");
 }

@@ -31,7 +31,7 @@
  * - a BN right after a Conv (no ReLU between) folds into it exactly, shift included.
  */
 import type { ParsedOnnxModel } from "./onnx-reader";
-import type { NodeSpec, TensorSpec } from "./onnx-writer";
+import { buildOnnxModel, type NodeSpec, type TensorSpec } from "./onnx-writer";
 
 export interface FoldOptions {
   /**
@@ -359,4 +359,30 @@ export function headToNhwcMatMul(model: ParsedOnnxModel): { model: ParsedOnnxMod
   const outputs = [d && d.length === 4 ? { ...out, dims: [d[0]!, d[2]!, d[3]!, d[1]!] } : { name: out.name, ...(out.elemType ? { elemType: out.elemType } : {}) }];
   report.rewritten.push(base);
   return { model: { ...model, nodes, initializers, outputs }, outputLayoutChanged: true, report };
+}
+
+/** `model` serialized as it stands: its graph name, nodes, initializers, inputs, outputs, operator sets and metadata. */
+export function serializeModel(model: ParsedOnnxModel, producerName?: string): Uint8Array {
+  return buildOnnxModel({
+    name: model.graphName,
+    nodes: model.nodes,
+    initializers: model.initializers,
+    inputs: model.inputs,
+    outputs: model.outputs,
+    opset: model.opsets.get("") ?? 13,
+    extraOpsets: [...model.opsets].filter(([d]) => d !== "").map(([domain, version]) => ({ domain, version })),
+    ...(producerName ? { producerName } : {}),
+    metadata: model.metadata,
+  });
+}
+
+/** Names for tensors new to `model`: `base`, else `base_1`, `base_2`, …; each name returned is taken. */
+export function freshNames(model: ParsedOnnxModel): (base: string) => string {
+  const used = new Set([...model.nodes.flatMap((n) => [...n.inputs, ...n.outputs]), ...model.initializers.map((t) => t.name)]);
+  return (base) => {
+    let name = base;
+    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  };
 }

@@ -37,10 +37,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { convTransposeToConv, foldBatchNorm, headToNhwcMatMul } from "./graph-transforms";
+import { convTransposeToConv, foldBatchNorm, freshNames, headToNhwcMatMul, serializeModel } from "./graph-transforms";
 import type { ModelManifest } from "./manifest";
 import { parseOnnxModel, type ParsedOnnxModel } from "./onnx-reader";
-import { buildOnnxModel, type NodeSpec, type TensorSpec } from "./onnx-writer";
+import type { NodeSpec, TensorSpec } from "./onnx-writer";
 import { quantileSorted } from "@/lib/stats/replicate-summary";
 
 export type CalibrationMethod = "minmax" | "percentile" | "mse";
@@ -199,14 +199,9 @@ const HISTOGRAM_BINS = 4096;
 /** The float model with `tensors` exposed as extra outputs (their shapes left unstated). */
 function withExtraOutputs(model: ParsedOnnxModel, tensors: readonly string[]): Uint8Array {
   const existing = new Set(model.outputs.map((o) => o.name));
-  return buildOnnxModel({
-    name: model.graphName,
-    nodes: model.nodes,
-    initializers: model.initializers,
-    inputs: model.inputs,
+  return serializeModel({
+    ...model,
     outputs: [...model.outputs, ...tensors.filter((t) => !existing.has(t) && !model.inputs.some((i) => i.name === t)).map((name) => ({ name }))],
-    opset: model.opsets.get("") ?? 13,
-    extraOpsets: [...model.opsets].filter(([d]) => d !== "").map(([domain, version]) => ({ domain, version })),
   });
 }
 
@@ -442,13 +437,7 @@ export function buildQdqModel(model: ParsedOnnxModel, plan: QuantizationPlan, ra
   for (const n of model.nodes) for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const graphOutputs = new Set(model.outputs.map((o) => o.name));
   const newInits: TensorSpec[] = [];
-  const used = new Set([...model.nodes.flatMap((n) => [...n.inputs, ...n.outputs]), ...inits.keys()]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = freshNames(model);
   const planned = new Map(plan.nodes.map((q) => [q.node, q]));
   const needsQuantization = new Set(plan.tensors);
   for (const q of plan.nodes) if (!q.floatOutput) needsQuantization.add(q.output);
@@ -595,17 +584,18 @@ export function buildQdqModel(model: ParsedOnnxModel, plan: QuantizationPlan, ra
   const opsets = new Map(model.opsets);
   opsets.set("", Math.max(13, opsets.get("") ?? 13)); // per-axis DequantizeLinear needs opset 13
   if (nodes.some((n) => n.domain === "com.microsoft")) opsets.set("com.microsoft", Math.max(1, opsets.get("com.microsoft") ?? 1));
-  return buildOnnxModel({
-    name: `${model.graphName || "graph"}_int8`,
-    nodes,
-    initializers: [...model.initializers.filter((t) => stillUsed.has(t.name)), ...newInits],
-    inputs: model.inputs,
-    outputs,
-    opset: opsets.get("")!,
-    extraOpsets: [...opsets].filter(([d]) => d !== "").map(([domain, version]) => ({ domain, version })),
-    producerName: "colorization-quantizer",
-    ...(info.metadata ? { metadata: info.metadata } : {}),
-  });
+  return serializeModel(
+    {
+      ...model,
+      graphName: `${model.graphName || "graph"}_int8`,
+      nodes,
+      initializers: [...model.initializers.filter((t) => stillUsed.has(t.name)), ...newInits],
+      outputs,
+      opsets,
+      metadata: info.metadata ?? {},
+    },
+    "colorization-quantizer",
+  );
 }
 
 // ---- bias correction ---------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import { AB_BINS, NUM_AB_BINS } from "@/lib/model/ab-bins";
 import { colourDivergence, colourObjective, fitColourBias, softHistogram, withOutputBias, type ColourSamples } from "@/lib/model/colour-calibration";
 import { manifestSchema } from "@/lib/model/manifest";
 import { parseOnnxModel } from "@/lib/model/onnx-reader";
-import { chromaticHueSector } from "@/lib/metrics/hue-shares";
+import { chromaticHueSector, HueConfusionAccumulator } from "@/lib/metrics/hue-shares";
+import { joinLab } from "@/lib/model/color-space";
 import { SeededRandom } from "@/lib/stats/seeded-random";
 import { buildLogitsModel, buildOnnxModel } from "../support/onnx-builder";
 import { runScriptCli } from "../support/run-cli";
@@ -46,15 +47,13 @@ function distortedSamples(pixels: number, seed: number, distortion: (a: number, 
   return { logits, ab, pixels };
 }
 
-/** Hue sector shares (red, yellow, green, blue; percent of chromatic pixels) of interleaved ab, as the metrics count them. */
+/** Hue sector shares (red, yellow, green, blue; percent of chromatic pixels) of interleaved ab, counted by the metrics' own accumulator. */
 function hueShares(ab: Float32Array): number[] {
-  const counts = [0, 0, 0, 0];
-  for (let i = 0; i < ab.length / 2; i++) {
-    const sector = chromaticHueSector(ab[2 * i]!, ab[2 * i + 1]!);
-    if (sector >= 0) counts[sector]!++;
-  }
-  const chromatic = counts.reduce((a, b) => a + b, 0);
-  return counts.map((c) => (100 * c) / chromatic);
+  const lab = joinLab(new Float32Array(ab.length / 2).fill(50), ab);
+  const accumulator = new HueConfusionAccumulator();
+  accumulator.addLab(lab, lab);
+  const { red, yellow, green, blue } = accumulator.fakeHues();
+  return [red, yellow, green, blue];
 }
 
 /** Annealed mean of pixel-major logits with a bias (a plain reference, independent of the module). */
